@@ -1,0 +1,57 @@
+/**
+ * The five organization endpoints: list, create, get, update, delete.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { auth, operation, paginated, params } from "./internal/endpoint.ts"
+import * as LogtoError from "./LogtoError.ts"
+import * as Organization from "./Organization.ts"
+import * as Pagination from "./Pagination.ts"
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export class OrganizationsGroup extends HttpApiGroup.make("organizations")
+  .add(
+    HttpApiEndpoint.get("listOrganizations", "/organizations", {
+      query: {
+        q: Schema.optionalKey(Schema.String).annotate({
+          description: "Case-insensitive substring of the id or name; `%` and `_` are wildcards."
+        }),
+        showFeatured: Schema.optionalKey(Schema.String).annotate({
+          description: "`1`, `true`, `y`, `yes`, `yep` or `yeah` (any case) adds `usersCount` and up to 3 `featuredUsers`."
+        }),
+        ...Pagination.PaginationQuery
+      },
+      success: paginated(Organization.OrganizationWithFeatured),
+      error: [...auth, LogtoError.BadRequest, LogtoError.UnprocessableEntity]
+    })
+      .annotateMerge(operation("ListOrganizations", "Get organizations", "Always paginated (default 20); the total is in `Total-Number`."))
+      .annotate(Pagination.PaginationMode, "mandatory"),
+    HttpApiEndpoint.post("createOrganization", "/organizations", {
+      payload: Organization.CreateOrganization,
+      success: Organization.Organization.pipe(HttpApiSchema.status(201)),
+      error: [...auth, LogtoError.BadRequest, LogtoError.UnprocessableEntity]
+    }).annotateMerge(operation("CreateOrganization", "Create an organization")),
+    HttpApiEndpoint.get("getOrganization", "/organizations/:id", {
+      params: { id: params.id },
+      success: Organization.Organization,
+      error: [...auth, LogtoError.NotFound]
+    }).annotateMerge(operation("GetOrganization", "Get organization")),
+    HttpApiEndpoint.patch("updateOrganization", "/organizations/:id", {
+      params: { id: params.id },
+      payload: Organization.UpdateOrganization,
+      success: Organization.Organization,
+      error: [...auth, LogtoError.BadRequest, LogtoError.NotFound, LogtoError.UnprocessableEntity]
+    }).annotateMerge(operation("UpdateOrganization", "Update organization", "Only the keys sent change; `customData`, `color` and `branding` are replaced wholesale.")),
+    HttpApiEndpoint.delete("deleteOrganization", "/organizations/:id", {
+      params: { id: params.id },
+      error: [...auth, LogtoError.NotFound]
+    }).annotateMerge(operation("DeleteOrganization", "Delete organization"))
+  )
+  .prefix("/api")
+  .annotateMerge(OpenApi.annotations({ title: "Organizations", description: "Organization CRUD." }))
+{}
