@@ -1,0 +1,197 @@
+/**
+ * Route metadata derived from `OrganizationsApi` with `HttpApi.reflect`, never typed out by hand,
+ * and a matcher from `(method, pathname)` to an operation and its decoded path parameters.
+ *
+ * @since 0.1.0
+ */
+import { Context } from "effect"
+import { HttpApi, type HttpApiEndpoint, OpenApi } from "effect/http-api"
+import { OrganizationsApi } from "./OrganizationsApi.ts"
+import * as Pagination from "./Pagination.ts"
+
+/**
+ * One of the 36 operations.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Route {
+  /** Logto's operationId, e.g. `AddOrganizationUsers`. */
+  readonly operationId: string
+  /** The endpoint (and client method) name, e.g. `addOrganizationUsers`. */
+  readonly name: string
+  /** The group: `organizations`, `users`, `applications` or `jit`. */
+  readonly group: string
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
+  /** The path with `:param` placeholders, e.g. `/api/organizations/:id/users`. */
+  readonly path: string
+  /** The path in OpenAPI form, e.g. `/api/organizations/{id}/users`. */
+  readonly template: string
+  /** GETs read; everything else writes. */
+  readonly kind: "read" | "write"
+  /** The path parameters, in path order. */
+  readonly pathParams: ReadonlyArray<string>
+  /** The path parameter holding the organization id, if any (only ListOrganizations and CreateOrganization have none). */
+  readonly organizationParam: string | undefined
+  readonly pagination: Pagination.Mode
+  /** The success status: 200, 201 or 204. */
+  readonly successStatus: number
+  /** The error statuses the operation really produces. */
+  readonly errorStatuses: ReadonlyArray<number>
+  /** The endpoint itself, for its schemas. */
+  readonly endpoint: HttpApiEndpoint.Top
+}
+
+const build = (): ReadonlyArray<Route> => {
+  const routes: Array<Route> = []
+  HttpApi.reflect(OrganizationsApi, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint, errors, group, mergedAnnotations, successes }) => {
+      const pathParams = [...endpoint.path.matchAll(/:(\w+)/g)].map((m) => m[1]!)
+      routes.push({
+        operationId: Context.getOrElse(mergedAnnotations, OpenApi.Identifier, () => endpoint.name),
+        name: endpoint.name,
+        group: group.identifier,
+        method: endpoint.method as Route["method"],
+        path: endpoint.path,
+        template: endpoint.path.replace(/:(\w+)/g, "{$1}"),
+        kind: endpoint.method === "GET" ? "read" : "write",
+        pathParams,
+        organizationParam: pathParams.includes("id") ? "id" : undefined,
+        pagination: endpoint.method === "GET"
+          ? Context.getOrElse(mergedAnnotations, Pagination.PaginationMode, () => "none" as const)
+          : "none",
+        successStatus: [...successes.keys()][0] ?? 204,
+        errorStatuses: [...errors.keys()].sort((a, b) => a - b),
+        endpoint
+      })
+    }
+  })
+  return routes
+}
+
+/**
+ * All 36 routes, in definition order.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const routes: ReadonlyArray<Route> = build()
+
+/**
+ * Routes by Logto operationId.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const byOperationId: ReadonlyMap<string, Route> = new Map(routes.map((r) => [r.operationId, r]))
+
+/**
+ * Routes by endpoint (client method) name.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const byName: ReadonlyMap<string, Route> = new Map(routes.map((r) => [r.name, r]))
+
+/**
+ * What a request line matches.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Match =
+  | { readonly _tag: "Route"; readonly route: Route; readonly params: Readonly<Record<string, string>> }
+  | { readonly _tag: "MethodNotAllowed"; readonly allow: ReadonlyArray<string> }
+  | { readonly _tag: "Options"; readonly allow: ReadonlyArray<string> }
+  | { readonly _tag: "NotFound" }
+
+interface Compiled {
+  readonly route: Route
+  readonly segments: ReadonlyArray<string | { readonly param: string }>
+  readonly literals: number
+}
+
+const compiled: ReadonlyArray<Compiled> = routes.map((route) => {
+  const segments = route.path.split("/").slice(1).map((s) => (s.startsWith(":") ? { param: s.slice(1) } : s))
+  return { route, segments, literals: segments.filter((s) => typeof s === "string").length }
+})
+
+/** Percent-decodes a segment as Logto does: an invalid escape is used verbatim. */
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+const matchSegments = (c: Compiled, raw: ReadonlyArray<string>): Record<string, string> | undefined => {
+  if (c.segments.length !== raw.length) return undefined
+  const params: Record<string, string> = {}
+  for (let i = 0; i < raw.length; i++) {
+    const expected = c.segments[i]!
+    const actual = raw[i]!
+    if (typeof expected === "string") {
+      if (expected !== actual) return undefined
+    } else {
+      if (actual === "") return undefined
+      params[expected.param] = decodeSegment(actual)
+    }
+  }
+  return params
+}
+
+const allowOf = (candidates: ReadonlyArray<Compiled>): Array<string> => {
+  const methods = new Set<string>()
+  for (const c of candidates) {
+    if (c.route.method === "GET") methods.add("HEAD")
+    methods.add(c.route.method)
+  }
+  return [...methods]
+}
+
+/**
+ * Matches a request line against the 36 routes as Logto's router does: path parameters are
+ * percent-decoded (an invalid escape is kept verbatim), one trailing slash is ignored, an empty
+ * segment matches nothing, a literal segment beats a parameter (`POST …/users/roles`), and HEAD
+ * is answered by the GET route. `pathname` is the raw, still-encoded path.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const match = (method: string, pathname: string): Match => {
+  const trimmed = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname
+  const raw = trimmed.split("/").slice(1)
+  const candidates: Array<{ readonly c: Compiled; readonly params: Record<string, string> }> = []
+  for (const c of compiled) {
+    const params = matchSegments(c, raw)
+    if (params !== undefined) candidates.push({ c, params })
+  }
+  if (candidates.length === 0) return { _tag: "NotFound" }
+  const upper = method.toUpperCase()
+  if (upper === "OPTIONS") return { _tag: "Options", allow: allowOf(candidates.map((x) => x.c)) }
+  const wanted = upper === "HEAD" ? "GET" : upper
+  let best: (typeof candidates)[number] | undefined
+  for (const candidate of candidates) {
+    if (candidate.c.route.method !== wanted) continue
+    if (best === undefined || candidate.c.literals > best.c.literals) best = candidate
+  }
+  return best === undefined
+    ? { _tag: "MethodNotAllowed", allow: allowOf(candidates.map((x) => x.c)) }
+    : { _tag: "Route", route: best.c.route, params: best.params }
+}
+
+/**
+ * Builds a concrete path for a route, percent-encoding every parameter so that no value can
+ * leave its segment (`a/b` becomes `a%2Fb`, `..` becomes `%2E%2E`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const buildPath = (route: Route, params: Readonly<Record<string, string>>): string =>
+  route.path.replace(/:(\w+)/g, (_, name: string) => {
+    const value = params[name]
+    if (value === undefined) throw new Error(`missing path parameter ${name} for ${route.operationId}`)
+    return encodeURIComponent(value).replace(/\./g, "%2E")
+  })

@@ -1,0 +1,254 @@
+/**
+ * Request validation exactly as Logto answers it, shared by the fake and the proxy: body parsing
+ * (Logto's content-type and JSON quirks), pagination, then the query, the body and the path
+ * parameters against core's schemas, each failure rendered as Logto's 400 with zod-style `data`
+ * and `details` naming the field.
+ *
+ * @since 0.1.0
+ */
+import { Result, Schema, type SchemaIssue } from "effect"
+import * as LogtoError from "./LogtoError.ts"
+import * as Pagination from "./Pagination.ts"
+import type { Route } from "./RouteTable.ts"
+
+/**
+ * A failed request: the status and the exact body Logto would send.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Rejection {
+  readonly status: 400 | 413 | 422 | 500
+  readonly body: LogtoError.LogtoErrorBody | { readonly message: string }
+}
+
+/**
+ * A request that passed: decoded path parameters, query (unknown keys dropped), pagination and
+ * payload (unknown keys dropped; `undefined` for operations without a body).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Valid {
+  readonly params: Readonly<Record<string, string>>
+  readonly query: Readonly<Record<string, unknown>>
+  readonly pagination: Pagination.Parsed & { readonly _tag: "Off" | "Page" }
+  readonly payload: unknown
+}
+
+/**
+ * A zod-style issue, as Logto sends them in `data.issues`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ZodIssue {
+  readonly code: string
+  readonly path: ReadonlyArray<string | number>
+  readonly message: string
+  readonly [key: string]: unknown
+}
+
+/**
+ * The largest body Logto parses: 1 MiB.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const maxBodyBytes = 1_048_576
+
+const isJsonType = (type: string) => type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"))
+
+/**
+ * Parses a raw body as Logto's body parser does: no `Content-Type` or an empty body is `{}`; JSON
+ * types are parsed, and `null` or a scalar is a 400 with only `message`; `text/plain` is the
+ * string itself; a form is an object (repeated keys become arrays); other types are ignored.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const parseBody = (contentType: string | null | undefined, text: string): Result.Result<unknown, Rejection> => {
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase()
+  if (type === "" || text === "") return Result.succeed({})
+  if (isJsonType(type)) {
+    if (text.trim() === "") return Result.fail({ status: 400, body: { message: "invalid JSON, only supports object and array" } })
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (e) {
+      return Result.fail({ status: 400, body: { message: (e as Error).message } })
+    }
+    return typeof value === "object" && value !== null
+      ? Result.succeed(value)
+      : Result.fail({ status: 400, body: { message: "invalid JSON, only supports object and array" } })
+  }
+  if (type === "text/plain") return Result.succeed(text)
+  if (type === "application/x-www-form-urlencoded") return Result.succeed(queryRecord(new URLSearchParams(text)))
+  return Result.succeed({})
+}
+
+/**
+ * A query as Logto's router sees it: one string per key, an array for a repeated key.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const queryRecord = (search: URLSearchParams): Record<string, string | Array<string>> => {
+  const record: Record<string, string | Array<string>> = {}
+  for (const key of new Set(search.keys())) {
+    const all = search.getAll(key)
+    record[key] = all.length === 1 ? all[0]! : all
+  }
+  return record
+}
+
+const typeName = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "array" : typeof value === "object" ? "object" : typeof value
+
+const expectedName = (ast: { readonly _tag: string }): string =>
+  ({ String: "string", Number: "number", Boolean: "boolean", Objects: "object", Arrays: "array", Literal: "literal" })[
+    ast._tag
+  ] ?? "object"
+
+const leafIssue = (issue: SchemaIssue.Issue, path: ReadonlyArray<string | number>, input: unknown): ZodIssue => {
+  switch (issue._tag) {
+    case "MissingKey":
+      return { code: "invalid_type", expected: "object", received: "undefined", path, message: "Required" }
+    case "InvalidType": {
+      const expected = expectedName(issue.ast)
+      const received = typeName(input)
+      return { code: "invalid_type", expected, received, path, message: `Expected ${expected}, received ${received}` }
+    }
+    case "Filter": {
+      const id = (issue.filter.annotations as { representation?: { id?: string; payload?: Record<string, number> } } | undefined)
+        ?.representation
+      const meta = issue.filter.annotations?.meta as { orgkit?: string } | undefined
+      const kind = typeof input === "string" ? "string" : Array.isArray(input) ? "array" : "number"
+      const unit = kind === "string" ? "character(s)" : "element(s)"
+      if (id?.id === "effect/schema/isMinLength") {
+        const minimum = id.payload?.minLength ?? 1
+        return { code: "too_small", minimum, type: kind, inclusive: true, exact: false, path, message: `${kind === "string" ? "String" : "Array"} must contain at least ${minimum} ${unit}` }
+      }
+      if (id?.id === "effect/schema/isMaxLength") {
+        const maximum = id.payload?.maxLength ?? 0
+        return { code: "too_big", maximum, type: kind, inclusive: true, exact: false, path, message: `${kind === "string" ? "String" : "Array"} must contain at most ${maximum} ${unit}` }
+      }
+      if (id?.id === "effect/schema/isPattern") return { code: "invalid_string", validation: "regex", path, message: "Invalid" }
+      if (meta?.orgkit === "url") return { code: "invalid_string", validation: "url", path, message: "Invalid url" }
+      return { code: "custom", path, message: `Invalid input: expected ${String(issue.filter.annotations?.expected ?? "a valid value")}` }
+    }
+    case "InvalidValue":
+      return { code: "invalid_literal", path, message: "Invalid literal value" }
+    default:
+      return { code: "custom", path, message: "Invalid input" }
+  }
+}
+
+const valueAt = (root: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined), root)
+
+/**
+ * Flattens an Effect schema issue into zod-style issues, one per failing field.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const toZodIssues = (issue: SchemaIssue.Issue, input: unknown): Array<ZodIssue> => {
+  const out: Array<ZodIssue> = []
+  const walk = (i: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): void => {
+    switch (i._tag) {
+      case "Pointer":
+        return walk(i.issue, [...path, ...i.path])
+      case "Composite":
+        for (const child of i.issues) walk(child, path)
+        return
+      case "AnyOf":
+        if (i.issues.length > 0) return walk(i.issues[0]!, path)
+        out.push({ code: "invalid_union", path: path as Array<string | number>, message: "Invalid input" })
+        return
+      case "Encoding":
+        return walk(i.issue, path)
+      case "Filter":
+        if (i.issue._tag !== "InvalidValue") return walk(i.issue, path)
+        out.push(leafIssue(i, path as Array<string | number>, valueAt(input, path)))
+        return
+      default:
+        out.push(leafIssue(i, path as Array<string | number>, valueAt(input, path)))
+    }
+  }
+  walk(issue, [])
+  return out
+}
+
+const detailLine = (issue: ZodIssue): string => {
+  const text = issue.code === "invalid_type"
+    ? `Expected ${String(issue["expected"])} but received ${String(issue["received"])}.`
+    : issue.message
+  return `Error in key path "${issue.path.join(".")}": (${issue.code}) ${text}`
+}
+
+/**
+ * Logto's 400 `guard.invalid_input` for a slot (`query`, `body` or `params`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const invalidInput = (slot: "query" | "body" | "params", issues: ReadonlyArray<ZodIssue>): Rejection => ({
+  status: 400,
+  body: {
+    code: LogtoError.codes.invalidInput,
+    message: `The request ${slot} is invalid.`,
+    data: { issues, name: "ZodError" },
+    details: issues.map(detailLine).join("\n")
+  }
+})
+
+const decodeSlot = (
+  slot: "query" | "body" | "params",
+  schema: Schema.Top | undefined,
+  input: unknown
+): Result.Result<unknown, Rejection> => {
+  if (schema === undefined) return Result.succeed(input)
+  const result = Schema.decodeUnknownResult(schema as Schema.Decoder<unknown>)(input, {
+    errors: "all",
+    onExcessProperty: "ignore"
+  })
+  return Result.isSuccess(result)
+    ? Result.succeed(result.success)
+    : Result.fail(invalidInput(slot, toZodIssues(result.failure.issue, input)))
+}
+
+const withoutPagination = (record: Record<string, string | Array<string>>) => {
+  const { page: _page, page_size: _pageSize, ...rest } = record
+  return rest
+}
+
+/**
+ * Validates a request for a route in Logto's order: pagination, then the query, the body and the
+ * path parameters; the first failure wins. `body` is the parsed body (see `parseBody`), or
+ * `undefined` when there is none.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const validate = (
+  route: Route,
+  input: { readonly params: Readonly<Record<string, string>>; readonly search: URLSearchParams; readonly body: unknown }
+): Result.Result<Valid, Rejection> => {
+  const pagination = Pagination.parse(input.search, route.pagination)
+  if (pagination._tag === "Invalid") return Result.fail({ status: pagination.status, body: pagination.body })
+  const rawQuery = withoutPagination(queryRecord(input.search))
+  const query = decodeSlot("query", route.endpoint.query, rawQuery)
+  if (Result.isFailure(query)) return Result.fail(query.failure)
+  const entry = route.endpoint.payload.get("application/json")
+  const body = entry === undefined ? Result.succeed(undefined) : decodeSlot("body", entry.schemas[0], input.body ?? {})
+  if (Result.isFailure(body)) return Result.fail(body.failure)
+  const params = decodeSlot("params", route.endpoint.params, input.params)
+  if (Result.isFailure(params)) return Result.fail(params.failure)
+  return Result.succeed({
+    params: params.success as Record<string, string>,
+    query: query.success as Record<string, unknown>,
+    pagination,
+    payload: body.success
+  })
+}
