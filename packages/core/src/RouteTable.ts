@@ -49,8 +49,8 @@ const build = (): ReadonlyArray<Route> => {
     onEndpoint: ({ endpoint, errors, group, mergedAnnotations, successes }) => {
       const pathParams = [...endpoint.path.matchAll(/:(\w+)/g)].map((m) => m[1]!)
       routes.push({
-        operationId: Context.getOrElse(mergedAnnotations, OpenApi.Identifier, () => endpoint.name),
-        name: endpoint.name,
+        operationId: Context.getOrElse(mergedAnnotations, OpenApi.Identifier, () => endpoint.identifier),
+        name: endpoint.identifier,
         group: group.identifier,
         method: endpoint.method as Route["method"],
         path: endpoint.path,

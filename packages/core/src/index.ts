@@ -13,6 +13,10 @@ export * as Member from "./Member.ts"
 /**
  * @since 0.1.0
  */
+export * as OpenApiDocument from "./OpenApiDocument.ts"
+/**
+ * @since 0.1.0
+ */
 export * as Organization from "./Organization.ts"
 /**
  * @since 0.1.0
@@ -46,3 +50,11 @@ export * as Payload from "./Payload.ts"
  * @since 0.1.0
  */
 export * as Role from "./Role.ts"
+/**
+ * @since 0.1.0
+ */
+export * as RouteTable from "./RouteTable.ts"
+/**
+ * @since 0.1.0
+ */
+export * as Validation from "./Validation.ts"
