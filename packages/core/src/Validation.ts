@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Result, Schema, type SchemaIssue } from "effect"
+import { Result, Schema, type SchemaAST, type SchemaIssue } from "effect"
 import * as LogtoError from "./LogtoError.ts"
 import * as Pagination from "./Pagination.ts"
 import type { Route } from "./RouteTable.ts"
@@ -105,42 +105,84 @@ export const queryRecord = (search: URLSearchParams): Record<string, string | Ar
 const typeName = (value: unknown): string =>
   value === null ? "null" : Array.isArray(value) ? "array" : typeof value === "object" ? "object" : typeof value
 
-const expectedName = (ast: { readonly _tag: string }): string =>
-  ({ String: "string", Number: "number", Boolean: "boolean", Objects: "object", Arrays: "array", Literal: "literal" })[
-    ast._tag
-  ] ?? "object"
+const typeNames: Readonly<Record<string, string>> = {
+  String: "string",
+  Number: "number",
+  Boolean: "boolean",
+  Objects: "object",
+  Arrays: "array",
+  Null: "null",
+  Literal: "literal"
+}
 
-const leafIssue = (issue: SchemaIssue.Issue, path: ReadonlyArray<string | number>, input: unknown): ZodIssue => {
+/** The zod-style type name a schema expects, looking through `NullOr` and filters. */
+const expectedName = (ast: SchemaAST.AST | undefined): string => {
+  if (ast === undefined) return "object"
+  if (ast._tag === "Union") {
+    const named = ast.types.map((t) => expectedName(t)).filter((n) => n !== "null")
+    return named[0] ?? "null"
+  }
+  return typeNames[ast._tag] ?? "object"
+}
+
+/** The schema at a path of a struct/array schema, to name what a missing key should have been. */
+const astAt = (ast: SchemaAST.AST | undefined, path: ReadonlyArray<PropertyKey>): SchemaAST.AST | undefined => {
+  let current = ast
+  for (const key of path) {
+    if (current === undefined) return undefined
+    if (current._tag === "Union") current = current.types.find((t) => t._tag === "Objects" || t._tag === "Arrays")
+    if (current?._tag === "Objects") current = current.propertySignatures.find((p) => p.name === key)?.type
+    else if (current?._tag === "Arrays") current = current.rest[0] ?? current.elements[Number(key)]
+    else return undefined
+  }
+  return current
+}
+
+const leafIssue = (
+  issue: SchemaIssue.Issue,
+  path: ReadonlyArray<string | number>,
+  input: unknown,
+  root: SchemaAST.AST | undefined
+): ZodIssue => {
   switch (issue._tag) {
-    case "MissingKey":
-      return { code: "invalid_type", expected: "object", received: "undefined", path, message: "Required" }
+    case "MissingKey": {
+      const expected = expectedName(astAt(root, path))
+      return { code: "invalid_type", expected, received: "undefined", path, message: "Required" }
+    }
     case "InvalidType": {
       const expected = expectedName(issue.ast)
       const received = typeName(input)
       return { code: "invalid_type", expected, received, path, message: `Expected ${expected}, received ${received}` }
     }
     case "Filter": {
-      const id = (issue.filter.annotations as { representation?: { id?: string; payload?: Record<string, number> } } | undefined)
-        ?.representation
+      const representation = (issue.filter.annotations as
+        | { representation?: { id?: string; payload?: Record<string, number> } }
+        | undefined)?.representation
       const meta = issue.filter.annotations?.meta as { orgkit?: string } | undefined
       const kind = typeof input === "string" ? "string" : Array.isArray(input) ? "array" : "number"
+      const noun = kind === "string" ? "String" : "Array"
       const unit = kind === "string" ? "character(s)" : "element(s)"
-      if (id?.id === "effect/schema/isMinLength") {
-        const minimum = id.payload?.minLength ?? 1
-        return { code: "too_small", minimum, type: kind, inclusive: true, exact: false, path, message: `${kind === "string" ? "String" : "Array"} must contain at least ${minimum} ${unit}` }
+      if (representation?.id === "effect/schema/isMinLength") {
+        const minimum = representation.payload?.minLength ?? 1
+        const message = `${noun} must contain at least ${minimum} ${unit}`
+        return { code: "too_small", minimum, type: kind, inclusive: true, exact: false, message, path }
       }
-      if (id?.id === "effect/schema/isMaxLength") {
-        const maximum = id.payload?.maxLength ?? 0
-        return { code: "too_big", maximum, type: kind, inclusive: true, exact: false, path, message: `${kind === "string" ? "String" : "Array"} must contain at most ${maximum} ${unit}` }
+      if (representation?.id === "effect/schema/isMaxLength") {
+        const maximum = representation.payload?.maxLength ?? 0
+        const message = `${noun} must contain at most ${maximum} ${unit}`
+        return { code: "too_big", maximum, type: kind, inclusive: true, exact: false, message, path }
       }
-      if (id?.id === "effect/schema/isPattern") return { code: "invalid_string", validation: "regex", path, message: "Invalid" }
-      if (meta?.orgkit === "url") return { code: "invalid_string", validation: "url", path, message: "Invalid url" }
-      return { code: "custom", path, message: `Invalid input: expected ${String(issue.filter.annotations?.expected ?? "a valid value")}` }
+      if (representation?.id === "effect/schema/isPattern") {
+        return { validation: "regex", code: "invalid_string", message: "Invalid", path }
+      }
+      if (meta?.orgkit === "url") return { validation: "url", code: "invalid_string", message: "Invalid url", path }
+      const expected = String(issue.filter.annotations?.expected ?? "a valid value")
+      return { code: "custom", message: `Invalid input: expected ${expected}`, path }
     }
     case "InvalidValue":
-      return { code: "invalid_literal", path, message: "Invalid literal value" }
+      return { code: "invalid_literal", message: "Invalid literal value", path }
     default:
-      return { code: "custom", path, message: "Invalid input" }
+      return { code: "custom", message: "Invalid input", path }
   }
 }
 
@@ -153,7 +195,8 @@ const valueAt = (root: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
  * @category constructors
  * @since 0.1.0
  */
-export const toZodIssues = (issue: SchemaIssue.Issue, input: unknown): Array<ZodIssue> => {
+export const toZodIssues = (issue: SchemaIssue.Issue, input: unknown, schema?: Schema.Top): Array<ZodIssue> => {
+  const root = schema === undefined ? undefined : Schema.toType(schema).ast
   const out: Array<ZodIssue> = []
   const walk = (i: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): void => {
     switch (i._tag) {
@@ -164,16 +207,16 @@ export const toZodIssues = (issue: SchemaIssue.Issue, input: unknown): Array<Zod
         return
       case "AnyOf":
         if (i.issues.length > 0) return walk(i.issues[0]!, path)
-        out.push({ code: "invalid_union", path: path as Array<string | number>, message: "Invalid input" })
+        out.push({ code: "invalid_union", message: "Invalid input", path: path as Array<string | number> })
         return
       case "Encoding":
         return walk(i.issue, path)
       case "Filter":
         if (i.issue._tag !== "InvalidValue") return walk(i.issue, path)
-        out.push(leafIssue(i, path as Array<string | number>, valueAt(input, path)))
+        out.push(leafIssue(i, path as Array<string | number>, valueAt(input, path), root))
         return
       default:
-        out.push(leafIssue(i, path as Array<string | number>, valueAt(input, path)))
+        out.push(leafIssue(i, path as Array<string | number>, valueAt(input, path), root))
     }
   }
   walk(issue, [])
@@ -215,7 +258,7 @@ const decodeSlot = (
   })
   return Result.isSuccess(result)
     ? Result.succeed(result.success)
-    : Result.fail(invalidInput(slot, toZodIssues(result.failure.issue, input)))
+    : Result.fail(invalidInput(slot, toZodIssues(result.failure.issue, input, schema)))
 }
 
 const withoutPagination = (record: Record<string, string | Array<string>>) => {
