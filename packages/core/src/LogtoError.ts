@@ -204,9 +204,8 @@ export const notExistsWithId = (id: string): LogtoErrorBody =>
  * @since 0.1.0
  */
 export const roleNamesNotFound = (names: ReadonlyArray<string>): LogtoErrorBody => {
-  const list = names.length <= 2
-    ? names.join(" and ")
-    : `${names.slice(0, -1).join(", ")}, and ${names[names.length - 1]}`
+  const list =
+    names.length <= 2 ? names.join(" and ") : `${names.slice(0, -1).join(", ")}, and ${names[names.length - 1]}`
   return body(
     codes.roleNamesNotFound,
     `Invalid role names detected: ${list}. Please create these roles first before proceeding.`

@@ -79,7 +79,14 @@ export type OrganizationUser = typeof OrganizationUser.Type
  * @category schemas
  * @since 0.1.0
  */
-export const ApplicationType = Schema.Literals(["Native", "SPA", "Traditional", "MachineToMachine", "Protected", "SAML"])
+export const ApplicationType = Schema.Literals([
+  "Native",
+  "SPA",
+  "Traditional",
+  "MachineToMachine",
+  "Protected",
+  "SAML"
+])
 
 /**
  * @category models

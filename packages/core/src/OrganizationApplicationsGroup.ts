@@ -32,19 +32,37 @@ export class OrganizationApplicationsGroup extends HttpApiGroup.make("applicatio
       success: paginated(Member.OrganizationApplication),
       error: writeErrors
     })
-      .annotateMerge(operation("ListOrganizationApplications", "Get organization applications", "An unknown organization gives `[]`."))
+      .annotateMerge(
+        operation(
+          "ListOrganizationApplications",
+          "Get organization applications",
+          "An unknown organization gives `[]`."
+        )
+      )
       .annotate(Pagination.PaginationMode, "mandatory"),
     HttpApiEndpoint.post("addOrganizationApplications", "/organizations/:id/applications", {
       params: { id: params.id },
       payload: Payload.AddApplications,
       success: CreatedText,
       error: writeErrors
-    }).annotateMerge(operation("AddOrganizationApplications", "Add organization application", "Only machine-to-machine applications can be members.")),
+    }).annotateMerge(
+      operation(
+        "AddOrganizationApplications",
+        "Add organization application",
+        "Only machine-to-machine applications can be members."
+      )
+    ),
     HttpApiEndpoint.put("replaceOrganizationApplications", "/organizations/:id/applications", {
       params: { id: params.id },
       payload: Payload.ReplaceApplications,
       error: writeErrors
-    }).annotateMerge(operation("ReplaceOrganizationApplications", "Replace organization applications", "Applications that stay keep their roles.")),
+    }).annotateMerge(
+      operation(
+        "ReplaceOrganizationApplications",
+        "Replace organization applications",
+        "Applications that stay keep their roles."
+      )
+    ),
     HttpApiEndpoint.delete("deleteOrganizationApplication", "/organizations/:id/applications/:applicationId", {
       params: member,
       error: [...auth, LogtoError.NotFound]
@@ -54,31 +72,57 @@ export class OrganizationApplicationsGroup extends HttpApiGroup.make("applicatio
       payload: Payload.AssignRolesToApplications,
       success: CreatedText,
       error: writeErrors
-    }).annotateMerge(operation("AssignOrganizationRolesToApplications", "Assign roles to applications in an organization")),
+    }).annotateMerge(
+      operation("AssignOrganizationRolesToApplications", "Assign roles to applications in an organization")
+    ),
     HttpApiEndpoint.get("listOrganizationApplicationRoles", "/organizations/:id/applications/:applicationId/roles", {
       params: member,
       query: Pagination.PaginationQuery,
       success: optionallyPaginated(Role.OrganizationRole),
       error: writeErrors
     })
-      .annotateMerge(operation("ListOrganizationApplicationRoles", "Get organization application roles", "Paginated only when `page` or `page_size` is sent."))
+      .annotateMerge(
+        operation(
+          "ListOrganizationApplicationRoles",
+          "Get organization application roles",
+          "Paginated only when `page` or `page_size` is sent."
+        )
+      )
       .annotate(Pagination.PaginationMode, "optional"),
     HttpApiEndpoint.put("replaceOrganizationApplicationRoles", "/organizations/:id/applications/:applicationId/roles", {
       params: member,
       payload: Payload.RoleIds,
       error: writeErrors
-    }).annotateMerge(operation("ReplaceOrganizationApplicationRoles", "Replace organization application roles", "The list must be non-empty and free of duplicates.")),
-    HttpApiEndpoint.post("assignOrganizationRolesToApplication", "/organizations/:id/applications/:applicationId/roles", {
-      params: member,
-      payload: Payload.RoleIds,
-      success: CreatedText,
-      error: writeErrors
-    }).annotateMerge(operation("AssignOrganizationRolesToApplication", "Add organization application role")),
-    HttpApiEndpoint.delete("deleteOrganizationApplicationRole", "/organizations/:id/applications/:applicationId/roles/:organizationRoleId", {
-      params: { ...member, organizationRoleId: params.organizationRoleId },
-      error: [...auth, LogtoError.NotFound, LogtoError.UnprocessableEntity]
-    }).annotateMerge(operation("DeleteOrganizationApplicationRole", "Remove organization application role"))
+    }).annotateMerge(
+      operation(
+        "ReplaceOrganizationApplicationRoles",
+        "Replace organization application roles",
+        "The list must be non-empty and free of duplicates."
+      )
+    ),
+    HttpApiEndpoint.post(
+      "assignOrganizationRolesToApplication",
+      "/organizations/:id/applications/:applicationId/roles",
+      {
+        params: member,
+        payload: Payload.RoleIds,
+        success: CreatedText,
+        error: writeErrors
+      }
+    ).annotateMerge(operation("AssignOrganizationRolesToApplication", "Add organization application role")),
+    HttpApiEndpoint.delete(
+      "deleteOrganizationApplicationRole",
+      "/organizations/:id/applications/:applicationId/roles/:organizationRoleId",
+      {
+        params: { ...member, organizationRoleId: params.organizationRoleId },
+        error: [...auth, LogtoError.NotFound, LogtoError.UnprocessableEntity]
+      }
+    ).annotateMerge(operation("DeleteOrganizationApplicationRole", "Remove organization application role"))
   )
   .prefix("/api")
-  .annotateMerge(OpenApi.annotations({ title: "Organization applications", description: "Machine-to-machine members and their roles." }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Organization applications",
+      description: "Machine-to-machine members and their roles."
+    })
+  ) {}

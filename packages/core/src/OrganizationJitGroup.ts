@@ -27,14 +27,26 @@ export class OrganizationJitGroup extends HttpApiGroup.make("jit")
       success: optionallyPaginated(Jit.JitEmailDomain),
       error: writeErrors
     })
-      .annotateMerge(operation("ListOrganizationJitEmailDomains", "Get organization JIT email domains", "Paginated only when `page` or `page_size` is sent; an unknown organization gives `[]`."))
+      .annotateMerge(
+        operation(
+          "ListOrganizationJitEmailDomains",
+          "Get organization JIT email domains",
+          "Paginated only when `page` or `page_size` is sent; an unknown organization gives `[]`."
+        )
+      )
       .annotate(Pagination.PaginationMode, "optional"),
     HttpApiEndpoint.post("createOrganizationJitEmailDomain", "/organizations/:id/jit/email-domains", {
       params: org,
       payload: Payload.CreateEmailDomain,
       success: Jit.JitEmailDomain.pipe(HttpApiSchema.status(201)),
       error: writeErrors
-    }).annotateMerge(operation("CreateOrganizationJitEmailDomain", "Add organization JIT email domain", "Not idempotent: a domain already present is 422.")),
+    }).annotateMerge(
+      operation(
+        "CreateOrganizationJitEmailDomain",
+        "Add organization JIT email domain",
+        "Not idempotent: a domain already present is 422."
+      )
+    ),
     HttpApiEndpoint.put("replaceOrganizationJitEmailDomains", "/organizations/:id/jit/email-domains", {
       params: org,
       payload: Payload.ReplaceEmailDomains,
@@ -50,7 +62,13 @@ export class OrganizationJitGroup extends HttpApiGroup.make("jit")
       success: optionallyPaginated(Role.OrganizationRole),
       error: [...writeErrors, LogtoError.NotFound]
     })
-      .annotateMerge(operation("ListOrganizationJitRoles", "Get organization JIT default roles", "Paginated only when `page` or `page_size` is sent."))
+      .annotateMerge(
+        operation(
+          "ListOrganizationJitRoles",
+          "Get organization JIT default roles",
+          "Paginated only when `page` or `page_size` is sent."
+        )
+      )
       .annotate(Pagination.PaginationMode, "optional"),
     HttpApiEndpoint.post("createOrganizationJitRole", "/organizations/:id/jit/roles", {
       params: org,
@@ -73,7 +91,13 @@ export class OrganizationJitGroup extends HttpApiGroup.make("jit")
       success: optionallyPaginated(Jit.SsoConnector),
       error: [...writeErrors, LogtoError.NotFound]
     })
-      .annotateMerge(operation("ListOrganizationJitSsoConnectors", "Get organization JIT SSO connectors", "Paginated only when `page` or `page_size` is sent."))
+      .annotateMerge(
+        operation(
+          "ListOrganizationJitSsoConnectors",
+          "Get organization JIT SSO connectors",
+          "Paginated only when `page` or `page_size` is sent."
+        )
+      )
       .annotate(Pagination.PaginationMode, "optional"),
     HttpApiEndpoint.post("createOrganizationJitSsoConnector", "/organizations/:id/jit/sso-connectors", {
       params: org,
@@ -86,11 +110,14 @@ export class OrganizationJitGroup extends HttpApiGroup.make("jit")
       payload: Payload.ReplaceSsoConnectorIds,
       error: writeErrors
     }).annotateMerge(operation("ReplaceOrganizationJitSsoConnectors", "Replace organization JIT SSO connectors")),
-    HttpApiEndpoint.delete("deleteOrganizationJitSsoConnector", "/organizations/:id/jit/sso-connectors/:ssoConnectorId", {
-      params: { ...org, ssoConnectorId: params.ssoConnectorId },
-      error: deleteErrors
-    }).annotateMerge(operation("DeleteOrganizationJitSsoConnector", "Remove organization JIT SSO connector"))
+    HttpApiEndpoint.delete(
+      "deleteOrganizationJitSsoConnector",
+      "/organizations/:id/jit/sso-connectors/:ssoConnectorId",
+      {
+        params: { ...org, ssoConnectorId: params.ssoConnectorId },
+        error: deleteErrors
+      }
+    ).annotateMerge(operation("DeleteOrganizationJitSsoConnector", "Remove organization JIT SSO connector"))
   )
   .prefix("/api")
-  .annotateMerge(OpenApi.annotations({ title: "Organization JIT", description: "Just-in-time provisioning." }))
-{}
+  .annotateMerge(OpenApi.annotations({ title: "Organization JIT", description: "Just-in-time provisioning." })) {}

@@ -35,19 +35,29 @@ export class OrganizationUsersGroup extends HttpApiGroup.make("users")
       success: paginated(Member.OrganizationUser),
       error: writeErrors
     })
-      .annotateMerge(operation("ListOrganizationUsers", "Get user members of organization", "Sorted by user id; an unknown organization gives `[]`."))
+      .annotateMerge(
+        operation(
+          "ListOrganizationUsers",
+          "Get user members of organization",
+          "Sorted by user id; an unknown organization gives `[]`."
+        )
+      )
       .annotate(Pagination.PaginationMode, "mandatory"),
     HttpApiEndpoint.post("addOrganizationUsers", "/organizations/:id/users", {
       params: { id: params.id },
       payload: Payload.AddUsers,
       success: Payload.AddUsers.pipe(HttpApiSchema.status(201)),
       error: writeErrors
-    }).annotateMerge(operation("AddOrganizationUsers", "Add user members to organization", "Idempotent; the body is echoed as sent.")),
+    }).annotateMerge(
+      operation("AddOrganizationUsers", "Add user members to organization", "Idempotent; the body is echoed as sent.")
+    ),
     HttpApiEndpoint.put("replaceOrganizationUsers", "/organizations/:id/users", {
       params: { id: params.id },
       payload: Payload.ReplaceUsers,
       error: writeErrors
-    }).annotateMerge(operation("ReplaceOrganizationUsers", "Replace organization user members", "Members that stay keep their roles.")),
+    }).annotateMerge(
+      operation("ReplaceOrganizationUsers", "Replace organization user members", "Members that stay keep their roles.")
+    ),
     HttpApiEndpoint.delete("deleteOrganizationUser", "/organizations/:id/users/:userId", {
       params: member,
       error: [...auth, LogtoError.NotFound]
@@ -64,7 +74,13 @@ export class OrganizationUsersGroup extends HttpApiGroup.make("users")
       success: optionallyPaginated(Role.OrganizationRole),
       error: writeErrors
     })
-      .annotateMerge(operation("ListOrganizationUserRoles", "Get roles for a user in an organization", "Paginated only when `page` or `page_size` is sent."))
+      .annotateMerge(
+        operation(
+          "ListOrganizationUserRoles",
+          "Get roles for a user in an organization",
+          "Paginated only when `page` or `page_size` is sent."
+        )
+      )
       .annotate(Pagination.PaginationMode, "optional"),
     HttpApiEndpoint.put("replaceOrganizationUserRoles", "/organizations/:id/users/:userId/roles", {
       params: member,
@@ -86,9 +102,16 @@ export class OrganizationUsersGroup extends HttpApiGroup.make("users")
       success: Schema.Array(Role.OrganizationScope),
       error: auth
     })
-      .annotateMerge(operation("ListOrganizationUserScopes", "Get scopes for a user in an organization tailored by the organization roles", "Not paginated; `[]` for a non-member."))
+      .annotateMerge(
+        operation(
+          "ListOrganizationUserScopes",
+          "Get scopes for a user in an organization tailored by the organization roles",
+          "Not paginated; `[]` for a non-member."
+        )
+      )
       .annotate(Pagination.PaginationMode, "none")
   )
   .prefix("/api")
-  .annotateMerge(OpenApi.annotations({ title: "Organization users", description: "User members, their roles and scopes." }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({ title: "Organization users", description: "User members, their roles and scopes." })
+  ) {}

@@ -23,5 +23,4 @@ export class OrganizationsApi extends HttpApi.make("logto-organizations")
       version: "1.42.0",
       description: "The 36 Organizations operations of Logto's Management API, as Logto serves them today."
     })
-  )
-{}
+  ) {}

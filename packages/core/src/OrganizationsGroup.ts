@@ -22,14 +22,21 @@ export class OrganizationsGroup extends HttpApiGroup.make("organizations")
           description: "Case-insensitive substring of the id or name; `%` and `_` are wildcards."
         }),
         showFeatured: Schema.optionalKey(Schema.String).annotate({
-          description: "`1`, `true`, `y`, `yes`, `yep` or `yeah` (any case) adds `usersCount` and up to 3 `featuredUsers`."
+          description:
+            "`1`, `true`, `y`, `yes`, `yep` or `yeah` (any case) adds `usersCount` and up to 3 `featuredUsers`."
         }),
         ...Pagination.PaginationQuery
       },
       success: paginated(Organization.OrganizationWithFeatured),
       error: [...auth, LogtoError.BadRequest, LogtoError.UnprocessableEntity]
     })
-      .annotateMerge(operation("ListOrganizations", "Get organizations", "Always paginated (default 20); the total is in `Total-Number`."))
+      .annotateMerge(
+        operation(
+          "ListOrganizations",
+          "Get organizations",
+          "Always paginated (default 20); the total is in `Total-Number`."
+        )
+      )
       .annotate(Pagination.PaginationMode, "mandatory"),
     HttpApiEndpoint.post("createOrganization", "/organizations", {
       payload: Organization.CreateOrganization,
@@ -46,12 +53,17 @@ export class OrganizationsGroup extends HttpApiGroup.make("organizations")
       payload: Organization.UpdateOrganization,
       success: Organization.Organization,
       error: [...auth, LogtoError.BadRequest, LogtoError.NotFound, LogtoError.UnprocessableEntity]
-    }).annotateMerge(operation("UpdateOrganization", "Update organization", "Only the keys sent change; `customData`, `color` and `branding` are replaced wholesale.")),
+    }).annotateMerge(
+      operation(
+        "UpdateOrganization",
+        "Update organization",
+        "Only the keys sent change; `customData`, `color` and `branding` are replaced wholesale."
+      )
+    ),
     HttpApiEndpoint.delete("deleteOrganization", "/organizations/:id", {
       params: { id: params.id },
       error: [...auth, LogtoError.NotFound]
     }).annotateMerge(operation("DeleteOrganization", "Delete organization"))
   )
   .prefix("/api")
-  .annotateMerge(OpenApi.annotations({ title: "Organizations", description: "Organization CRUD." }))
-{}
+  .annotateMerge(OpenApi.annotations({ title: "Organizations", description: "Organization CRUD." })) {}

@@ -23,8 +23,10 @@ export const Page = Schema.NumberFromString.check(Schema.isInt(), Schema.isGreat
  * @category schemas
  * @since 0.1.0
  */
-export const PageSize = Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 100 }))
-  .annotate({ description: "Entries per page." })
+export const PageSize = Schema.NumberFromString.check(
+  Schema.isInt(),
+  Schema.isBetween({ minimum: 1, maximum: 100 })
+).annotate({ description: "Entries per page." })
 
 /**
  * The two pagination query keys, both optional.
@@ -71,7 +73,11 @@ export type Mode = "mandatory" | "optional" | "none"
 export type Parsed =
   | { readonly _tag: "Off" }
   | { readonly _tag: "Page"; readonly page: number; readonly pageSize: number; readonly offset: number }
-  | { readonly _tag: "Invalid"; readonly status: 400 | 422 | 500; readonly body: LogtoError.LogtoErrorBody | { readonly message: string } }
+  | {
+      readonly _tag: "Invalid"
+      readonly status: 400 | 422 | 500
+      readonly body: LogtoError.LogtoErrorBody | { readonly message: string }
+    }
 
 const invalid = (status: 400 | 422, code: string): Parsed => ({ _tag: "Invalid", status, body: LogtoError.body(code) })
 
@@ -112,7 +118,11 @@ export const parse = (search: URLSearchParams, mode: Mode): Parsed => {
  * @category constructors
  * @since 0.1.0
  */
-export const linkHeaders = (url: URL, page: { readonly offset: number; readonly pageSize: number }, total: number): Array<string> => {
+export const linkHeaders = (
+  url: URL,
+  page: { readonly offset: number; readonly pageSize: number },
+  total: number
+): Array<string> => {
   const current = Math.floor(page.offset / page.pageSize) + 1
   const last = Math.max(1, Math.ceil(total / page.pageSize))
   const path = url.pathname.replace(/^\/api(?=\/)/, "")

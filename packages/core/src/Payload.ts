@@ -131,7 +131,9 @@ export const CreateEmailDomain = Schema.Struct({
  * @since 0.1.0
  */
 export const ReplaceEmailDomains = Schema.Struct({
-  emailDomains: Schema.Array(Schema.String).annotate({ description: "An array of email domains to replace existing email domains." })
+  emailDomains: Schema.Array(Schema.String).annotate({
+    description: "An array of email domains to replace existing email domains."
+  })
 }).annotate({ identifier: "ReplaceOrganizationJitEmailDomains" })
 
 /**

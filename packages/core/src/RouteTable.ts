@@ -58,9 +58,10 @@ const build = (): ReadonlyArray<Route> => {
         kind: endpoint.method === "GET" ? "read" : "write",
         pathParams,
         organizationParam: pathParams.includes("id") ? "id" : undefined,
-        pagination: endpoint.method === "GET"
-          ? Context.getOrElse(mergedAnnotations, Pagination.PaginationMode, () => "none" as const)
-          : "none",
+        pagination:
+          endpoint.method === "GET"
+            ? Context.getOrElse(mergedAnnotations, Pagination.PaginationMode, () => "none" as const)
+            : "none",
         successStatus: [...successes.keys()][0] ?? 204,
         errorStatuses: [...errors.keys()].sort((a, b) => a - b),
         endpoint
@@ -113,7 +114,10 @@ interface Compiled {
 }
 
 const compiled: ReadonlyArray<Compiled> = routes.map((route) => {
-  const segments = route.path.split("/").slice(1).map((s) => (s.startsWith(":") ? { param: s.slice(1) } : s))
+  const segments = route.path
+    .split("/")
+    .slice(1)
+    .map((s) => (s.startsWith(":") ? { param: s.slice(1) } : s))
   return { route, segments, literals: segments.filter((s) => typeof s === "string").length }
 })
 

@@ -57,7 +57,8 @@ export interface ZodIssue {
  */
 export const maxBodyBytes = 1_048_576
 
-const isJsonType = (type: string) => type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"))
+const isJsonType = (type: string) =>
+  type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"))
 
 /**
  * Parses a raw body as Logto's body parser does: no `Content-Type` or an empty body is `{}`; JSON
@@ -71,7 +72,8 @@ export const parseBody = (contentType: string | null | undefined, text: string):
   const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase()
   if (type === "" || text === "") return Result.succeed({})
   if (isJsonType(type)) {
-    if (text.trim() === "") return Result.fail({ status: 400, body: { message: "invalid JSON, only supports object and array" } })
+    if (text.trim() === "")
+      return Result.fail({ status: 400, body: { message: "invalid JSON, only supports object and array" } })
     let value: unknown
     try {
       value = JSON.parse(text)
@@ -155,9 +157,9 @@ const leafIssue = (
       return { code: "invalid_type", expected, received, path, message: `Expected ${expected}, received ${received}` }
     }
     case "Filter": {
-      const representation = (issue.filter.annotations as
-        | { representation?: { id?: string; payload?: Record<string, number> } }
-        | undefined)?.representation
+      const representation = (
+        issue.filter.annotations as { representation?: { id?: string; payload?: Record<string, number> } } | undefined
+      )?.representation
       const meta = issue.filter.annotations?.meta as { orgkit?: string } | undefined
       const kind = typeof input === "string" ? "string" : Array.isArray(input) ? "array" : "number"
       const noun = kind === "string" ? "String" : "Array"
@@ -187,7 +189,10 @@ const leafIssue = (
 }
 
 const valueAt = (root: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
-  path.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined), root)
+  path.reduce<unknown>(
+    (v, k) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    root
+  )
 
 /**
  * Flattens an Effect schema issue into zod-style issues, one per failing field.
@@ -224,9 +229,10 @@ export const toZodIssues = (issue: SchemaIssue.Issue, input: unknown, schema?: S
 }
 
 const detailLine = (issue: ZodIssue): string => {
-  const text = issue.code === "invalid_type"
-    ? `Expected ${String(issue["expected"])} but received ${String(issue["received"])}.`
-    : issue.message
+  const text =
+    issue.code === "invalid_type"
+      ? `Expected ${String(issue["expected"])} but received ${String(issue["received"])}.`
+      : issue.message
   return `Error in key path "${issue.path.join(".")}": (${issue.code}) ${text}`
 }
 

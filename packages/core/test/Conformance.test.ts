@@ -48,16 +48,76 @@ afterAll(() => {
 })
 
 const mutations = [
-  { name: "an organization field's type changes", file: "Organization.ts", from: "  isMfaRequired: Schema.Boolean,", to: "  isMfaRequired: Schema.String,", fails: "getOrganization" },
-  { name: "a nullable request field becomes non-null", file: "Organization.ts", from: "customCss: Schema.optionalKey(Schema.NullOr(Schema.String)),", to: "customCss: Schema.optionalKey(Schema.String),", fails: "createOrganization" },
-  { name: "a response field is added", file: "Organization.ts", from: "  createdAt: Schema.Number\n}", to: "  createdAt: Schema.Number,\n  extra: Schema.String\n}", fails: "listOrganizations" },
-  { name: "a user field becomes non-nullable", file: "Member.ts", from: "  primaryPhone: Schema.NullOr(Schema.String),", to: "  primaryPhone: Schema.String,", fails: "listOrganizationUsers" },
-  { name: "an application field is removed", file: "Member.ts", from: "  isThirdParty: Schema.Boolean,\n", to: "", fails: "listOrganizationApplications" },
-  { name: "the role type is widened", file: "Role.ts", from: "  type: RoleType\n", to: "  type: Schema.String\n", fails: "listOrganizationUserRoles" },
-  { name: "an SSO connector field's type changes", file: "Jit.ts", from: "  syncProfile: Schema.Boolean,", to: "  syncProfile: Schema.Number,", fails: "listOrganizationJitSsoConnectors" },
-  { name: "a required body key becomes optional", file: "Payload.ts", from: 'userIds: nonEmptyIds("An array of user IDs to be added to the organization.")', to: 'userIds: Schema.optionalKey(nonEmptyIds("An array of user IDs to be added to the organization."))', fails: "addOrganizationUsers" },
-  { name: "a query parameter is renamed", file: "OrganizationsGroup.ts", from: "        showFeatured: Schema.optionalKey", to: "        showFeature: Schema.optionalKey", fails: "listOrganizations" },
-  { name: "a path parameter is renamed", file: "OrganizationUsersGroup.ts", from: "const member = { id: params.id, userId: params.userId }", to: "const member = { id: params.id, user: params.userId }", fails: "deleteOrganizationUser" }
+  {
+    name: "an organization field's type changes",
+    file: "Organization.ts",
+    from: "  isMfaRequired: Schema.Boolean,",
+    to: "  isMfaRequired: Schema.String,",
+    fails: "getOrganization"
+  },
+  {
+    name: "a nullable request field becomes non-null",
+    file: "Organization.ts",
+    from: "customCss: Schema.optionalKey(Schema.NullOr(Schema.String)),",
+    to: "customCss: Schema.optionalKey(Schema.String),",
+    fails: "createOrganization"
+  },
+  {
+    name: "a response field is added",
+    file: "Organization.ts",
+    from: "  createdAt: Schema.Number\n}",
+    to: "  createdAt: Schema.Number,\n  extra: Schema.String\n}",
+    fails: "listOrganizations"
+  },
+  {
+    name: "a user field becomes non-nullable",
+    file: "Member.ts",
+    from: "  primaryPhone: Schema.NullOr(Schema.String),",
+    to: "  primaryPhone: Schema.String,",
+    fails: "listOrganizationUsers"
+  },
+  {
+    name: "an application field is removed",
+    file: "Member.ts",
+    from: "  isThirdParty: Schema.Boolean,\n",
+    to: "",
+    fails: "listOrganizationApplications"
+  },
+  {
+    name: "the role type is widened",
+    file: "Role.ts",
+    from: "  type: RoleType\n",
+    to: "  type: Schema.String\n",
+    fails: "listOrganizationUserRoles"
+  },
+  {
+    name: "an SSO connector field's type changes",
+    file: "Jit.ts",
+    from: "  syncProfile: Schema.Boolean,",
+    to: "  syncProfile: Schema.Number,",
+    fails: "listOrganizationJitSsoConnectors"
+  },
+  {
+    name: "a required body key becomes optional",
+    file: "Payload.ts",
+    from: 'userIds: nonEmptyIds("An array of user IDs to be added to the organization.")',
+    to: 'userIds: Schema.optionalKey(nonEmptyIds("An array of user IDs to be added to the organization."))',
+    fails: "addOrganizationUsers"
+  },
+  {
+    name: "a query parameter is renamed",
+    file: "OrganizationsGroup.ts",
+    from: "        showFeatured: Schema.optionalKey",
+    to: "        showFeature: Schema.optionalKey",
+    fails: "listOrganizations"
+  },
+  {
+    name: "a path parameter is renamed",
+    file: "OrganizationUsersGroup.ts",
+    from: "const member = { id: params.id, userId: params.userId }",
+    to: "const member = { id: params.id, user: params.userId }",
+    fails: "deleteOrganizationUser"
+  }
 ] as const
 
 describe("type-level conformance with @logto/api 1.42.0", () => {

@@ -3,18 +3,29 @@ import { OpenApiDocument } from "../src/index.ts"
 import logto from "./fixtures/logto-openapi-organizations.json" with { type: "json" }
 import { seedOperations } from "./fixtures/seed.ts"
 
-type Operation = { operationId: string; responses: Record<string, unknown>; parameters?: Array<{ name: string; in: string; description?: string; schema: Record<string, unknown> }> }
+type Operation = {
+  operationId: string
+  responses: Record<string, unknown>
+  parameters?: Array<{ name: string; in: string; description?: string; schema: Record<string, unknown> }>
+}
 const document = OpenApiDocument.make()
 const operations = (doc: { paths: Record<string, unknown> }) =>
   Object.entries(doc.paths).flatMap(([path, item]) =>
-    Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ path, method: method.toUpperCase(), op }))
+    Object.entries(item as Record<string, Operation>).map(([method, op]) => ({
+      path,
+      method: method.toUpperCase(),
+      op
+    }))
   )
 
 /**
  * Where our declared statuses differ from Logto's own document, and why (spec §5.1.6, §2.4).
  * Anything not listed here must match Logto's document exactly.
  */
-const documentedDifferences: Record<string, { readonly added?: ReadonlyArray<string>; readonly removed?: ReadonlyArray<string> }> = {
+const documentedDifferences: Record<
+  string,
+  { readonly added?: ReadonlyArray<string>; readonly removed?: ReadonlyArray<string> }
+> = {
   // a fractional page_size is 422 entity.invalid_input on every paginated list (§2.4)
   ListOrganizations: { added: ["422"] },
   ListOrganizationJitEmailDomains: { added: ["422"] },
@@ -43,7 +54,9 @@ const documentedDifferences: Record<string, { readonly added?: ReadonlyArray<str
 describe("OpenApiDocument.make", () => {
   it("is OpenAPI 3.1 with exactly the seed's 36 operations (ids, methods, paths)", () => {
     expect(document.openapi).toBe("3.1.0")
-    const ours = operations(document).map(({ method, op, path }) => `${method} ${path} ${op.operationId}`).sort()
+    const ours = operations(document)
+      .map(({ method, op, path }) => `${method} ${path} ${op.operationId}`)
+      .sort()
     const seed = seedOperations.map((s) => `${s.method} ${s.path} ${s.operationId}`).sort()
     expect(ours).toEqual(seed)
   })
@@ -62,9 +75,15 @@ describe("OpenApiDocument.make", () => {
   it("declares the error statuses Logto's document declares, except the documented differences", () => {
     for (const { method, op, path } of operations(logto as never)) {
       const ours = (document.paths as Record<string, Record<string, Operation>>)[path]![method.toLowerCase()]!
-      const errors = (o: Operation) => Object.keys(o.responses).filter((s) => !s.startsWith("2")).sort()
+      const errors = (o: Operation) =>
+        Object.keys(o.responses)
+          .filter((s) => !s.startsWith("2"))
+          .sort()
       const difference = documentedDifferences[op.operationId] ?? {}
-      const expected = [...errors(op).filter((s) => !difference.removed?.includes(s)), ...(difference.added ?? [])].sort()
+      const expected = [
+        ...errors(op).filter((s) => !difference.removed?.includes(s)),
+        ...(difference.added ?? [])
+      ].sort()
       expect(errors(ours), op.operationId).toEqual(expected)
     }
   })
@@ -79,12 +98,20 @@ describe("OpenApiDocument.make", () => {
   })
 
   it("gives optional-pagination lists no defaults, since omitting both means everything", () => {
-    const roles = (document.paths as Record<string, Record<string, Operation>>)["/api/organizations/{id}/jit/roles"]!["get"]!
-    expect(roles.parameters!.find((p) => p.name === "page_size")!.schema).toEqual({ type: "integer", minimum: 1, maximum: 100 })
+    const roles = (document.paths as Record<string, Record<string, Operation>>)["/api/organizations/{id}/jit/roles"]![
+      "get"
+    ]!
+    expect(roles.parameters!.find((p) => p.name === "page_size")!.schema).toEqual({
+      type: "integer",
+      minimum: 1,
+      maximum: 100
+    })
   })
 
   it("describes path parameters", () => {
-    const op = (document.paths as Record<string, Record<string, Operation>>)["/api/organizations/{id}/users/{userId}"]!["delete"]!
+    const op = (document.paths as Record<string, Record<string, Operation>>)["/api/organizations/{id}/users/{userId}"]![
+      "delete"
+    ]!
     expect(op.parameters!.map((p) => [p.name, p.in, p.description])).toEqual([
       ["id", "path", "The unique identifier of the organization."],
       ["userId", "path", "The unique identifier of the user."]
@@ -96,14 +123,25 @@ describe("OpenApiDocument.make", () => {
       const created = op.responses["201"] as { content: Record<string, unknown> } | undefined
       if (created === undefined) continue
       const types = Object.keys(created.content)
-      const text = ["AssignOrganizationRolesToUsers", "AddOrganizationApplications", "AssignOrganizationRolesToApplications",
-        "AssignOrganizationRolesToApplication", "CreateOrganizationJitRole", "CreateOrganizationJitSsoConnector"]
-      expect(types, op.operationId).toEqual(text.includes(op.operationId) ? ["text/plain; charset=utf-8"] : ["application/json"])
+      const text = [
+        "AssignOrganizationRolesToUsers",
+        "AddOrganizationApplications",
+        "AssignOrganizationRolesToApplications",
+        "AssignOrganizationRolesToApplication",
+        "CreateOrganizationJitRole",
+        "CreateOrganizationJitSsoConnector"
+      ]
+      expect(types, op.operationId).toEqual(
+        text.includes(op.operationId) ? ["text/plain; charset=utf-8"] : ["application/json"]
+      )
     }
   })
 
   it("adds servers and bearer security when asked, for the proxy", () => {
-    const withServer = OpenApiDocument.make({ servers: [{ url: "https://proxy.example" }], bearer: true }) as unknown as {
+    const withServer = OpenApiDocument.make({
+      servers: [{ url: "https://proxy.example" }],
+      bearer: true
+    }) as unknown as {
       servers: Array<{ url: string }>
       components: { securitySchemes: Record<string, unknown> }
       paths: Record<string, Record<string, { security: unknown }>>

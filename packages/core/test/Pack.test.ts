@@ -23,7 +23,12 @@ beforeAll(async () => {
   const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!
   writeFileSync(
     join(project, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { "@orgkit/core": `file:./${tarball}` } })
+    JSON.stringify({
+      name: "consumer",
+      private: true,
+      type: "module",
+      dependencies: { "@orgkit/core": `file:./${tarball}` }
+    })
   )
   await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: project, env })
 }, 180_000)
@@ -65,7 +70,17 @@ export const wrong: number = ({} as Organization.Organization).id
     )
     writeFileSync(
       join(project, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ["use.ts"] })
+      JSON.stringify({
+        compilerOptions: {
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: []
+        },
+        files: ["use.ts"]
+      })
     )
     const result = await run(join(bin, "tsc"), ["-p", project], { cwd: project, env }).then(
       () => "",

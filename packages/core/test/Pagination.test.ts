@@ -6,7 +6,10 @@ const page = (query: string, mode: Pagination.Mode = "mandatory") => {
   const p = parse(query, mode)
   return p._tag === "Page" ? [p.page, p.pageSize, p.offset] : p._tag === "Off" ? "off" : [p.status, p.body]
 }
-const invalidPagination = [400, { code: "guard.invalid_pagination", message: "The request pagination value is invalid." }]
+const invalidPagination = [
+  400,
+  { code: "guard.invalid_pagination", message: "The request pagination value is invalid." }
+]
 
 describe("Pagination.parse", () => {
   it("defaults to page 1 of 20 on mandatory lists", () => {
@@ -35,7 +38,17 @@ describe("Pagination.parse", () => {
   })
 
   it("rejects non-positive, non-numeric, repeated and oversized values with guard.invalid_pagination", () => {
-    for (const query of ["page=abc", "page=-1", "page=0", "page=1&page=2", "page=1&page=", "page_size=101", "page_size=100.5", "page_size=2&page_size=3", "page_size=0"]) {
+    for (const query of [
+      "page=abc",
+      "page=-1",
+      "page=0",
+      "page=1&page=2",
+      "page=1&page=",
+      "page_size=101",
+      "page_size=100.5",
+      "page_size=2&page_size=3",
+      "page_size=0"
+    ]) {
       expect(page(query), query).toEqual(invalidPagination)
     }
   })
@@ -43,7 +56,10 @@ describe("Pagination.parse", () => {
   it("shifts the offset for a fractional page, and answers 422 for a fractional page_size or an infinite page", () => {
     expect(page("page=2.5&page_size=2")).toEqual([2.5, 2, 3])
     for (const query of ["page_size=2.5", "page_size=0.5", "page=Infinity", "page=1e400"]) {
-      expect(page(query), query).toEqual([422, { code: "entity.invalid_input", message: "Invalid input. Value list must not be empty." }])
+      expect(page(query), query).toEqual([
+        422,
+        { code: "entity.invalid_input", message: "Invalid input. Value list must not be empty." }
+      ])
     }
   })
 

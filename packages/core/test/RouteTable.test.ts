@@ -35,7 +35,9 @@ describe("RouteTable", () => {
   })
 
   it("knows which lists paginate always, optionally or never", () => {
-    const modes = Object.fromEntries(RouteTable.routes.filter((r) => r.method === "GET").map((r) => [r.operationId, r.pagination]))
+    const modes = Object.fromEntries(
+      RouteTable.routes.filter((r) => r.method === "GET").map((r) => [r.operationId, r.pagination])
+    )
     expect(modes).toEqual({
       ListOrganizations: "mandatory",
       GetOrganization: "none",
@@ -63,7 +65,9 @@ describe("RouteTable", () => {
 describe("RouteTable.match", () => {
   const op = (method: string, path: string) => {
     const m = RouteTable.match(method, path)
-    return m._tag === "Route" ? [m.route.operationId, m.params] : [m._tag, "allow" in m ? [...m.allow].sort() : undefined]
+    return m._tag === "Route"
+      ? [m.route.operationId, m.params]
+      : [m._tag, "allow" in m ? [...m.allow].sort() : undefined]
   }
 
   it("matches every route with its decoded parameters", () => {
@@ -80,7 +84,10 @@ describe("RouteTable.match", () => {
 
   it("prefers a literal segment over a parameter", () => {
     expect(op("POST", "/api/organizations/o1/users/roles")[0]).toBe("AssignOrganizationRolesToUsers")
-    expect(op("DELETE", "/api/organizations/o1/users/roles")).toEqual(["DeleteOrganizationUser", { id: "o1", userId: "roles" }])
+    expect(op("DELETE", "/api/organizations/o1/users/roles")).toEqual([
+      "DeleteOrganizationUser",
+      { id: "o1", userId: "roles" }
+    ])
     expect(op("POST", "/api/organizations/o1/applications/roles")[0]).toBe("AssignOrganizationRolesToApplications")
   })
 
@@ -107,7 +114,13 @@ describe("RouteTable.match", () => {
   })
 
   it("finds nothing for unknown paths, empty segments and extra segments", () => {
-    for (const path of ["/api/organizations/o1/members", "/api/organizations//users", "/api/organizations/o1/users/u1/x/y", "/api/users", "/"]) {
+    for (const path of [
+      "/api/organizations/o1/members",
+      "/api/organizations//users",
+      "/api/organizations/o1/users/u1/x/y",
+      "/api/users",
+      "/"
+    ]) {
       expect(op("GET", path)[0], path).toBe("NotFound")
     }
   })
@@ -116,12 +129,16 @@ describe("RouteTable.match", () => {
 describe("RouteTable.buildPath", () => {
   it("encodes parameters so that nothing leaves its segment", () => {
     const route = RouteTable.byOperationId.get("DeleteOrganizationUser")!
-    expect(RouteTable.buildPath(route, { id: "../..", userId: "a/b?c#d" })).toBe("/api/organizations/%2E%2E%2F%2E%2E/users/a%2Fb%3Fc%23d")
+    expect(RouteTable.buildPath(route, { id: "../..", userId: "a/b?c#d" })).toBe(
+      "/api/organizations/%2E%2E%2F%2E%2E/users/a%2Fb%3Fc%23d"
+    )
     const built = RouteTable.buildPath(route, { id: "ü x", userId: "u1" })
     expect(RouteTable.match("DELETE", built)).toMatchObject({ _tag: "Route", params: { id: "ü x", userId: "u1" } })
   })
 
   it("refuses to build a path with a missing parameter", () => {
-    expect(() => RouteTable.buildPath(RouteTable.byOperationId.get("GetOrganization")!, {})).toThrow(/missing path parameter id/)
+    expect(() => RouteTable.buildPath(RouteTable.byOperationId.get("GetOrganization")!, {})).toThrow(
+      /missing path parameter id/
+    )
   })
 })

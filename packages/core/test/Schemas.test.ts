@@ -2,7 +2,8 @@ import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Jit, LogtoError, Member, Organization, Payload, Role } from "../src/index.ts"
 
-const decode = <S extends Schema.Top>(schema: S) => Schema.decodeUnknownSync(schema as unknown as Schema.Decoder<S["Type"]>)
+const decode = <S extends Schema.Top>(schema: S) =>
+  Schema.decodeUnknownSync(schema as unknown as Schema.Decoder<S["Type"]>)
 
 const organization = {
   tenantId: "default",
@@ -56,11 +57,23 @@ describe("response models", () => {
     expect(decode(Organization.Organization)(organization)).toEqual(organization)
     expect(decode(Member.OrganizationUser)(user)).toEqual(user)
     expect(decode(Member.OrganizationApplication)(application)).toEqual(application)
-    expect(decode(Role.OrganizationRole)({ tenantId: "default", id: "r1", name: "admin", description: null, type: "User" })).toMatchObject({ type: "User" })
-    expect(decode(Jit.SsoConnector)({
-      tenantId: "default", id: "c1b2c3d4e5f6", providerName: "OIDC", connectorName: "Okta", config: { issuer: "https://okta" },
-      domains: ["corp.example"], branding: {}, syncProfile: false, enableTokenStorage: false, createdAt: 1
-    })).toMatchObject({ config: { issuer: "https://okta" } })
+    expect(
+      decode(Role.OrganizationRole)({ tenantId: "default", id: "r1", name: "admin", description: null, type: "User" })
+    ).toMatchObject({ type: "User" })
+    expect(
+      decode(Jit.SsoConnector)({
+        tenantId: "default",
+        id: "c1b2c3d4e5f6",
+        providerName: "OIDC",
+        connectorName: "Okta",
+        config: { issuer: "https://okta" },
+        domains: ["corp.example"],
+        branding: {},
+        syncProfile: false,
+        enableTokenStorage: false,
+        createdAt: 1
+      })
+    ).toMatchObject({ config: { issuer: "https://okta" } })
   })
 
   it("decode leniently: fields a newer Logto adds are dropped, cimdClientId is kept", () => {
@@ -83,8 +96,12 @@ describe("response models", () => {
 
 describe("request payloads", () => {
   it("reject invalid input with a message naming the field", () => {
-    expect(() => decode(Organization.CreateOrganization)({ name: "x".repeat(129) })).toThrow(/at most 128[\s\S]*\["name"\]/)
-    expect(() => decode(Organization.CreateOrganization)({ name: "a", color: { primaryColor: "red" } })).toThrow(/\["color"\]\["primaryColor"\]/)
+    expect(() => decode(Organization.CreateOrganization)({ name: "x".repeat(129) })).toThrow(
+      /at most 128[\s\S]*\["name"\]/
+    )
+    expect(() => decode(Organization.CreateOrganization)({ name: "a", color: { primaryColor: "red" } })).toThrow(
+      /\["color"\]\["primaryColor"\]/
+    )
     expect(() => decode(Organization.UpdateOrganization)({ customData: null })).toThrow(/\["customData"\]/)
     expect(() => decode(Payload.AddUsers)({ userIds: ["a", ""] })).toThrow(/\["userIds"\]\[1\]/)
     expect(() => decode(Payload.RoleIds)({ organizationRoleIds: [] })).toThrow(/\["organizationRoleIds"\]/)
@@ -92,8 +109,13 @@ describe("request payloads", () => {
   })
 
   it("accept null descriptions and drop unknown keys", () => {
-    expect(decode(Organization.CreateOrganization)({ name: "a", description: null, id: "ignored", foo: 1 })).toEqual({ name: "a", description: null })
-    expect(decode(Organization.UpdateOrganization)({ createdAt: 1000, isTrustedDeviceAllowed: false })).toEqual({ createdAt: 1000 })
+    expect(decode(Organization.CreateOrganization)({ name: "a", description: null, id: "ignored", foo: 1 })).toEqual({
+      name: "a",
+      description: null
+    })
+    expect(decode(Organization.UpdateOrganization)({ createdAt: 1000, isTrustedDeviceAllowed: false })).toEqual({
+      createdAt: 1000
+    })
   })
 })
 
@@ -103,7 +125,9 @@ describe("LogtoError", () => {
     expect(error._tag).toBe("NotFound")
     expect(error.code).toBe("entity.not_found")
     expect(error.message).toBe("The resource does not exist.")
-    const encoded = Schema.encodeSync(LogtoError.NotFound as unknown as Schema.Codec<LogtoError.NotFound, unknown>)(error)
+    const encoded = Schema.encodeSync(LogtoError.NotFound as unknown as Schema.Codec<LogtoError.NotFound, unknown>)(
+      error
+    )
     expect(encoded).toEqual({ code: "entity.not_found", message: "The resource does not exist." })
   })
 

@@ -47,7 +47,12 @@ describe("Validation.validate", () => {
   it("reports every failing field in one response, naming each", () => {
     const { body } = rejection(
       validate("CreateOrganization", {
-        body: { description: "x".repeat(257), color: { primaryColor: "red" }, branding: { logoUrl: "logo.png" }, customData: [] }
+        body: {
+          description: "x".repeat(257),
+          color: { primaryColor: "red" },
+          branding: { logoUrl: "logo.png" },
+          customData: []
+        }
       })
     ) as { body: { data: { issues: Array<{ code: string; path: Array<string> }> }; details: string } }
     expect(body.data.issues.map((i) => [i.path.join("."), i.code])).toEqual([
@@ -57,7 +62,9 @@ describe("Validation.validate", () => {
       ["branding.logoUrl", "invalid_string"],
       ["name", "invalid_type"]
     ])
-    expect(body.details.split("\n")).toContain('Error in key path "name": (invalid_type) Expected string but received undefined.')
+    expect(body.details.split("\n")).toContain(
+      'Error in key path "name": (invalid_type) Expected string but received undefined.'
+    )
     expect(body.details.split("\n")).toContain('Error in key path "branding.logoUrl": (invalid_string) Invalid url')
   })
 
@@ -88,10 +95,16 @@ describe("Validation.validate", () => {
 
   it("rejects the invalid colors and URLs the spec lists", () => {
     for (const color of ["red", "fff", "#ffff", "#GGG", "#fffffff", ""]) {
-      expect(rejection(validate("CreateOrganization", { body: { name: "a", color: { primaryColor: color } } })).status, color).toBe(400)
+      expect(
+        rejection(validate("CreateOrganization", { body: { name: "a", color: { primaryColor: color } } })).status,
+        color
+      ).toBe(400)
     }
     for (const url of ["logo.png", "//x.com/a.png", "http://", "", "http://a b.com/x"]) {
-      expect(rejection(validate("CreateOrganization", { body: { name: "a", branding: { logoUrl: url } } })).status, url).toBe(400)
+      expect(
+        rejection(validate("CreateOrganization", { body: { name: "a", branding: { logoUrl: url } } })).status,
+        url
+      ).toBe(400)
     }
   })
 
@@ -101,11 +114,23 @@ describe("Validation.validate", () => {
   })
 
   it("rejects empty arrays where Logto's bodies are non-empty, with the array path", () => {
-    const { body } = rejection(validate("AddOrganizationUsers", { body: { userIds: [] } })) as { body: { data: { issues: Array<unknown> } } }
+    const { body } = rejection(validate("AddOrganizationUsers", { body: { userIds: [] } })) as {
+      body: { data: { issues: Array<unknown> } }
+    }
     expect(body.data.issues).toEqual([
-      { code: "too_small", minimum: 1, type: "array", inclusive: true, exact: false, message: "Array must contain at least 1 element(s)", path: ["userIds"] }
+      {
+        code: "too_small",
+        minimum: 1,
+        type: "array",
+        inclusive: true,
+        exact: false,
+        message: "Array must contain at least 1 element(s)",
+        path: ["userIds"]
+      }
     ])
-    const item = rejection(validate("AssignOrganizationRolesToUsers", { body: { userIds: ["u"], organizationRoleIds: ["r", ""] } }))
+    const item = rejection(
+      validate("AssignOrganizationRolesToUsers", { body: { userIds: ["u"], organizationRoleIds: ["r", ""] } })
+    )
     expect((item.body as { details: string }).details).toBe(
       'Error in key path "organizationRoleIds.1": (too_small) String must contain at least 1 character(s)'
     )
@@ -123,12 +148,21 @@ describe("Validation.validate", () => {
     ] as const) {
       expect(Result.isSuccess(validate(operationId, { body })), operationId).toBe(true)
     }
-    expect(rejection(validate("ReplaceOrganizationApplicationRoles", { body: { organizationRoleIds: [] } })).status).toBe(400)
+    expect(
+      rejection(validate("ReplaceOrganizationApplicationRoles", { body: { organizationRoleIds: [] } })).status
+    ).toBe(400)
   })
 
   it("rejects a JSON array or string where an object is expected, at the root path", () => {
-    const array = rejection(validate("CreateOrganization", { body: [] })) as { body: { data: { issues: Array<{ path: Array<string>; message: string }> } } }
-    expect(array.body.data.issues[0]).toMatchObject({ code: "invalid_type", expected: "object", received: "array", path: [] })
+    const array = rejection(validate("CreateOrganization", { body: [] })) as {
+      body: { data: { issues: Array<{ path: Array<string>; message: string }> } }
+    }
+    expect(array.body.data.issues[0]).toMatchObject({
+      code: "invalid_type",
+      expected: "object",
+      received: "array",
+      path: []
+    })
     const text = rejection(validate("CreateOrganization", { body: "name=x" })) as { body: { details: string } }
     expect(text.body.details).toBe('Error in key path "": (invalid_type) Expected object but received string.')
   })
@@ -137,7 +171,10 @@ describe("Validation.validate", () => {
     const repeated = rejection(validate("ListOrganizations", { query: "q=a&q=b" }))
     expect(repeated.body).toMatchObject({ code: "guard.invalid_input", message: "The request query is invalid." })
     expect(rejection(validate("ListOrganizationUsers", { query: "organizationRoleId=" })).status).toBe(400)
-    expect(valid(validate("ListOrganizations", { query: "q=acme&showFeatured=yes&unknown=1" })).query).toEqual({ q: "acme", showFeatured: "yes" })
+    expect(valid(validate("ListOrganizations", { query: "q=acme&showFeatured=yes&unknown=1" })).query).toEqual({
+      q: "acme",
+      showFeatured: "yes"
+    })
   })
 
   it("checks pagination before the query", () => {
@@ -148,8 +185,12 @@ describe("Validation.validate", () => {
   })
 
   it("checks the query before the body, and the body before the path", () => {
-    expect(rejection(validate("AddOrganizationUsers", { params: { id: "" }, body: {} })).body).toMatchObject({ message: "The request body is invalid." })
-    expect(rejection(validate("AddOrganizationUsers", { params: { id: "" }, body: { userIds: ["u"] } })).body).toMatchObject({
+    expect(rejection(validate("AddOrganizationUsers", { params: { id: "" }, body: {} })).body).toMatchObject({
+      message: "The request body is invalid."
+    })
+    expect(
+      rejection(validate("AddOrganizationUsers", { params: { id: "" }, body: { userIds: ["u"] } })).body
+    ).toMatchObject({
       message: "The request params is invalid."
     })
   })
@@ -184,7 +225,9 @@ describe("Validation.parseBody", () => {
   })
 
   it("parses forms and keeps text/plain as a string", () => {
-    expect(parse("application/x-www-form-urlencoded", "name=Foo+Bar&x=1&x=2")).toEqual(Result.succeed({ name: "Foo Bar", x: ["1", "2"] }))
+    expect(parse("application/x-www-form-urlencoded", "name=Foo+Bar&x=1&x=2")).toEqual(
+      Result.succeed({ name: "Foo Bar", x: ["1", "2"] })
+    )
     expect(parse("text/plain", "hello")).toEqual(Result.succeed("hello"))
   })
 })

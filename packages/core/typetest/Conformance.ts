@@ -15,13 +15,16 @@ import type { OrganizationsGroup } from "../src/OrganizationsGroup.ts"
 import type { OrganizationUsersGroup } from "../src/OrganizationUsersGroup.ts"
 
 /** Drops `readonly` everywhere, so that our immutable types compare with Logto's mutable ones. */
-type Normalize<T> = T extends ReadonlyArray<infer U> ? Array<Normalize<U>>
-  : T extends object ? { -readonly [K in keyof T]: Normalize<T[K]> }
-  : T
+type Normalize<T> =
+  T extends ReadonlyArray<infer U>
+    ? Array<Normalize<U>>
+    : T extends object
+      ? { -readonly [K in keyof T]: Normalize<T[K]> }
+      : T
 
 /** Exact type identity (not mere assignability). */
-type Equals<A, B> = (<T>() => T extends Normalize<A> ? 1 : 2) extends <T>() => T extends Normalize<B> ? 1 : 2 ? true
-  : false
+type Equals<A, B> =
+  (<T>() => T extends Normalize<A> ? 1 : 2) extends <T>() => T extends Normalize<B> ? 1 : 2 ? true : false
 
 type Endpoints =
   | HttpApiGroup.Endpoints<typeof OrganizationsGroup>
@@ -47,9 +50,11 @@ type Success2xx<R> = R extends { 200: infer S } ? Json<S> : R extends { 201: inf
 interface Logto<O extends { parameters: unknown; responses: unknown }> {
   path: O["parameters"] extends { path: infer P } ? P : never
   query: O["parameters"] extends { query?: infer Q } ? Exclude<Q, undefined> : never
-  body: [NonNullable<O["requestBody" & keyof O]>] extends [never] ? never
-    : NonNullable<O["requestBody" & keyof O]> extends { content: { "application/json": infer B } } ? B
-    : never
+  body: [NonNullable<O["requestBody" & keyof O]>] extends [never]
+    ? never
+    : NonNullable<O["requestBody" & keyof O]> extends { content: { "application/json": infer B } }
+      ? B
+      : never
   success: Success2xx<O["responses"]>
 }
 
@@ -61,12 +66,16 @@ interface Slots {
 }
 
 /** "ok" when all four slots are equal, else the name of the first slot that differs. */
-type Conforms<Name extends string, L extends Slots, O extends Slots = Ours<Endpoint<Name>>> = Equals<O["path"], L["path"]> extends
-  false ? `${Name}: path differs from @logto/api`
-  : Equals<O["query"], L["query"]> extends false ? `${Name}: query differs from @logto/api`
-  : Equals<O["body"], L["body"]> extends false ? `${Name}: body differs from @logto/api`
-  : Equals<O["success"], L["success"]> extends false ? `${Name}: success differs from @logto/api`
-  : "ok"
+type Conforms<Name extends string, L extends Slots, O extends Slots = Ours<Endpoint<Name>>> =
+  Equals<O["path"], L["path"]> extends false
+    ? `${Name}: path differs from @logto/api`
+    : Equals<O["query"], L["query"]> extends false
+      ? `${Name}: query differs from @logto/api`
+      : Equals<O["body"], L["body"]> extends false
+        ? `${Name}: body differs from @logto/api`
+        : Equals<O["success"], L["success"]> extends false
+          ? `${Name}: success differs from @logto/api`
+          : "ok"
 
 type Check<Name extends string, OperationId extends keyof operations> = Conforms<Name, Logto<operations[OperationId]>>
 
@@ -80,7 +89,11 @@ type CreatedText<Op extends keyof operations> = Patch<Logto<operations[Op]>, "su
 type WithCimd = Patch<
   Logto<operations["ListOrganizationUsers"]>,
   "success",
-  Array<Logto<operations["ListOrganizationUsers"]>["success"] extends Array<infer U> ? U & { cimdClientId?: string | null } : never>
+  Array<
+    Logto<operations["ListOrganizationUsers"]>["success"] extends Array<infer U>
+      ? U & { cimdClientId?: string | null }
+      : never
+  >
 >
 /** §5.1.9: `redirectUris` and `postLogoutRedirectUris` are `string[]` at runtime, typed `{[k]: unknown}[]`. */
 type AppItem = Logto<operations["ListOrganizationApplications"]>["success"] extends Array<infer U> ? U : never
@@ -113,8 +126,14 @@ export const conformance: Record<string, "ok"> = {
     CreatedText<"AssignOrganizationRolesToUsers">
   >,
   ListOrganizationUserRoles: null as unknown as Check<"listOrganizationUserRoles", "ListOrganizationUserRoles">,
-  ReplaceOrganizationUserRoles: null as unknown as Check<"replaceOrganizationUserRoles", "ReplaceOrganizationUserRoles">,
-  AssignOrganizationRolesToUser: null as unknown as Check<"assignOrganizationRolesToUser", "AssignOrganizationRolesToUser">,
+  ReplaceOrganizationUserRoles: null as unknown as Check<
+    "replaceOrganizationUserRoles",
+    "ReplaceOrganizationUserRoles"
+  >,
+  AssignOrganizationRolesToUser: null as unknown as Check<
+    "assignOrganizationRolesToUser",
+    "AssignOrganizationRolesToUser"
+  >,
   DeleteOrganizationUserRole: null as unknown as Check<"deleteOrganizationUserRole", "DeleteOrganizationUserRole">,
   ListOrganizationUserScopes: null as unknown as Check<"listOrganizationUserScopes", "ListOrganizationUserScopes">,
   ListOrganizationApplications: null as unknown as Conforms<"listOrganizationApplications", WithStringUris>,
@@ -126,7 +145,10 @@ export const conformance: Record<string, "ok"> = {
     "replaceOrganizationApplications",
     "ReplaceOrganizationApplications"
   >,
-  DeleteOrganizationApplication: null as unknown as Check<"deleteOrganizationApplication", "DeleteOrganizationApplication">,
+  DeleteOrganizationApplication: null as unknown as Check<
+    "deleteOrganizationApplication",
+    "DeleteOrganizationApplication"
+  >,
   AssignOrganizationRolesToApplications: null as unknown as Conforms<
     "assignOrganizationRolesToApplications",
     CreatedText<"AssignOrganizationRolesToApplications">
@@ -164,7 +186,10 @@ export const conformance: Record<string, "ok"> = {
     "DeleteOrganizationJitEmailDomain"
   >,
   ListOrganizationJitRoles: null as unknown as Check<"listOrganizationJitRoles", "ListOrganizationJitRoles">,
-  CreateOrganizationJitRole: null as unknown as Conforms<"createOrganizationJitRole", CreatedText<"CreateOrganizationJitRole">>,
+  CreateOrganizationJitRole: null as unknown as Conforms<
+    "createOrganizationJitRole",
+    CreatedText<"CreateOrganizationJitRole">
+  >,
   ReplaceOrganizationJitRoles: null as unknown as Check<"replaceOrganizationJitRoles", "ReplaceOrganizationJitRoles">,
   DeleteOrganizationJitRole: null as unknown as Check<"deleteOrganizationJitRole", "DeleteOrganizationJitRole">,
   ListOrganizationJitSsoConnectors: null as unknown as Check<

@@ -5,7 +5,9 @@ export const NonEmpty = Schema.String.check(Schema.isMinLength(1))
 
 /** A string with Logto's length bounds, counted in UTF-16 code units. */
 export const Bounded = (min: number, max: number) =>
-  min > 0 ? Schema.String.check(Schema.isMinLength(min), Schema.isMaxLength(max)) : Schema.String.check(Schema.isMaxLength(max))
+  min > 0
+    ? Schema.String.check(Schema.isMinLength(min), Schema.isMaxLength(max))
+    : Schema.String.check(Schema.isMaxLength(max))
 
 /** An array with at least one element. Typed as a plain array, as Logto's types are. */
 export const NonEmptyList = <S extends Schema.Top>(item: S) => Schema.Array(item).check(Schema.isMinLength(1))
