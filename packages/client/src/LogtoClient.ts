@@ -1,0 +1,241 @@
+/**
+ * The Effect API: a `LogtoClient` service whose methods are those `HttpApiClient` derives from
+ * core's `OrganizationsApi` (`client.users.addOrganizationUsers({ params, payload })`), with typed
+ * success values and typed `LogtoError.*` failures per operation. Its layers add what calling Logto
+ * needs: base URL, bearer token (`Auth`), retries (`Retry`), a per-call timeout and an
+ * `x-request-id` on every request.
+ *
+ * @since 0.1.0
+ */
+import { type LogtoError, OrganizationsApi, RouteTable } from "@orgkit/core"
+import { Context, Duration, Effect, Layer, type Redacted } from "effect"
+import { HttpClient, type HttpClientResponse } from "effect/http"
+import { HttpApiClient } from "effect/http-api"
+import * as Auth from "./Auth.ts"
+import { RequestTimeout, type TokenError } from "./ClientError.ts"
+import { newRequestId } from "./internal/requestId.ts"
+import * as Transport from "./internal/transport.ts"
+import * as Retry from "./Retry.ts"
+
+/**
+ * The typed client: one group per core group (`organizations`, `users`, `applications`, `jit`),
+ * one method per operation. Besides each operation's `LogtoError.*` failures, any call can fail
+ * with `HttpClientError` (network, undeclared status such as 429/5xx after retries), `SchemaError`
+ * (a request that does not satisfy the schemas, or an unexpected response), `RequestTimeout` and
+ * `TokenError`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Client = HttpApiClient.ForApi<typeof OrganizationsApi.OrganizationsApi, RequestTimeout | TokenError>
+
+/**
+ * Logto's answers to a call, one class per status (core's `LogtoError`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type LogtoFailure = LogtoError.LogtoError
+
+/**
+ * Per-call settings, provided around a call with {@link withCallOptions}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CallOptions {
+  /** The `x-request-id` to send (default: a random UUID per call, kept across retries). */
+  readonly requestId?: string | undefined
+  /** Extra request headers (e.g. `accept-language`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Overrides the client's timeout for this call. */
+  readonly timeout?: Duration.Input | undefined
+  /** Sees every response received for the call (retried ones included), before it is decoded. */
+  readonly onResponse?: ((response: HttpClientResponse.HttpClientResponse) => void) | undefined
+}
+
+/**
+ * The per-call settings in effect (none by default).
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export const CurrentCallOptions = Context.Reference<CallOptions>("@orgkit/client/LogtoClient/CallOptions", {
+  defaultValue: () => ({})
+})
+
+/**
+ * Runs calls with the given per-call settings.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const withCallOptions =
+  (options: CallOptions) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.provideService(self, CurrentCallOptions, options)
+
+/**
+ * Where the client sends requests and how long a call may take.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Config {
+  /** Logto's (or the proxy's) origin, e.g. `https://tenant.logto.app`; paths start with `/api`. */
+  readonly baseUrl: string | URL
+  /** The timeout of a whole call, retries included (default 30 s). */
+  readonly timeout?: Duration.Input | undefined
+}
+
+/**
+ * The resolved configuration.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class LogtoClientConfig extends Context.Service<
+  LogtoClientConfig,
+  {
+    readonly baseUrl: string
+    readonly timeoutMillis: number
+  }
+>()("@orgkit/client/LogtoClient/LogtoClientConfig") {}
+
+/**
+ * The default timeout of a call.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const defaultTimeout: Duration.Duration = Duration.seconds(30)
+
+const toMillis = (input: Duration.Input): number => Duration.toMillis(Duration.fromInputUnsafe(input))
+
+/**
+ * Provides the configuration.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerConfig = (config: Config): Layer.Layer<LogtoClientConfig> =>
+  Layer.succeed(
+    LogtoClientConfig,
+    LogtoClientConfig.of({
+      baseUrl: String(config.baseUrl).replace(/\/+$/, ""),
+      timeoutMillis: toMillis(config.timeout ?? defaultTimeout)
+    })
+  )
+
+/**
+ * The client service.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class LogtoClient extends Context.Service<LogtoClient, Client>()("@orgkit/client/LogtoClient") {}
+
+/**
+ * Builds the client from the configuration, the token source, the transport `HttpClient` and the
+ * retry policy in context (default {@link Retry.make}`()`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make: Effect.Effect<Client, never, LogtoClientConfig | Auth.Auth | HttpClient.HttpClient> = Effect.gen(
+  function* () {
+    const config = yield* LogtoClientConfig
+    const transport = Transport.make({
+      http: yield* HttpClient.HttpClient,
+      auth: yield* Auth.Auth,
+      policy: yield* Retry.RetryPolicy,
+      baseUrl: config.baseUrl
+    })
+    const raw = (yield* HttpApiClient.makeWith(OrganizationsApi.OrganizationsApi, {
+      httpClient: transport
+    })) as unknown as Record<string, Record<string, (request: unknown) => Effect.Effect<unknown, unknown>>>
+    const client: Record<string, Record<string, (request: unknown) => Effect.Effect<unknown, unknown>>> = {}
+    for (const route of RouteTable.routes) {
+      const method = raw[route.group]![route.name]!
+      const group = (client[route.group] ??= {})
+      group[route.name] = (request) => call(route.operationId, config.timeoutMillis, method(request))
+    }
+    return client as unknown as Client
+  }
+)
+
+const call = <A, E, R>(operationId: string, defaultTimeoutMillis: number, effect: Effect.Effect<A, E, R>) =>
+  Effect.withFiber<A, E | RequestTimeout, R>((fiber) => {
+    const options = fiber.getRef(CurrentCallOptions)
+    const requestId = options.requestId ?? newRequestId()
+    const timeoutMillis = options.timeout === undefined ? defaultTimeoutMillis : toMillis(options.timeout)
+    return effect.pipe(
+      Effect.provideService(Transport.CurrentCall, {
+        operationId,
+        requestId,
+        headers: options.headers,
+        onResponse: options.onResponse
+      }),
+      Effect.timeoutOrElse({
+        duration: timeoutMillis,
+        orElse: () => Effect.fail(new RequestTimeout({ operationId, requestId, timeoutMillis }))
+      })
+    )
+  })
+
+/**
+ * The client from its configuration, token source and transport.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<LogtoClient, never, LogtoClientConfig | Auth.Auth | HttpClient.HttpClient> =
+  Layer.effect(LogtoClient, make)
+
+/**
+ * Everything {@link layerOptions} accepts.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options extends Config {
+  /** A static bearer token. */
+  readonly token?: string | Redacted.Redacted<string> | undefined
+  /**
+   * Logto's client-credentials grant. `tokenEndpoint` defaults to `<baseUrl>/oidc/token`.
+   */
+  readonly clientCredentials?:
+    | (Omit<Auth.ClientCredentials, "tokenEndpoint"> & { readonly tokenEndpoint?: string | undefined })
+    | undefined
+  /** Retry settings (default: {@link Retry.defaults}). */
+  readonly retry?: Retry.Options | undefined
+}
+
+/**
+ * The token source described by options: client credentials, else a static token, else none.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerAuth = (options: Options): Layer.Layer<Auth.Auth, never, HttpClient.HttpClient> => {
+  if (options.clientCredentials !== undefined) {
+    return Auth.layerClientCredentials({
+      ...options.clientCredentials,
+      tokenEndpoint:
+        options.clientCredentials.tokenEndpoint ?? `${String(options.baseUrl).replace(/\/+$/, "")}/oidc/token`
+    })
+  }
+  return options.token === undefined ? Auth.layerNone : Auth.layerToken(options.token)
+}
+
+/**
+ * The client from plain options; needs only an `HttpClient` (e.g. `FetchHttpClient.layer`).
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerOptions = (options: Options): Layer.Layer<LogtoClient, never, HttpClient.HttpClient> =>
+  layer.pipe(
+    Layer.provide(Layer.mergeAll(layerConfig(options), layerAuth(options))),
+    Layer.provide(Retry.layer(options.retry))
+  )

@@ -1,0 +1,135 @@
+import { Clock, Context, Effect, Result } from "effect"
+import { HttpClient, HttpClientError, HttpClientRequest, type HttpClientResponse } from "effect/http"
+import type { Auth } from "../Auth.ts"
+import type { TokenError } from "../ClientError.ts"
+import * as Retry from "../Retry.ts"
+import { newRequestId, requestIdHeader } from "./requestId.ts"
+
+/** What the transport needs to know about the call it is sending (set by the LogtoClient wrapper). */
+export interface Call {
+  readonly operationId: string | undefined
+  readonly requestId: string
+  readonly headers: Readonly<Record<string, string>> | undefined
+  readonly onResponse: ((response: HttpClientResponse.HttpClientResponse) => void) | undefined
+}
+
+/** The call being sent, if the request comes through a LogtoClient method. */
+export const CurrentCall = Context.Reference<Call | undefined>("@orgkit/client/internal/CurrentCall", {
+  defaultValue: () => undefined
+})
+
+type Failure = HttpClientError.HttpClientError | TokenError
+
+const isTransportError = (e: Failure): boolean =>
+  HttpClientError.isHttpClientError(e) && e.reason._tag === "TransportError"
+
+// A response we will not hand back is drained, so that its connection can be reused at once.
+const drain = (response: HttpClientResponse.HttpClientResponse) => Effect.ignore(response.arrayBuffer)
+
+/**
+ * The Logto pipeline on top of a transport `HttpClient`: base URL, per-call headers, `x-request-id`,
+ * bearer token (one refresh on 401 when the token source can refresh), and retries under the policy.
+ */
+export const make = (options: {
+  readonly http: HttpClient.HttpClient
+  readonly auth: Auth["Service"]
+  readonly policy: Retry.Policy
+  readonly baseUrl: string
+}): HttpClient.HttpClient.With<Failure> => {
+  const { auth, baseUrl, http, policy } = options
+
+  const observe = (call: Call | undefined) => (response: HttpClientResponse.HttpClientResponse) => {
+    call?.onResponse?.(response)
+    return response
+  }
+
+  const withToken = (request: HttpClientRequest.HttpClientRequest, call: Call | undefined) =>
+    Effect.flatMap(auth.token, (token) =>
+      Effect.map(
+        http.execute(token === undefined ? request : HttpClientRequest.bearerToken(request, token)),
+        (response) => [observe(call)(response), token] as const
+      )
+    )
+
+  const send = (request: HttpClientRequest.HttpClientRequest, call: Call | undefined) =>
+    Effect.flatMap(withToken(request, call), ([response, token]) =>
+      response.status !== 401 || token === undefined
+        ? Effect.succeed(response)
+        : Effect.flatMap(auth.invalidate(token), (refresh) =>
+            refresh
+              ? Effect.andThen(
+                  drain(response),
+                  Effect.map(withToken(request, call), ([again]) => again)
+                )
+              : Effect.succeed(response)
+          )
+    )
+
+  // One attempt: a retryable status or failure becomes a `Retryable` (the schedule's input); any
+  // other outcome is the attempt's result.
+  type Outcome = Result.Result<HttpClientResponse.HttpClientResponse, Failure>
+  const attempt = (
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call | undefined
+  ): Effect.Effect<Outcome, Retry.Retryable> =>
+    Effect.result(send(request, call)).pipe(
+      Effect.flatMap((result): Effect.Effect<Outcome, Retry.Retryable> => {
+        if (Result.isSuccess(result)) {
+          const response = result.success
+          if (!policy.statuses.has(response.status)) return Effect.succeed(result)
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.andThen(
+              Effect.ignore(response.arrayBuffer),
+              Effect.fail(
+                new Retry.Retryable({
+                  reason: "status",
+                  status: response.status,
+                  retryAfterMillis: Retry.retryAfterMillis(response.headers["retry-after"], now),
+                  outcome: result
+                })
+              )
+            )
+          )
+        }
+        const error = result.failure
+        if (policy.networkErrors && isTransportError(error)) {
+          return Effect.fail(new Retry.Retryable({ reason: "network", outcome: result }))
+        }
+        if (error._tag === "TokenError" && error.transient) {
+          return Effect.fail(new Retry.Retryable({ reason: "token", status: error.status, outcome: result }))
+        }
+        return Effect.succeed(result)
+      })
+    )
+
+  const execute = (
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call | undefined
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure> => {
+    let prepared = HttpClientRequest.prependUrl(request, baseUrl)
+    if (call?.headers !== undefined) prepared = HttpClientRequest.setHeaders(prepared, call.headers)
+    prepared = HttpClientRequest.setHeader(
+      prepared,
+      requestIdHeader,
+      call?.requestId ?? request.headers[requestIdHeader] ?? newRequestId()
+    )
+    if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call)
+    return attempt(prepared, call).pipe(
+      Effect.retry({ schedule: policy.schedule }),
+      Effect.catchTag("Retryable", (last) => Effect.succeed(last.outcome as Outcome)),
+      Effect.flatMap((result) =>
+        Result.isSuccess(result) ? Effect.succeed(result.success) : Effect.fail(result.failure)
+      )
+    )
+  }
+
+  return HttpClient.makeWith<never, never, Failure, never>(
+    (requestEffect) =>
+      Effect.flatMap(requestEffect, (request) =>
+        Effect.withFiber<HttpClientResponse.HttpClientResponse, Failure>((fiber) =>
+          execute(request, fiber.getRef(CurrentCall))
+        )
+      ),
+    Effect.succeed
+  )
+}
