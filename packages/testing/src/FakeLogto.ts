@@ -1,0 +1,334 @@
+/**
+ * A stateful fake of Logto's Organizations Management API, built with `HttpApiBuilder` from
+ * `@orgkit/core`'s `OrganizationsApi`, usable three ways:
+ *
+ * 1. `FakeLogto.make(options)` → `{ fetch }`: a `fetch(Request) => Promise<Response>` handler that
+ *    works in Node, in workerd and as a Workers service binding;
+ * 2. `FakeLogto.layer(options)`: an Effect layer for in-process tests, with `layerHttpClient`
+ *    (an `HttpClient` that talks to the fake) and `client` (a typed `HttpApiClient`);
+ * 3. `FakeLogto.serve(options)`: a real HTTP server on Node (also the `orgkit-fake` CLI).
+ *
+ * Besides the 36 operations it serves `POST /oidc/token` (client credentials) and the control
+ * API under `/__orgkit/`.
+ *
+ * @since 0.1.0
+ */
+import { OrganizationsApi } from "@orgkit/core"
+import { Context, Effect, Layer, Result } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientRequest, HttpRouter, HttpServer } from "effect/http"
+import { HttpApiBuilder, HttpApiClient } from "effect/http-api"
+import * as Faults from "./Faults.ts"
+import { type Counts, FakeStore, Store, type StoreOptions } from "./FakeStore.ts"
+import * as Applications from "./handlers/Applications.ts"
+import * as Jit from "./handlers/Jit.ts"
+import * as Organizations from "./handlers/Organizations.ts"
+import * as Users from "./handlers/Users.ts"
+import { type Client, managementApiResource, type StaticToken, Tokens } from "./internal/auth.ts"
+import * as Control from "./internal/control.ts"
+import * as Front from "./internal/front.ts"
+import * as NodeServer from "./internal/node-server.ts"
+import * as Seed from "./Seed.ts"
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options extends StoreOptions {
+  /** Data to start with. */
+  readonly seed?: Seed.Input | undefined
+  /**
+   * Static bearer tokens (scope `all` unless given). Default: `[defaultToken]` when neither
+   * `tokens` nor `clients` is given.
+   */
+  readonly tokens?: ReadonlyArray<StaticToken> | undefined
+  /** Machine-to-machine clients for `POST /oidc/token`. */
+  readonly clients?: ReadonlyArray<Client> | undefined
+  /** Lifetime of issued tokens (default 3600, Logto's). */
+  readonly tokenTtlSeconds?: number | undefined
+  /** The Management API resource indicator (default `https://default.logto.app/api`). */
+  readonly resource?: string | undefined
+  /** Faults to start with. */
+  readonly faults?: Faults.Config | undefined
+  /** How many requests the log keeps, most recent last (default 10 000). */
+  readonly maxLoggedRequests?: number | undefined
+}
+
+/**
+ * One request as `GET /__orgkit/requests` reports it: path without the query string, `status` 0
+ * for a dropped connection, `at` in epoch milliseconds.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type LoggedRequest = Front.LoggedRequest
+
+/**
+ * A running fake.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Instance {
+  /** Logto over fetch. A dropped connection (outage `refuse`) rejects with a `TypeError`, as `fetch` does. */
+  readonly fetch: (request: Request) => Promise<Response>
+  /** Like `fetch`, but answers `undefined` where the connection should be dropped. */
+  readonly handle: (request: Request) => Promise<Response | undefined>
+  /** The state, for direct setup and assertions. */
+  readonly store: Store
+  /** The first static token, if any. */
+  readonly token: string | undefined
+  /** Merges a seed (JSON form); throws an `Error` listing every problem, changing nothing. */
+  readonly seed: (input: Seed.Input) => Counts
+  /** Empties the state, the request log and the faults; then loads `seed` if given. */
+  readonly reset: (seed?: Seed.Input) => void
+  readonly faults: () => Faults.Config
+  readonly setFaults: (config: Faults.Config) => void
+  /** Requests received since the last reset, most recent last. */
+  readonly requests: () => ReadonlyArray<LoggedRequest>
+  readonly clearRequests: () => void
+  /** Issues a token as `/oidc/token` would (default scope `all`). */
+  readonly issueToken: (options?: { readonly scopes?: ReadonlyArray<string>; readonly ttlSeconds?: number }) => string
+  /** Revokes every issued token (static tokens stay valid). */
+  readonly revokeTokens: () => void
+  /** Expires every issued token. */
+  readonly expireTokens: () => void
+  /** The fake's clock, in epoch milliseconds. */
+  readonly now: () => number
+  /** Moves the fake's clock forward (token expiry, timestamps). */
+  readonly advanceClock: (ms: number) => void
+  /** Releases the HttpApi runtime. */
+  readonly dispose: () => Promise<void>
+}
+
+/**
+ * The static token used when no `tokens` and no `clients` are configured.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const defaultToken = "orgkit-fake-token"
+
+/**
+ * The base URL the in-process client and HttpClient use (any origin works with `fetch`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const baseUrl = "http://logto.fake"
+
+/**
+ * The Management API resource indicator the token endpoint expects by default.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const resource = managementApiResource
+
+/**
+ * All four handler groups, backed by `FakeStore`.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerGroups = Layer.mergeAll(Organizations.layer, Users.layer, Applications.layer, Jit.layer)
+
+/**
+ * The HttpApi routes of the 36 operations, backed by `FakeStore` (without the front: no auth,
+ * and Logto's validation is the HttpApi's). Use it with `HttpApiTest` or your own router.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerRoutes = HttpApiBuilder.layer(OrganizationsApi.OrganizationsApi).pipe(Layer.provide(layerGroups))
+
+const seedOrThrow = (store: Store, input: Seed.Input): Counts => {
+  const decoded = Seed.decode(input)
+  if (Result.isFailure(decoded)) throw new Error(`invalid seed: ${decoded.failure}`)
+  const applied = store.seed(decoded.success)
+  if (Result.isFailure(applied)) throw new Error(`invalid seed:\n${applied.failure.join("\n")}`)
+  return applied.success
+}
+
+const refused = () =>
+  new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) })
+
+/**
+ * Creates a fake. Throws if `options.seed` is invalid.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (options: Options = {}): Instance => {
+  let offset = 0
+  const baseNow = options.now ?? Date.now
+  const now = () => baseNow() + offset
+  const store = new Store({ ...options, now })
+  const staticTokens = options.tokens ?? (options.clients === undefined ? [defaultToken] : [])
+  const tokens = new Tokens(
+    {
+      tokens: staticTokens,
+      clients: options.clients ?? [],
+      ttlSeconds: options.tokenTtlSeconds ?? 3600,
+      resource: options.resource ?? managementApiResource
+    },
+    now
+  )
+  let injector = new Faults.Injector(options.faults)
+  const maxLogged = options.maxLoggedRequests ?? 10_000
+  let log: Array<LoggedRequest> = []
+  const web = HttpRouter.toWebHandler(
+    layerRoutes.pipe(Layer.provide(FakeStore.layerStore(store)), Layer.provide(HttpServer.layerServices)),
+    { disableLogger: true }
+  )
+  const setFaults = (config: Faults.Config) => {
+    injector = new Faults.Injector(config)
+  }
+  const clearRequests = () => {
+    log = []
+  }
+  const reset = () => {
+    store.reset()
+    clearRequests()
+    setFaults({ rules: [] })
+  }
+  const advanceClock = (ms: number) => {
+    offset += ms
+  }
+  const controlDeps: Control.ControlDeps = {
+    store,
+    tokens,
+    now,
+    getFaults: () => injector.config,
+    setFaults,
+    requests: () => log,
+    clearRequests,
+    advanceClock,
+    reset
+  }
+  const deps: Front.Deps = {
+    store,
+    tokens,
+    now,
+    faults: () => injector,
+    log: (entry) => {
+      log.push(entry)
+      if (log.length > maxLogged) log = log.slice(-maxLogged)
+    },
+    web: (request) => web.handler(request),
+    control: (request, url) => Control.handle(controlDeps, request, url)
+  }
+  const handle = async (request: Request) => {
+    const response = await Front.handle(deps, request)
+    return response === Front.DROP ? undefined : response
+  }
+  if (options.seed !== undefined) seedOrThrow(store, options.seed)
+  const first = staticTokens[0]
+  return {
+    fetch: async (request) => {
+      const response = await handle(request)
+      if (response === undefined) throw refused()
+      return response
+    },
+    handle,
+    store,
+    token: first === undefined ? undefined : typeof first === "string" ? first : first.token,
+    seed: (input) => seedOrThrow(store, input),
+    reset: (seed) => {
+      reset()
+      if (seed !== undefined) seedOrThrow(store, seed)
+    },
+    faults: () => injector.config,
+    setFaults,
+    requests: () => log,
+    clearRequests,
+    issueToken: (o) => tokens.issue(o?.scopes ?? ["all"], o?.ttlSeconds ?? tokens.ttlSeconds),
+    revokeTokens: () => void tokens.revokeAll(),
+    expireTokens: () => void tokens.expireAll(),
+    now,
+    advanceClock,
+    dispose: () => web.dispose()
+  }
+}
+
+/**
+ * A fake listening on a real socket (Node only).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Server = NodeServer.Server<Instance>
+
+/**
+ * Options of `serve`: the fake's options plus where to listen (default `127.0.0.1`, a free port).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ServeOptions extends Options {
+  readonly port?: number | undefined
+  readonly host?: string | undefined
+}
+
+/**
+ * Starts the fake on a real HTTP server (Node only); `close()` stops it and its connections.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const serve = (options: ServeOptions = {}): Promise<Server> =>
+  NodeServer.listen(make(options), { port: options.port ?? 0, host: options.host ?? "127.0.0.1" })
+
+/**
+ * The fake as a service.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class FakeLogto extends Context.Service<FakeLogto, Instance>()("@orgkit/testing/FakeLogto") {}
+
+/**
+ * A fake for the lifetime of the layer. Its clock is Effect's `Clock` unless `options.now` is
+ * given, so `TestClock.adjust` expires tokens and dates timestamps.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (options: Options = {}): Layer.Layer<FakeLogto> =>
+  Layer.effect(
+    FakeLogto,
+    Effect.acquireRelease(
+      Effect.clockWith((clock) =>
+        Effect.sync(() => make({ ...options, now: options.now ?? (() => clock.currentTimeMillisUnsafe()) }))
+      ),
+      (fake) => Effect.promise(() => fake.dispose())
+    )
+  )
+
+/**
+ * An `HttpClient` whose requests go to the fake in process.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerHttpClient: Layer.Layer<HttpClient.HttpClient, never, FakeLogto> = Layer.unwrap(
+  Effect.gen(function*() {
+    const fake = yield* FakeLogto
+    const fetch = ((input: RequestInfo | URL, init?: RequestInit) => fake.fetch(new Request(input, init))) as typeof globalThis.fetch
+    return FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
+  })
+)
+
+/**
+ * A typed `HttpApiClient` of the 36 operations talking to the fake in process, with a fresh token.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const client: Effect.Effect<HttpApiClient.ForApi<typeof OrganizationsApi.OrganizationsApi>, never, FakeLogto> = Effect.gen(function*() {
+  const fake = yield* FakeLogto
+  const token = fake.issueToken()
+  return yield* HttpApiClient.make(OrganizationsApi.OrganizationsApi, {
+    baseUrl,
+    transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(token))
+  }).pipe(Effect.provide(layerHttpClient.pipe(Layer.provide(Layer.succeed(FakeLogto, fake)))))
+})
