@@ -1,0 +1,119 @@
+/**
+ * `createApp(deps)`: the runtime-neutral Hono app of the edge proxy. It reads no globals and does
+ * no I/O of its own: Logto, the token, the clock, the log, the cache and the audit trail all come
+ * in as ports (see `ports.ts`), filled in by `worker.ts`, `node.ts`, `demo.ts` or a test.
+ *
+ * Request path for the 36 operations: request id → request log → route match (404/405/OPTIONS) →
+ * authentication and authorization (401/403) → validation (400/413/422) → forward (cache for
+ * reads, audit for writes) → Logto.
+ */
+import { Hono } from "hono"
+import type { ApiKey, Config } from "./config.ts"
+import { docsCsp, docsPage, openApiJson } from "./docs/index.ts"
+import type { AppEnv } from "./env.ts"
+import { renderLogtoError } from "./errors.ts"
+import { origin } from "./internal/url.ts"
+import { authenticate, makeKeyStore } from "./middleware/authenticate/index.ts"
+import { forward, makeExchange } from "./middleware/forward/index.ts"
+import { matchRoute } from "./middleware/match-route/index.ts"
+import { requestId } from "./middleware/request-id/index.ts"
+import { requestLog } from "./middleware/request-log/index.ts"
+import { validate } from "./middleware/validate/index.ts"
+import {
+  type AuditSink,
+  type CacheStore,
+  type LogSink,
+  noAudit,
+  passThroughCache,
+  type Platform,
+  type TokenSource,
+  type Upstream
+} from "./ports.ts"
+import { clientCredentials } from "./token-source.ts"
+
+/** Everything the app needs. */
+export interface Deps {
+  /** The proxy keys callers authenticate with. */
+  readonly keys: ReadonlyArray<ApiKey>
+  /** Sends requests to Logto (its origin is fixed inside). */
+  readonly upstream: Upstream
+  /** The Management API token. */
+  readonly tokens: TokenSource
+  /** Every upstream exchange must finish within this many milliseconds. */
+  readonly upstreamTimeoutMs: number
+  readonly platform: Platform
+  readonly log: LogSink
+  /** The read cache; `passThroughCache` until the caching issue. */
+  readonly cache: CacheStore
+  /** The audit trail; `noAudit` until the audit issue. */
+  readonly audit: AuditSink
+  /** The largest request body accepted (default 1 MiB, Logto's limit). */
+  readonly maxBodyBytes?: number
+}
+
+/** What the entry files provide besides the configuration. */
+export interface Runtime {
+  readonly upstream: Upstream
+  readonly platform: Platform
+  readonly log: LogSink
+  readonly cache?: CacheStore
+  readonly audit?: AuditSink
+}
+
+/**
+ * `Deps` from decoded configuration and a runtime: the client-credentials token source over the
+ * same upstream, and the pass-through cache and no-op audit unless given.
+ */
+export const makeDeps = (config: Config, runtime: Runtime): Deps => ({
+  keys: config.apiKeys,
+  upstream: runtime.upstream,
+  tokens: clientCredentials({
+    upstream: runtime.upstream,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    resource: config.apiResource,
+    timeoutMs: config.upstreamTimeoutMs,
+    now: runtime.platform.now
+  }),
+  upstreamTimeoutMs: config.upstreamTimeoutMs,
+  platform: runtime.platform,
+  log: runtime.log,
+  cache: runtime.cache ?? passThroughCache,
+  audit: runtime.audit ?? noAudit
+})
+
+/**
+ * Builds the proxy app.
+ *
+ * @example
+ * const app = createApp(makeDeps(config, { upstream, platform: webPlatform, log: jsonLog }))
+ * export default { fetch: app.fetch }
+ */
+export const createApp = (deps: Deps) => {
+  const openApi = openApiJson()
+  const exchange = makeExchange({
+    upstream: deps.upstream,
+    tokens: deps.tokens,
+    timeoutMs: deps.upstreamTimeoutMs,
+    now: deps.platform.now
+  })
+  return new Hono<AppEnv>()
+    .use(requestId({ generate: deps.platform.randomId }))
+    .use(requestLog({ log: deps.log, now: deps.platform.now, audit: deps.audit }))
+    .get("/healthz", (c) => c.json({ status: "ok" }))
+    .get("/openapi.json", (c) =>
+      c.body(openApi(origin(c.req.url)), 200, { "content-type": "application/json; charset=utf-8" }))
+    .get("/docs", (c) =>
+      c.body(docsPage, 200, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp }))
+    .use(
+      matchRoute(),
+      authenticate({ keys: makeKeyStore(deps.keys, deps.platform.digest) }),
+      validate(deps.maxBodyBytes === undefined ? {} : { maxBodyBytes: deps.maxBodyBytes })
+    )
+    .all("*", forward({ exchange, cache: deps.cache, audit: deps.audit, platform: deps.platform }))
+    .notFound((c) => c.body("Not Found", 404, { "content-type": "text/plain; charset=utf-8" }))
+    .onError(renderLogtoError(deps.log))
+}
+
+/** The app's type. */
+export type App = ReturnType<typeof createApp>

@@ -1,0 +1,215 @@
+/**
+ * The proxy's configuration, decoded from environment strings (Workers vars and secrets, or
+ * `process.env` on Node) with Effect Schema. Every problem is reported with the name of the setting
+ * and never with its value (the secrets live here).
+ */
+import { Validation } from "@orgkit/core"
+import { Result, Schema } from "effect"
+import { type Scope, scopes } from "./principal.ts"
+
+/** A proxy key as configured in `ORGKIT_API_KEYS`. Exactly one of `key` and `keyHash` is set. */
+export interface ApiKey {
+  readonly id: string
+  readonly name: string
+  /** The key in plaintext. */
+  readonly key?: string
+  /** `sha256:<64 hex digits>`: the SHA-256 of the key (lower-cased). */
+  readonly keyHash?: string
+  readonly scopes: ReadonlyArray<Scope>
+  /** The organization ids the key may touch; absent means every organization. */
+  readonly organizations?: ReadonlyArray<string>
+}
+
+/** What the runtime-neutral app needs. */
+export interface Config {
+  /** Logto's origin, e.g. `https://tenant.logto.app` (no path). */
+  readonly logtoEndpoint: string
+  readonly clientId: string
+  readonly clientSecret: string
+  /** The Management API resource indicator. */
+  readonly apiResource: string
+  readonly apiKeys: ReadonlyArray<ApiKey>
+  readonly upstreamTimeoutMs: number
+}
+
+/** The Node server's extra settings. */
+export interface NodeConfig extends Config {
+  readonly port: number
+  readonly host: string
+}
+
+/** The settings, by environment variable name. */
+export const settings = {
+  logtoEndpoint: "LOGTO_ENDPOINT",
+  clientId: "LOGTO_M2M_CLIENT_ID",
+  clientSecret: "LOGTO_M2M_CLIENT_SECRET",
+  apiResource: "LOGTO_API_RESOURCE",
+  apiKeys: "ORGKIT_API_KEYS",
+  upstreamTimeoutMs: "ORGKIT_UPSTREAM_TIMEOUT_MS",
+  port: "PORT",
+  host: "HOST"
+} as const
+
+/** Defaults of the optional settings. */
+export const defaults = {
+  apiResource: "https://default.logto.app/api",
+  upstreamTimeoutMs: 10_000,
+  port: 8787,
+  host: "0.0.0.0"
+} as const
+
+/** Invalid configuration: one line per problem, each naming its setting. */
+export class ConfigError extends Error {
+  readonly problems: ReadonlyArray<string>
+  constructor(problems: ReadonlyArray<string>) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`)
+    this.name = "ConfigError"
+    this.problems = problems
+  }
+}
+
+const expecting = (expected: string, test: (s: string) => boolean) =>
+  Schema.String.check(Schema.makeFilter((s: string) => test(s), { expected }))
+
+const isOrigin = (s: string): boolean => {
+  if (!URL.canParse(s)) return false
+  const url = new URL(s)
+  return (url.protocol === "http:" || url.protocol === "https:") && url.pathname === "/" && url.search === "" &&
+    url.hash === "" && url.username === "" && url.password === "" && !/[?#]$/.test(s)
+}
+
+const Endpoint = expecting("an http(s) origin such as https://tenant.logto.app (no path, query or credentials)", isOrigin)
+const AbsoluteUrl = expecting("an absolute URL", (s) => URL.canParse(s))
+const Required = expecting("a non-empty string", (s) => s.length > 0)
+const Integer = (min: number, max: number) =>
+  expecting(`an integer from ${min} to ${max}`, (s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max)
+
+const ApiKeyEntry = Schema.Struct({
+  id: expecting("a string of 1 to 128 characters", (s) => s.length >= 1 && s.length <= 128),
+  name: expecting("a string of 1 to 128 characters", (s) => s.length >= 1 && s.length <= 128),
+  key: Schema.optionalKey(
+    expecting("16 to 512 printable ASCII characters without spaces", (s) => /^[\x21-\x7e]{16,512}$/.test(s))
+  ),
+  keyHash: Schema.optionalKey(expecting('"sha256:" followed by 64 hex digits', (s) => /^sha256:[0-9a-fA-F]{64}$/.test(s))),
+  scopes: Schema.Array(expecting(`one of ${scopes.map((s) => `"${s}"`).join(", ")}`, (s) => (scopes as ReadonlyArray<string>).includes(s)))
+    .check(Schema.isMinLength(1)),
+  organizations: Schema.optionalKey(Schema.Array(Required).check(Schema.isMinLength(1)))
+})
+
+const ApiKeys = Schema.Array(ApiKeyEntry).check(Schema.isMinLength(1))
+
+const formatPath = (path: ReadonlyArray<string | number>): string =>
+  path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "")
+
+const decodeWith = <A>(
+  problems: Array<string>,
+  setting: string,
+  schema: Schema.Decoder<A>,
+  input: unknown
+): A | undefined => {
+  const result = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "ignore" })
+  if (Result.isSuccess(result)) return result.success
+  for (const issue of Validation.toZodIssues(result.failure.issue, input)) {
+    const where = formatPath(issue.path)
+    const message = issue.code === "invalid_type" && issue.message === "Required" ? "is required" : issue.message
+    problems.push(`${setting}${where === "" ? "" : ` ${where}`}: ${message}`)
+  }
+  return undefined
+}
+
+const parseKeys = (problems: Array<string>, raw: string | undefined): ReadonlyArray<ApiKey> | undefined => {
+  const setting = settings.apiKeys
+  if (raw === undefined || raw.trim() === "") {
+    problems.push(`${setting}: is required (a JSON array of keys, see README.md)`)
+    return undefined
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(raw)
+  } catch {
+    problems.push(`${setting}: is not valid JSON`)
+    return undefined
+  }
+  const keys = decodeWith(problems, setting, ApiKeys, json)
+  if (keys === undefined) return undefined
+  const before = problems.length
+  const ids = new Set<string>()
+  const secrets = new Set<string>()
+  keys.forEach((k, i) => {
+    if ((k.key === undefined) === (k.keyHash === undefined)) {
+      problems.push(`${setting} [${i}]: needs exactly one of "key" and "keyHash"`)
+    }
+    if (ids.has(k.id)) problems.push(`${setting} [${i}]: duplicate id "${k.id}"`)
+    ids.add(k.id)
+    const secret = k.key ?? k.keyHash?.toLowerCase()
+    if (secret !== undefined && secrets.has(secret)) problems.push(`${setting} [${i}]: the same key is configured twice`)
+    if (secret !== undefined) secrets.add(secret)
+  })
+  if (problems.length > before) return undefined
+  return keys.map((k) => ({
+    id: k.id,
+    name: k.name,
+    ...(k.key === undefined ? {} : { key: k.key }),
+    ...(k.keyHash === undefined ? {} : { keyHash: k.keyHash.toLowerCase() }),
+    scopes: [...new Set(k.scopes)] as Array<Scope>,
+    ...(k.organizations === undefined ? {} : { organizations: k.organizations })
+  }))
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const setting = <A>(
+  problems: Array<string>,
+  env: Env,
+  name: string,
+  schema: Schema.Decoder<A>,
+  fallback?: string
+): A | undefined => {
+  const raw = env[name]
+  const value = raw === undefined || raw === "" ? fallback : raw
+  if (value === undefined) {
+    problems.push(`${name}: is required`)
+    return undefined
+  }
+  return decodeWith(problems, name, schema, value)
+}
+
+const decodeBase = (problems: Array<string>, env: Env) => ({
+  logtoEndpoint: setting(problems, env, settings.logtoEndpoint, Endpoint)?.replace(/\/$/, ""),
+  clientId: setting(problems, env, settings.clientId, Required),
+  clientSecret: setting(problems, env, settings.clientSecret, Required),
+  apiResource: setting(problems, env, settings.apiResource, AbsoluteUrl, defaults.apiResource),
+  apiKeys: parseKeys(problems, env[settings.apiKeys]),
+  upstreamTimeoutMs: setting(
+    problems,
+    env,
+    settings.upstreamTimeoutMs,
+    Integer(1, 300_000),
+    String(defaults.upstreamTimeoutMs)
+  )
+})
+
+const finish = <A>(problems: ReadonlyArray<string>, value: () => A): Result.Result<A, ConfigError> =>
+  problems.length > 0 ? Result.fail(new ConfigError(problems)) : Result.succeed(value())
+
+/**
+ * Decodes the app's settings from environment strings.
+ */
+export const decodeConfig = (env: Env): Result.Result<Config, ConfigError> => {
+  const problems: Array<string> = []
+  const base = decodeBase(problems, env)
+  return finish(problems, () => ({ ...base, upstreamTimeoutMs: Number(base.upstreamTimeoutMs) }) as Config)
+}
+
+/**
+ * Decodes the Node server's settings (the app's plus `PORT` and `HOST`).
+ */
+export const decodeNodeConfig = (env: Env): Result.Result<NodeConfig, ConfigError> => {
+  const problems: Array<string> = []
+  const base = decodeBase(problems, env)
+  const port = setting(problems, env, settings.port, Integer(0, 65_535), String(defaults.port))
+  const host = setting(problems, env, settings.host, Required, defaults.host)
+  return finish(problems, () =>
+    ({ ...base, upstreamTimeoutMs: Number(base.upstreamTimeoutMs), port: Number(port), host }) as NodeConfig
+  )
+}

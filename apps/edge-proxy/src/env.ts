@@ -1,0 +1,45 @@
+/**
+ * The Hono environment of the proxy, declared once: what each middleware leaves on the context
+ * for the ones after it.
+ */
+import type { RouteTable, Validation } from "@orgkit/core"
+import type { AuditReceipt } from "./ports.ts"
+import type { Principal } from "./principal.ts"
+
+/** What the upstream exchange of a request did, for the log line. */
+export interface UpstreamTrace {
+  /** Upstream requests made (the 401 retry and the filtered-list walk make more than one). */
+  requests: number
+  /** The last upstream status seen. */
+  status: number | undefined
+  /** Milliseconds spent waiting for the upstream. */
+  ms: number
+  /** Whether the Management API token was refreshed after an upstream 401. */
+  tokenRefreshed: boolean
+}
+
+/** The proxy's Hono environment. */
+export interface AppEnv {
+  /** The app reads no bindings: the entry files turn them into `Deps` (see `app.ts`). */
+  Bindings: object
+  Variables: {
+    /** The request id (`x-request-id`), taken from the caller or generated. */
+    requestId: string
+    /** The operation the request matched (set by `match-route`). */
+    route: RouteTable.Route
+    /** The percent-decoded path parameters of the matched route. */
+    params: Readonly<Record<string, string>>
+    /** The caller (set by `authenticate`). */
+    principal: Principal
+    /** The validated request (set by `validate`). */
+    valid: Validation.Valid
+    /** The raw body bytes to forward, for operations that take a body (set by `validate`). */
+    body: Uint8Array | undefined
+    /** The Logto or proxy error `code` of the answer, if it is an error (for the log line and audit). */
+    errorCode: string | undefined
+    /** The upstream exchange (set by `forward`). */
+    upstream: UpstreamTrace
+    /** The audit sink's receipt for a write it accepted (set by `forward`). */
+    auditReceipt: AuditReceipt
+  }
+}

@@ -1,0 +1,31 @@
+/** Logto's ETags (koa-etag over the JSON body) and its freshness check, for answers the proxy builds. */
+
+const base64 = (bytes: Uint8Array): string => {
+  let binary = ""
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
+
+/** `"<length in hex>-<first 27 characters of the base64 SHA-1>"`, as Logto computes it. */
+export const computeEtag = async (
+  body: Uint8Array,
+  digest: (algorithm: "SHA-1", data: Uint8Array) => Promise<Uint8Array>
+): Promise<string> => `"${body.byteLength.toString(16)}-${base64(await digest("SHA-1", body)).slice(0, 27)}"`
+
+const noCache = /(?:^|,)\s*?no-cache\s*?(?:,|$)/
+
+/**
+ * Whether a GET with these headers gets a 304 for `etag`, as Koa decides: `If-None-Match` is `*` or
+ * lists the tag (weak comparison), and the request has no `Cache-Control: no-cache`.
+ */
+export const isFresh = (headers: Headers, etag: string): boolean => {
+  const noneMatch = headers.get("if-none-match")
+  if (noneMatch === null || noneMatch === "") return false
+  const cacheControl = headers.get("cache-control")
+  if (cacheControl !== null && noCache.test(cacheControl)) return false
+  if (noneMatch.trim() === "*") return true
+  return noneMatch
+    .split(",")
+    .map((tag) => tag.trim())
+    .some((tag) => tag === etag || tag === `W/${etag}` || `W/${tag}` === etag)
+}

@@ -1,0 +1,8 @@
+/**
+ * The `forward` handler: the validated request to Logto, and Logto's answer back to the caller.
+ */
+export { type Exchange, type ExchangeOptions, makeExchange, newTrace } from "./exchange.ts"
+export { computeEtag, isFresh } from "./etag.ts"
+export { filteredOrganizations } from "./filtered-list.ts"
+export { auditAttempt, forward, type ForwardOptions } from "./forward.ts"
+export { forwardedRequestHeaders, passedResponseHeaders, rewriteLinks } from "./headers.ts"

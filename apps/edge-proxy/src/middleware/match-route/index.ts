@@ -1,0 +1,4 @@
+/**
+ * The `match-route` middleware: only the 36 operations get past it.
+ */
+export { matchRoute } from "./match-route.ts"

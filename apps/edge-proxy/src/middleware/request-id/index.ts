@@ -1,0 +1,5 @@
+/**
+ * The `request-id` middleware: one id per request, from the caller or generated, on every response
+ * and every log line.
+ */
+export { requestId, type RequestIdOptions } from "./request-id.ts"

@@ -1,0 +1,185 @@
+/**
+ * The ports of the proxy: everything `createApp` needs from the outside world, as interfaces the
+ * entry files fill in per runtime (Workers, Node) and tests fill in with fakes. The cache and audit
+ * ports have pass-through / no-op implementations here; the caching and audit issues supply real ones.
+ */
+import type { RouteTable } from "@orgkit/core"
+import type { Principal } from "./principal.ts"
+
+// ---------------------------------------------------------------------------------------------
+// Upstream: one HTTP exchange with Logto
+// ---------------------------------------------------------------------------------------------
+
+/** A request to Logto. The origin is fixed by configuration inside the adapter. */
+export interface UpstreamRequest {
+  readonly method: string
+  /** Path and query, starting with `/` (never a full URL: the adapter prefixes the configured origin). */
+  readonly target: string
+  /** Request headers (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: Uint8Array | undefined
+  /** The whole exchange, body included, must finish within this many milliseconds. */
+  readonly timeoutMs: number
+}
+
+/** Logto's answer, fully read. */
+export interface UpstreamResponse {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: Uint8Array
+}
+
+/** Why an exchange produced no answer. */
+export type UpstreamFailureReason = "timeout" | "unavailable"
+
+/** The exchange produced no HTTP answer: it timed out, or Logto could not be reached. */
+export class UpstreamFailure extends Error {
+  readonly reason: UpstreamFailureReason
+  constructor(reason: UpstreamFailureReason, message: string, options?: { readonly cause?: unknown }) {
+    super(message, options)
+    this.name = "UpstreamFailure"
+    this.reason = reason
+  }
+}
+
+/** Sends requests to Logto. Rejects only with `UpstreamFailure`. */
+export interface Upstream {
+  readonly send: (request: UpstreamRequest) => Promise<UpstreamResponse>
+}
+
+// ---------------------------------------------------------------------------------------------
+// TokenSource: the Management API token
+// ---------------------------------------------------------------------------------------------
+
+/** The Management API access token the proxy sends upstream. */
+export interface TokenSource {
+  /** A valid token: cached, or fetched once for all concurrent callers. */
+  readonly get: () => Promise<string>
+  /** Drops `token` if it is still the cached one (Logto answered 401 to it), so the next `get` refreshes. */
+  readonly invalidate: (token: string) => void
+}
+
+// ---------------------------------------------------------------------------------------------
+// Platform: clock, ids, hashing
+// ---------------------------------------------------------------------------------------------
+
+/** What the app needs from the runtime besides I/O. */
+export interface Platform {
+  /** Milliseconds since the epoch. */
+  readonly now: () => number
+  /** A fresh unique id (request ids). */
+  readonly randomId: () => string
+  /** A digest (used only off the hot path: unknown keys, filtered-list ETags). */
+  readonly digest: (algorithm: "SHA-1" | "SHA-256", data: Uint8Array) => Promise<Uint8Array>
+}
+
+/** Where the one structured log line per request (and error lines) go. */
+export type LogSink = (line: Readonly<Record<string, unknown>>) => void
+
+// ---------------------------------------------------------------------------------------------
+// CacheStore: the read path (the caching issue supplies the real implementation)
+// ---------------------------------------------------------------------------------------------
+
+/** A read, as the cache sees it: everything a cache key and a visibility check need. */
+export interface CacheLookup {
+  readonly route: RouteTable.Route
+  readonly params: Readonly<Record<string, string>>
+  /** The raw query string, without `?`. */
+  readonly query: string
+  /** The caller; its organization list is part of what it may see. */
+  readonly principal: Principal
+  /** The caller's request headers (`If-None-Match`, `Cache-Control`, `Accept-Language`). */
+  readonly headers: Headers
+}
+
+/**
+ * Loads the answer from Logto (with the proxy's token, its 401 retry, and the organization filter
+ * for restricted keys). `ifNoneMatch` replaces the caller's `If-None-Match` (for revalidation).
+ */
+export type Loader = (options?: { readonly ifNoneMatch?: string }) => Promise<UpstreamResponse>
+
+/** What the cache answered with. */
+export interface CacheRead {
+  readonly response: UpstreamResponse
+  /** The `X-Cache` value; absent when nothing was cached or looked up. */
+  readonly xCache?: "HIT" | "MISS" | "STALE" | "BYPASS"
+}
+
+/** A write the proxy forwarded, as the cache sees it once Logto has answered. */
+export interface CacheWrite {
+  readonly route: RouteTable.Route
+  readonly params: Readonly<Record<string, string>>
+  /** The validated (decoded) body. */
+  readonly payload: unknown
+  /** Logto's status; `undefined` when no answer came (the write may or may not have happened). */
+  readonly status: number | undefined
+}
+
+/** The read-through cache in front of Logto. */
+export interface CacheStore {
+  /** Answers a read: from the cache, or by calling `load`. Errors of `load` propagate unless a stale answer is served. */
+  readonly read: (lookup: CacheLookup, load: Loader) => Promise<CacheRead>
+  /** Called after every forwarded write and before its answer is sent (read-your-writes). */
+  readonly written: (write: CacheWrite) => Promise<void>
+}
+
+/** No cache: every read goes to Logto, writes invalidate nothing, no `X-Cache` header. */
+export const passThroughCache: CacheStore = {
+  read: (_lookup, load) => load().then((response) => ({ response })),
+  written: () => Promise.resolve()
+}
+
+// ---------------------------------------------------------------------------------------------
+// AuditSink: the write path (the audit issue supplies the real implementation)
+// ---------------------------------------------------------------------------------------------
+
+/** A request that an audit trail may need to record. */
+export interface AuditAttempt {
+  readonly requestId: string
+  readonly route: RouteTable.Route
+  readonly params: Readonly<Record<string, string>>
+  /** `undefined` when the caller was not authenticated. */
+  readonly principal: Principal | undefined
+  readonly method: string
+  /** The raw request path. */
+  readonly path: string
+  /** The validated body (`undefined` for denied attempts and operations without a body). */
+  readonly payload: unknown
+  /** The caller's request headers (`User-Agent`, `CF-Connecting-IP`, …). */
+  readonly headers: Headers
+  /** When the request arrived (ms since the epoch). */
+  readonly startedAt: number
+}
+
+/** How a request ended. */
+export interface AuditOutcome {
+  readonly status: number
+  /** Logto's or the proxy's error `code`, if any. */
+  readonly errorCode: string | undefined
+  readonly latencyMs: number
+}
+
+/** What `accept` returned; handed back to `settle`. */
+export interface AuditReceipt {
+  readonly id: string
+}
+
+/** The audit trail of writes and denials. */
+export interface AuditSink {
+  /**
+   * Durably accepts a write that passed authentication and validation, before it is forwarded.
+   * If it rejects, the write is refused with 503 `proxy.audit_unavailable` and nothing is forwarded.
+   */
+  readonly accept: (attempt: AuditAttempt) => Promise<AuditReceipt>
+  /**
+   * Records how a write ended (with the receipt `accept` gave), or a write or read that the proxy
+   * denied (401/403/400/413: no receipt). Called once per such request, after the answer.
+   */
+  readonly settle: (attempt: AuditAttempt, receipt: AuditReceipt | undefined, outcome: AuditOutcome) => Promise<void>
+}
+
+/** No audit trail: accepts everything, records nothing. */
+export const noAudit: AuditSink = {
+  accept: () => Promise.resolve({ id: "" }),
+  settle: () => Promise.resolve()
+}

@@ -1,0 +1,85 @@
+import { Result } from "effect"
+import { describe, expect, it } from "vitest"
+import { decodeConfig, decodeNodeConfig } from "../../src/config.ts"
+
+const valid = {
+  LOGTO_ENDPOINT: "https://tenant.logto.app/",
+  LOGTO_M2M_CLIENT_ID: "m2m",
+  LOGTO_M2M_CLIENT_SECRET: "top-secret-value",
+  ORGKIT_API_KEYS: JSON.stringify([
+    { id: "a", name: "Team A", key: "0123456789abcdef", scopes: ["read", "write", "read"] },
+    { id: "b", name: "Team B", keyHash: `sha256:${"AB".repeat(32)}`, scopes: ["read"], organizations: ["o1"] }
+  ])
+}
+
+const problems = (env: Record<string, string | undefined>) => {
+  const result = decodeNodeConfig(env)
+  return Result.isFailure(result) ? result.failure.problems : []
+}
+
+describe("config", () => {
+  it("decodes the settings with their defaults", () => {
+    const config = decodeConfig(valid)
+    expect(Result.isSuccess(config) && config.success).toEqual({
+      logtoEndpoint: "https://tenant.logto.app",
+      clientId: "m2m",
+      clientSecret: "top-secret-value",
+      apiResource: "https://default.logto.app/api",
+      upstreamTimeoutMs: 10_000,
+      apiKeys: [
+        { id: "a", name: "Team A", key: "0123456789abcdef", scopes: ["read", "write"] },
+        { id: "b", name: "Team B", keyHash: `sha256:${"ab".repeat(32)}`, scopes: ["read"], organizations: ["o1"] }
+      ]
+    })
+    const node = decodeNodeConfig({ ...valid, PORT: "0", HOST: "127.0.0.1", ORGKIT_UPSTREAM_TIMEOUT_MS: "2500" })
+    expect(Result.isSuccess(node) && [node.success.port, node.success.host, node.success.upstreamTimeoutMs]).toEqual([
+      0,
+      "127.0.0.1",
+      2500
+    ])
+  })
+
+  it("names every missing setting", () => {
+    expect(problems({})).toEqual([
+      "LOGTO_ENDPOINT: is required",
+      "LOGTO_M2M_CLIENT_ID: is required",
+      "LOGTO_M2M_CLIENT_SECRET: is required",
+      "ORGKIT_API_KEYS: is required (a JSON array of keys, see README.md)"
+    ])
+  })
+
+  it("names the setting and the place of each invalid value, without echoing values", () => {
+    const found = problems({
+      ...valid,
+      LOGTO_ENDPOINT: "https://tenant.logto.app/api",
+      ORGKIT_UPSTREAM_TIMEOUT_MS: "soon",
+      PORT: "70000",
+      ORGKIT_API_KEYS: JSON.stringify([
+        { id: "a", name: "A", key: "short", scopes: ["admin"] },
+        { id: "a", name: "B", key: "0123456789abcdef", keyHash: `sha256:${"0".repeat(64)}`, scopes: ["read"] }
+      ])
+    })
+    expect(found).toEqual([
+      "LOGTO_ENDPOINT: Invalid input: expected an http(s) origin such as https://tenant.logto.app (no path, query or credentials)",
+      "ORGKIT_API_KEYS [0].key: Invalid input: expected 16 to 512 printable ASCII characters without spaces",
+      'ORGKIT_API_KEYS [0].scopes[0]: Invalid input: expected one of "read", "write", "audit:read"',
+      "ORGKIT_UPSTREAM_TIMEOUT_MS: Invalid input: expected an integer from 1 to 300000",
+      "PORT: Invalid input: expected an integer from 0 to 65535"
+    ])
+    expect(found.join("\n")).not.toContain("short")
+  })
+
+  it("checks the keys as a whole: one secret each, unique ids and secrets, valid JSON", () => {
+    const both = { id: "a", name: "A", key: "0123456789abcdef", keyHash: `sha256:${"0".repeat(64)}`, scopes: ["read"] }
+    const twice = { id: "a", name: "B", key: "0123456789abcdef", scopes: ["read"] }
+    expect(problems({ ...valid, ORGKIT_API_KEYS: JSON.stringify([both, twice]) })).toEqual([
+      'ORGKIT_API_KEYS [0]: needs exactly one of "key" and "keyHash"',
+      'ORGKIT_API_KEYS [1]: duplicate id "a"',
+      "ORGKIT_API_KEYS [1]: the same key is configured twice"
+    ])
+    expect(problems({ ...valid, ORGKIT_API_KEYS: "[{" })).toEqual(["ORGKIT_API_KEYS: is not valid JSON"])
+    expect(problems({ ...valid, ORGKIT_API_KEYS: "[]" })).toEqual([
+      "ORGKIT_API_KEYS: Array must contain at least 1 element(s)"
+    ])
+  })
+})
