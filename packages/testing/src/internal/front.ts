@@ -76,6 +76,7 @@ export const handle = async (deps: Deps, request: Request): Promise<Response | t
   else if (outcome?._tag === "Respond") response = text(outcome.status, outcome.body, outcome.headers)
   else if (operation === "token") response = await deps.tokens.tokenEndpoint(request)
   else response = await route(deps, request, url, matched)
+  if (response !== DROP && response.body !== null && request.method.toUpperCase() === "HEAD") response = await headOf(response)
   deps.log({
     method: request.method,
     path: url.pathname,
@@ -83,6 +84,14 @@ export const handle = async (deps: Deps, request: Request): Promise<Response | t
     at: deps.now()
   })
   return response
+}
+
+/** A HEAD answer: the same status and headers, `Content-Length` of the body, no body. */
+const headOf = async (response: Response): Promise<Response> => {
+  const length = (await response.arrayBuffer()).byteLength
+  const headers = new Headers(response.headers)
+  headers.set("content-length", String(length))
+  return new Response(null, { status: response.status, headers })
 }
 
 const route = async (deps: Deps, request: Request, url: URL, matched: RouteTable.Match): Promise<Response> => {
