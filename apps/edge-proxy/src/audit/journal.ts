@@ -1,0 +1,285 @@
+/**
+ * The chain writer: appends intents, outcomes and denials to the hash chain through a `SqlDriver`,
+ * one writer per chain (the Node process, or the `AuditLog` Durable Object). Appends that arrive
+ * while a commit is in flight are grouped into the next commit (group commit), so each caller waits
+ * for one atomic batch, not for every append before it. Every append is idempotent by entry id.
+ */
+import { Schema } from "effect"
+import { canonicalJson, genesisHash, sha256Hex } from "./canonical.ts"
+import {
+  chainVersion,
+  type ChainEntry,
+  Denial,
+  type EventData,
+  Intent,
+  Outcome,
+  outcomeEntryId
+} from "./event.ts"
+import { sql, type SqlDriver, type Statement } from "./sql.ts"
+import { AuditInputError, type CompleteResult, type Receipt } from "./store.ts"
+
+/** The last entry of the chain. */
+export interface Head {
+  readonly seq: number
+  readonly id: string | null
+  readonly hash: string
+}
+
+/** What an append did: a receipt, and whether the entry was already there. */
+export interface Appended {
+  readonly receipt: Receipt
+  readonly duplicate: boolean
+}
+
+/** The chain writer. */
+export interface ChainWriter {
+  readonly intent: (intent: Intent) => Promise<Appended>
+  readonly denial: (denial: Denial) => Promise<Appended>
+  readonly outcome: (eventId: string, outcome: Outcome) => Promise<CompleteResult>
+}
+
+type Draft =
+  | { readonly type: "intent"; readonly id: string; readonly eventId: string; readonly time: number; readonly event: EventData }
+  | {
+    readonly type: "denial"
+    readonly id: string
+    readonly eventId: string
+    readonly time: number
+    readonly event: EventData
+    readonly outcome: Outcome
+  }
+  | { readonly type: "outcome"; readonly id: string; readonly eventId: string; readonly time: number; readonly outcome: Outcome }
+
+type Result = Appended | CompleteResult
+
+interface Pending {
+  readonly draft: Draft
+  readonly resolve: (result: Result) => void
+  readonly reject: (error: unknown) => void
+}
+
+interface Known {
+  readonly seq: number
+  readonly hash: string
+  readonly type: string
+}
+
+/** Reads the head: the `audit_meta` record, else the last entry, else the genesis. */
+export const loadHead = async (driver: SqlDriver): Promise<Head> => {
+  const meta = await driver.all<{ value: string }>("SELECT value FROM audit_meta WHERE key = 'head'")
+  if (meta[0] !== undefined) return JSON.parse(meta[0].value) as Head
+  const last = await driver.all<Head>("SELECT seq, id, hash FROM audit_chain ORDER BY seq DESC LIMIT 1")
+  return last[0] ?? { seq: 0, id: null, hash: genesisHash }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+const decode = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, what: string) => {
+  const run = Schema.decodeUnknownResult(schema as never)
+  return (input: unknown): S["Type"] => {
+    const result = run(input, { onExcessProperty: "error" }) as { _tag: "Success"; success: S["Type"] } | { _tag: "Failure"; failure: unknown }
+    if (result._tag === "Failure") throw new AuditInputError(`Invalid ${what}: ${String(result.failure)}`)
+    return result.success
+  }
+}
+
+const decodeIntent = decode(Intent, "intent")
+const decodeDenial = decode(Denial, "denial")
+const decodeOutcome = decode(Outcome, "outcome")
+
+const actorId = (event: EventData): string | null => (event.actor === "anonymous" ? null : event.actor.id)
+
+const indexStatement = (entry: ChainEntry): Statement => {
+  switch (entry.type) {
+    case "intent":
+    case "denial": {
+      const outcome = entry.type === "denial" ? entry.outcome : undefined
+      return sql(
+        `INSERT INTO audit_events (event_id, seq, kind, time_ms, actor_id, operation_id, organization_id, request_id,
+          status, error_code, latency_ms, outcome_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        entry.eventId,
+        entry.seq,
+        entry.type === "intent" ? "write" : "denial",
+        Date.parse(entry.time),
+        actorId(entry.event),
+        entry.event.operationId,
+        entry.event.organizationId,
+        entry.event.requestId,
+        outcome?.status ?? null,
+        outcome?.errorCode ?? null,
+        outcome?.latencyMs ?? null,
+        outcome === undefined ? null : entry.seq
+      )
+    }
+    case "outcome":
+      return sql(
+        "UPDATE audit_events SET status = ?, error_code = ?, latency_ms = ?, outcome_seq = ? WHERE event_id = ?",
+        entry.outcome.status,
+        entry.outcome.errorCode,
+        entry.outcome.latencyMs,
+        entry.seq,
+        entry.eventId
+      )
+  }
+}
+
+const sealDraft = (draft: Draft, seq: number, prev: Head): ChainEntry => {
+  const header = {
+    v: chainVersion,
+    seq,
+    id: draft.id,
+    eventId: draft.eventId,
+    time: iso(draft.time),
+    prevId: prev.id,
+    prevHash: prev.hash
+  } as const
+  switch (draft.type) {
+    case "intent":
+      return { ...header, type: "intent", event: draft.event }
+    case "denial":
+      return { ...header, type: "denial", event: draft.event, outcome: draft.outcome }
+    case "outcome":
+      return { ...header, type: "outcome", outcome: draft.outcome }
+  }
+}
+
+/** Options of `makeChainWriter`. */
+export interface ChainWriterOptions {
+  /** The clock for outcome entries (ms since the epoch). */
+  readonly now: () => number
+  /** Most appends per commit (D1 binds at most 100 values per statement; each append looks up 2 ids). */
+  readonly maxBatch?: number
+}
+
+/**
+ * A chain writer over `driver`. The head is cached between commits and reloaded after any failed
+ * commit (a failure may hide a commit that went through); the chain's `seq` primary key makes a
+ * second writer with a stale head fail instead of forking the chain.
+ */
+export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions): ChainWriter => {
+  const maxBatch = options.maxBatch ?? 32
+  let head: Head | undefined
+  let queue: Array<Pending> = []
+  let draining = false
+
+  const commit = async (batch: ReadonlyArray<Pending>): Promise<Array<Result>> => {
+    head ??= await loadHead(driver)
+    const ids = new Set<string>()
+    for (const { draft } of batch) {
+      ids.add(draft.id)
+      if (draft.type === "outcome") ids.add(draft.eventId)
+    }
+    const known = new Map<string, Known>()
+    for (const row of await driver.all<{ id: string } & Known>(
+      "SELECT id, seq, hash, type FROM audit_chain WHERE id IN (SELECT value FROM json_each(?))",
+      [JSON.stringify([...ids])]
+    )) {
+      known.set(row.id, { seq: row.seq, hash: row.hash, type: row.type })
+    }
+    const statements: Array<Statement> = []
+    const results: Array<Result> = []
+    let h = head
+    for (const { draft } of batch) {
+      const existing = known.get(draft.id)
+      if (existing !== undefined) {
+        results.push(
+          draft.type === "outcome"
+            ? "duplicate"
+            : { receipt: { id: draft.id, seq: existing.seq, hash: existing.hash }, duplicate: true }
+        )
+        continue
+      }
+      if (draft.type === "outcome") {
+        const intent = known.get(draft.eventId)
+        if (intent === undefined) {
+          results.push("unknown")
+          continue
+        }
+        if (intent.type !== "intent") {
+          // A denial is complete in one entry.
+          results.push("duplicate")
+          continue
+        }
+      }
+      const entry = sealDraft(draft, h.seq + 1, h)
+      const text = canonicalJson(entry)
+      const hash = await sha256Hex(text)
+      statements.push(
+        sql(
+          "INSERT INTO audit_chain (seq, id, type, event_id, entry, hash) VALUES (?, ?, ?, ?, ?, ?)",
+          entry.seq,
+          entry.id,
+          entry.type,
+          entry.eventId,
+          text,
+          hash
+        ),
+        indexStatement(entry)
+      )
+      known.set(draft.id, { seq: entry.seq, hash, type: entry.type })
+      h = { seq: entry.seq, id: entry.id, hash }
+      results.push(draft.type === "outcome" ? "recorded" : { receipt: { id: draft.id, seq: entry.seq, hash }, duplicate: false })
+    }
+    if (statements.length > 0) {
+      statements.push(
+        sql(
+          "INSERT INTO audit_meta (key, value) VALUES ('head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          JSON.stringify(h)
+        )
+      )
+      await driver.batch(statements)
+    }
+    head = h
+    return results
+  }
+
+  const drain = async () => {
+    draining = true
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch)
+      queue = queue.slice(maxBatch)
+      try {
+        const results = await commit(batch)
+        batch.forEach((pending, i) => pending.resolve(results[i]!))
+      } catch (error) {
+        head = undefined
+        for (const pending of batch) pending.reject(error)
+      }
+    }
+    draining = false
+  }
+
+  const append = (draft: Draft) =>
+    new Promise<Result>((resolve, reject) => {
+      queue.push({ draft, resolve, reject })
+      if (!draining) void drain()
+    })
+
+  return {
+    intent: async (input) => {
+      const intent = decodeIntent(input)
+      return (await append({ type: "intent", id: intent.id, eventId: intent.id, time: intent.time, event: intent.event })) as Appended
+    },
+    denial: async (input) => {
+      const denial = decodeDenial(input)
+      return (await append({
+        type: "denial",
+        id: denial.id,
+        eventId: denial.id,
+        time: denial.time,
+        event: denial.event,
+        outcome: denial.outcome
+      })) as Appended
+    },
+    outcome: async (eventId, input) => {
+      const outcome = decodeOutcome(input)
+      return (await append({
+        type: "outcome",
+        id: outcomeEntryId(eventId),
+        eventId,
+        time: options.now(),
+        outcome
+      })) as CompleteResult
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The Node side of the audit trail: the SQLite store (`node:sqlite`). Not for Workers.
+ */
+export {
+  applyMigrations,
+  defaultMigrationsDir,
+  type NodeAuditStore,
+  type NodeAuditStoreOptions,
+  nodeSqlDriver,
+  openNodeAuditStore
+} from "./node-store.ts"
