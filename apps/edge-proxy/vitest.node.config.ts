@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     name: "node",
     include: ["src/**/*.test.ts", "test/unit/**/*.test.ts", "test/node/**/*.test.ts"],
+    globalSetup: ["./test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000
   }

@@ -1,0 +1,63 @@
+/**
+ * The local demo: `pnpm --filter @orgkit/edge-proxy start`. Starts the fake Logto from
+ * `@orgkit/testing` on a loopback port (seeded with its demo data; the proxy reaches it with the
+ * client-credentials grant, as it would reach Logto), then the proxy on `PORT` (default 8787) with
+ * one key holding every scope (`ORGKIT_DEMO_KEY`, or a random one), and prints how to call it.
+ */
+import { Demo, FakeLogto } from "@orgkit/testing"
+import { Result } from "effect"
+import { startNodeProxy } from "./adapters/node/server.ts"
+import { decodeNodeConfig } from "./config.ts"
+import { scopes } from "./principal.ts"
+
+const given = process.env["ORGKIT_DEMO_KEY"]
+if (given !== undefined && !/^[\x21-\x7e]{16,512}$/.test(given)) {
+  console.error("Invalid configuration:\n  - ORGKIT_DEMO_KEY: expected 16 to 512 printable ASCII characters without spaces")
+  process.exit(1)
+}
+const demoKey = given ?? `orgkit-demo-${crypto.randomUUID().replaceAll("-", "")}`
+
+const fake = await FakeLogto.serve({ host: "127.0.0.1", port: 0, seed: Demo.seed, clients: [Demo.client] })
+
+const config = decodeNodeConfig({
+  HOST: "127.0.0.1",
+  ...process.env,
+  LOGTO_ENDPOINT: fake.url,
+  LOGTO_M2M_CLIENT_ID: Demo.client.clientId,
+  LOGTO_M2M_CLIENT_SECRET: Demo.client.clientSecret,
+  LOGTO_API_RESOURCE: FakeLogto.resource,
+  ORGKIT_API_KEYS: JSON.stringify([{ id: "demo", name: "Demo (every scope)", key: demoKey, scopes }])
+})
+if (Result.isFailure(config)) {
+  console.error(config.failure.message)
+  await fake.close()
+  process.exit(1)
+}
+
+const proxy = await startNodeProxy(config.success).catch(async (error: unknown) => {
+  console.error(`Could not start the proxy on ${config.success.host}:${config.success.port}: ${String(error)}`)
+  await fake.close()
+  process.exit(1)
+})
+
+const org = Demo.ids.organizations.acme
+console.log(`
+orgkit edge proxy (demo), in front of the embedded fake Logto at ${fake.url}
+
+  proxy:    ${proxy.url}
+  docs:     ${proxy.url}/docs
+demo key: ${demoKey}
+
+  curl -s -H "Authorization: Bearer ${demoKey}" ${proxy.url}/api/organizations
+  curl -s -H "Authorization: Bearer ${demoKey}" ${proxy.url}/api/organizations/${org}/users
+
+One JSON log line per request follows. Ctrl-C stops both servers.
+`)
+
+const stop = async () => {
+  await proxy.close()
+  await fake.close()
+  process.exit(0)
+}
+process.once("SIGINT", () => void stop())
+process.once("SIGTERM", () => void stop())

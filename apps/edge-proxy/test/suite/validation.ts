@@ -1,0 +1,115 @@
+/**
+ * Bad input of every kind gets Logto's exact answer from the proxy (the fake's, byte for byte) and
+ * never reaches the fake; Logto's 500s for caller mistakes and its 404 for huge bodies are the
+ * proxy's two deliberate differences.
+ */
+import { describe, expect, it } from "vitest"
+import { ids, keys } from "../fixtures/e2e.ts"
+import { as, direct, jsonBody, snapshot, type Target, upstreamCallsDuring } from "./harness.ts"
+
+const org = ids.organizations.acme
+const o = `/api/organizations/${org}`
+const { users } = ids
+
+const bad: Array<[string, string, RequestInit]> = [
+  ["malformed JSON", "/api/organizations", jsonBody("POST", '{"name": "x",}')],
+  ["trailing garbage", "/api/organizations", jsonBody("POST", '{"name":"x"} x')],
+  ["JSON null", "/api/organizations", jsonBody("POST", "null")],
+  ["a JSON string", "/api/organizations", jsonBody("POST", '"name"')],
+  ["a JSON number", "/api/organizations", jsonBody("POST", "42")],
+  ["whitespace only", "/api/organizations", jsonBody("POST", "   ")],
+  ["an empty body", "/api/organizations", jsonBody("POST", "")],
+  ["an array for an object", "/api/organizations", jsonBody("POST", "[]")],
+  ["a text/plain body", "/api/organizations", { method: "POST", headers: { "content-type": "text/plain" }, body: "name=x" }],
+  ["JSON without Content-Type", "/api/organizations", { method: "POST", body: new TextEncoder().encode('{"name":"x"}') }],
+  ["an empty name", "/api/organizations", jsonBody("POST", { name: "" })],
+  ["a name of 129 characters", "/api/organizations", jsonBody("POST", { name: "n".repeat(129) })],
+  ["wrong types everywhere", "/api/organizations", jsonBody("POST", { name: 1, description: 2, customData: [], isMfaRequired: "yes" })],
+  ["a bad color and URL", "/api/organizations", jsonBody("POST", { name: "x", color: { primaryColor: "red" }, branding: { logoUrl: "logo.png" } })],
+  ["null name in PATCH", o, jsonBody("PATCH", { name: null })],
+  ["a string createdAt in PATCH", o, jsonBody("PATCH", { createdAt: "now" })],
+  ["an empty userIds", `${o}/users`, jsonBody("POST", { userIds: [] })],
+  ["userIds of numbers", `${o}/users`, jsonBody("POST", { userIds: [1, 2] })],
+  ["missing organizationRoleIds", `${o}/users/roles`, jsonBody("POST", { userIds: [users.alice] })],
+  ["an empty application role list", `${o}/applications/${ids.applications.billing}/roles`, jsonBody("PUT", { organizationRoleIds: [] })],
+  ["an empty email domain", `${o}/jit/email-domains`, jsonBody("POST", { emailDomain: "" })],
+  ["a form body with a missing field", "/api/organizations", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "description=x" }],
+  ["page=0", "/api/organizations?page=0", {}],
+  ["page=abc", "/api/organizations?page=abc", {}],
+  ["page_size=101", "/api/organizations?page_size=101", {}],
+  ["a repeated page", "/api/organizations?page=1&page=2", {}],
+  ["page=-1 on an optional list", `${o}/jit/roles?page=-1`, {}],
+  ["a fractional page_size", `${o}/users?page_size=2.5`, {}],
+  ["page=Infinity", "/api/organizations?page=Infinity", {}],
+  ["a repeated q", "/api/organizations?q=a&q=b", {}],
+  ["a repeated showFeatured", "/api/organizations?showFeatured=1&showFeatured=0", {}],
+  ["an empty organizationRoleId filter", `${o}/users?organizationRoleId=`, {}]
+]
+
+export const describeValidation = (target: () => Target) =>
+  describe("validation at the edge", () => {
+    it.each(bad)("%s gets the fake's exact answer and never reaches it", async (_, path, init) => {
+      const t = target()
+      const [viaProxy, calls] = await upstreamCallsDuring(t, async () => snapshot(await t.call(path, as(keys.admin, init))))
+      const viaFake = await snapshot(await direct(t, path, init))
+      expect(viaFake.status).toBeGreaterThanOrEqual(400)
+      expect(viaProxy).toEqual(viaFake)
+      expect(calls).toEqual([])
+    })
+
+    it("accepts what Logto accepts: unknown keys, a form body, Number() pagination", async () => {
+      const t = target()
+      const accepted: Array<[string, RequestInit]> = [
+        ["/api/organizations?page=1e0&page_size=0x2&unknown=1", {}],
+        [`${o}/jit/roles?page=&page_size=`, {}],
+        [o, jsonBody("PATCH", { description: "kept", isTrustedDeviceAllowed: true, id: "ignored", color: { extra: 1 } })]
+      ]
+      for (const [path, init] of accepted) {
+        const [viaProxy, calls] = await upstreamCallsDuring(t, async () => snapshot(await t.call(path, as(keys.admin, init))))
+        expect(calls).toHaveLength(1)
+        expect(viaProxy.status).toBe(200)
+      }
+      const form = await t.call("/api/organizations", as(keys.admin, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "name=Foo+Bar"
+      }))
+      expect([form.status, ((await form.json()) as { name: string }).name]).toEqual([201, "Foo Bar"])
+    })
+
+    it("answers page=0.5 with 400 guard.invalid_pagination where Logto (and the fake) answer 500", async () => {
+      const t = target()
+      const [viaProxy, calls] = await upstreamCallsDuring(t, async () =>
+        snapshot(await t.call("/api/organizations?page=0.5", as(keys.admin))))
+      expect(calls).toEqual([])
+      expect(viaProxy.status).toBe(400)
+      expect(JSON.parse(viaProxy.body)).toEqual({
+        code: "guard.invalid_pagination",
+        message: "The request pagination value is invalid."
+      })
+      expect((await direct(t, "/api/organizations?page=0.5")).status).toBe(500)
+    })
+
+    it("answers an out-of-range createdAt with 400 where Logto (and the fake) answer 500", async () => {
+      const t = target()
+      const init = jsonBody("PATCH", { createdAt: 1e20 })
+      const [viaProxy, calls] = await upstreamCallsDuring(t, () => t.call(o, as(keys.admin, init)))
+      expect(calls).toEqual([])
+      expect(viaProxy.status).toBe(400)
+      expect(await viaProxy.json()).toMatchObject({ code: "guard.invalid_input", data: { issues: [{ path: ["createdAt"] }] } })
+      expect((await direct(t, o, init)).status).toBe(500)
+    })
+
+    it("refuses a body over 1 MiB with 413 proxy.payload_too_large where Logto answers a plain 404", async () => {
+      const t = target()
+      const init = jsonBody("POST", { name: "x", customData: { pad: "a".repeat(1_048_576) } })
+      const [viaProxy, calls] = await upstreamCallsDuring(t, () => t.call("/api/organizations", as(keys.admin, init)))
+      expect(calls).toEqual([])
+      expect([viaProxy.status, await viaProxy.json()]).toEqual([413, {
+        code: "proxy.payload_too_large",
+        message: "The request body is larger than 1048576 bytes."
+      }])
+      const viaFake = await direct(t, "/api/organizations", init)
+      expect([viaFake.status, await viaFake.text()]).toEqual([404, "Not Found"])
+    })
+  })
