@@ -32,7 +32,12 @@ export const ids = {
   organizations: { acme: "acmecorp0001", globex: "globexcorp01", initech: "initech00001" },
   users: { alice: "alice0000001", bob: "bob000000001", carol: "carol0000001", dave: "dave00000001" },
   applications: { billing: "billingsync0000000001", portal: "customerportal0000001" },
-  roles: { admin: "orgroleadmin000000001", member: "orgrolemember00000001", viewer: "orgroleviewer00000001", sync: "orgrolesync0000000001" },
+  roles: {
+    admin: "orgroleadmin000000001",
+    member: "orgrolemember00000001",
+    viewer: "orgroleviewer00000001",
+    sync: "orgrolesync0000000001"
+  },
   scopes: { read: "orgscoperead000000001", write: "orgscopewrite00000001", invite: "orgscopeinvite0000001" },
   ssoConnectors: { acmeOkta: "acmeokta0001" }
 } as const
@@ -59,7 +64,12 @@ export const seed: Seed.Input = {
       description: "Organization administrator",
       organizationScopeIds: [ids.scopes.read, ids.scopes.write, ids.scopes.invite]
     },
-    { id: ids.roles.member, name: "member", description: "Regular member", organizationScopeIds: [ids.scopes.read, ids.scopes.write] },
+    {
+      id: ids.roles.member,
+      name: "member",
+      description: "Regular member",
+      organizationScopeIds: [ids.scopes.read, ids.scopes.write]
+    },
     { id: ids.roles.viewer, name: "viewer", description: null, organizationScopeIds: [ids.scopes.read] },
     {
       id: ids.roles.sync,
@@ -79,7 +89,14 @@ export const seed: Seed.Input = {
       createdAt,
       updatedAt: createdAt
     },
-    { id: ids.users.bob, username: "bob", primaryEmail: "bob@acme.example", name: "Bob Builder", createdAt, updatedAt: createdAt },
+    {
+      id: ids.users.bob,
+      username: "bob",
+      primaryEmail: "bob@acme.example",
+      name: "Bob Builder",
+      createdAt,
+      updatedAt: createdAt
+    },
     {
       id: ids.users.carol,
       username: "carol",
@@ -89,10 +106,23 @@ export const seed: Seed.Input = {
       createdAt,
       updatedAt: createdAt
     },
-    { id: ids.users.dave, username: "dave", primaryEmail: "dave@globex.example", name: null, createdAt, updatedAt: createdAt }
+    {
+      id: ids.users.dave,
+      username: "dave",
+      primaryEmail: "dave@globex.example",
+      name: null,
+      createdAt,
+      updatedAt: createdAt
+    }
   ],
   applications: [
-    { id: ids.applications.billing, name: "Billing sync", description: "Nightly billing export", type: "MachineToMachine", createdAt },
+    {
+      id: ids.applications.billing,
+      name: "Billing sync",
+      description: "Nightly billing export",
+      type: "MachineToMachine",
+      createdAt
+    },
     { id: ids.applications.portal, name: "Customer portal", type: "SPA", createdAt }
   ],
   ssoConnectors: [

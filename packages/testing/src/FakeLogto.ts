@@ -311,9 +311,10 @@ export const layer = (options: Options = {}): Layer.Layer<FakeLogto> =>
  * @since 0.1.0
  */
 export const layerHttpClient: Layer.Layer<HttpClient.HttpClient, never, FakeLogto> = Layer.unwrap(
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const fake = yield* FakeLogto
-    const fetch = ((input: RequestInfo | URL, init?: RequestInit) => fake.fetch(new Request(input, init))) as typeof globalThis.fetch
+    const fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
+      fake.fetch(new Request(input, init))) as typeof globalThis.fetch
     return FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
   })
 )
@@ -324,7 +325,11 @@ export const layerHttpClient: Layer.Layer<HttpClient.HttpClient, never, FakeLogt
  * @category constructors
  * @since 0.1.0
  */
-export const client: Effect.Effect<HttpApiClient.ForApi<typeof OrganizationsApi.OrganizationsApi>, never, FakeLogto> = Effect.gen(function*() {
+export const client: Effect.Effect<
+  HttpApiClient.ForApi<typeof OrganizationsApi.OrganizationsApi>,
+  never,
+  FakeLogto
+> = Effect.gen(function* () {
   const fake = yield* FakeLogto
   const token = fake.issueToken()
   return yield* HttpApiClient.make(OrganizationsApi.OrganizationsApi, {

@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import type { Jit, LogtoError, Member, Organization, Role } from "@orgkit/core"
-import { Clock, Context, Effect, Layer, Result } from "effect"
+import { type Clock, Context, Effect, Layer, Result } from "effect"
 import * as E from "./internal/errors.ts"
 import { compile, matchesAny } from "./internal/like.ts"
 import { type Rng, randomString, secure, seeded } from "./internal/random.ts"
@@ -49,7 +49,9 @@ export interface Quotas {
  * @category models
  * @since 0.1.0
  */
-export type Paging = { readonly _tag: "Off" } | { readonly _tag: "Page"; readonly offset: number; readonly pageSize: number }
+export type Paging =
+  | { readonly _tag: "Off" }
+  | { readonly _tag: "Page"; readonly offset: number; readonly pageSize: number }
 
 /**
  * A page of a list and, when pagination was on, the total number of matches.
@@ -98,9 +100,9 @@ const dedupe = (values: ReadonlyArray<string>): Array<string> => [...new Set(val
 
 const truthy = new Set(["1", "true", "y", "yes", "yep", "yeah"])
 
-/** PostgreSQL's `timestamptz` range, in epoch milliseconds (4714 BC to 294276 AD). */
-const minTimestamp = -210866803200000
-const maxTimestamp = 9224318015999999
+/** PostgreSQL's `timestamptz` range, in epoch milliseconds: 4714-11-24 BC to the end of 294276 AD. */
+const minTimestamp = -210_866_803_200_000
+const endTimestamp = 9_224_318_016_000_000
 
 const slice = <A>(all: ReadonlyArray<A>, paging: Paging): Page<A> =>
   paging._tag === "Off"
@@ -248,10 +250,13 @@ export class Store {
         return {
           ...org.row,
           usersCount: org.users.size,
-          featuredUsers: org.users.values().slice(0, 3).map((userId) => {
-            const user = s.users.get(userId)!
-            return { id: user.id, avatar: user.avatar, name: user.name }
-          })
+          featuredUsers: org.users
+            .values()
+            .slice(0, 3)
+            .map((userId) => {
+              const user = s.users.get(userId)!
+              return { id: user.id, avatar: user.avatar, name: user.name }
+            })
         }
       })
     }
@@ -286,7 +291,7 @@ export class Store {
     if (org === undefined) return fail(E.notExists())
     if (fields.tenantId !== undefined && fields.tenantId !== this.tenantId) return fail(E.internal())
     const createdAt = fields.createdAt === undefined ? undefined : Math.trunc(fields.createdAt)
-    if (createdAt !== undefined && !(createdAt >= minTimestamp && createdAt <= maxTimestamp)) return fail(E.internal())
+    if (createdAt !== undefined && !(createdAt >= minTimestamp && createdAt < endTimestamp)) return fail(E.internal())
     const row = org.row
     org.row = {
       ...row,
@@ -353,7 +358,10 @@ export class Store {
   }
 
   /** AddOrganizationUsers: idempotent; echoes the ids as sent. */
-  addOrganizationUsers(id: string, userIds: ReadonlyArray<string>): R<ReadonlyArray<string>, Unprocessable | LogtoError.Forbidden> {
+  addOrganizationUsers(
+    id: string,
+    userIds: ReadonlyArray<string>
+  ): R<ReadonlyArray<string>, Unprocessable | LogtoError.Forbidden> {
     const org = this.state.orgs.get(id)
     const fresh = new Set(userIds.filter((u) => org?.users.has(u) !== true)).size
     const quota = this.checkUsersQuota(org, fresh)
@@ -375,7 +383,8 @@ export class Store {
       return fail(E.foreignKey())
     }
     if (org === undefined) return OK
-    for (const userId of [...org.users.values()]) if (!wanted.has(userId)) this.state.removeUser(org, userId)
+    // Copy: removing members mutates the list being walked.
+    for (const userId of Array.from(org.users.values())) if (!wanted.has(userId)) this.state.removeUser(org, userId)
     for (const userId of wanted) this.state.addUser(org, userId)
     return OK
   }
@@ -387,15 +396,16 @@ export class Store {
   }
 
   /** AssignOrganizationRolesToUsers: every role to every user; no membership pre-check. */
-  assignOrganizationRolesToUsers(id: string, userIds: ReadonlyArray<string>, roleIds: ReadonlyArray<string>): R<void, Unprocessable> {
+  assignOrganizationRolesToUsers(
+    id: string,
+    userIds: ReadonlyArray<string>,
+    roleIds: ReadonlyArray<string>
+  ): R<void, Unprocessable> {
     if (chars(id) > 21) return fail(E.tooLong(21))
     if (roleIds.some((r) => this.wrongType(r, "User"))) return fail(E.constraint())
     const org = this.state.orgs.get(id)
-    if (
-      org === undefined ||
-      roleIds.some((r) => !this.state.roles.has(r)) ||
-      userIds.some((u) => !org.users.has(u))
-    ) return fail(E.foreignKey())
+    if (org === undefined || roleIds.some((r) => !this.state.roles.has(r)) || userIds.some((u) => !org.users.has(u)))
+      return fail(E.foreignKey())
     for (const userId of userIds) for (const roleId of roleIds) this.state.addUserRole(org, userId, roleId)
     return OK
   }
@@ -431,7 +441,9 @@ export class Store {
 
   /** ListOrganizationUserRoles: membership first; role-id order. */
   listOrganizationUserRoles(id: string, userId: string, paging: Paging): R<Page<Role.OrganizationRole>, Unprocessable> {
-    return Result.map(this.userMember(id, userId), (org) => slice(this.sortedRoles(org.userRoles.get(userId) ?? []), paging))
+    return Result.map(this.userMember(id, userId), (org) =>
+      slice(this.sortedRoles(org.userRoles.get(userId) ?? []), paging)
+    )
   }
 
   /**
@@ -495,7 +507,11 @@ export class Store {
   // ---------------------------------------------------------------- application members
 
   /** ListOrganizationApplications: by application id; `q` over id, name, description. */
-  listOrganizationApplications(id: string, query: { readonly q?: string | undefined }, paging: Paging): Page<Member.OrganizationApplication> {
+  listOrganizationApplications(
+    id: string,
+    query: { readonly q?: string | undefined },
+    paging: Paging
+  ): Page<Member.OrganizationApplication> {
     const org = this.state.orgs.get(id)
     if (org === undefined) return slice([], paging)
     let ids = org.apps.values()
@@ -543,7 +559,7 @@ export class Store {
       return fail(E.foreignKey())
     }
     if (org === undefined) return OK
-    for (const appId of [...org.apps.values()]) if (!wanted.has(appId)) this.state.removeApp(org, appId)
+    for (const appId of Array.from(org.apps.values())) if (!wanted.has(appId)) this.state.removeApp(org, appId)
     for (const appId of wanted) this.state.addApp(org, appId)
     return OK
   }
@@ -555,15 +571,16 @@ export class Store {
   }
 
   /** AssignOrganizationRolesToApplications: every M2M role to every member application. */
-  assignOrganizationRolesToApplications(id: string, appIds: ReadonlyArray<string>, roleIds: ReadonlyArray<string>): R<void, Unprocessable> {
+  assignOrganizationRolesToApplications(
+    id: string,
+    appIds: ReadonlyArray<string>,
+    roleIds: ReadonlyArray<string>
+  ): R<void, Unprocessable> {
     if (chars(id) > 21) return fail(E.tooLong(21))
     if (roleIds.some((r) => this.wrongType(r, "MachineToMachine"))) return fail(E.constraint())
     const org = this.state.orgs.get(id)
-    if (
-      org === undefined ||
-      roleIds.some((r) => !this.state.roles.has(r)) ||
-      appIds.some((a) => !org.apps.has(a))
-    ) return fail(E.foreignKey())
+    if (org === undefined || roleIds.some((r) => !this.state.roles.has(r)) || appIds.some((a) => !org.apps.has(a)))
+      return fail(E.foreignKey())
     for (const appId of appIds) for (const roleId of roleIds) this.state.addAppRole(org, appId, roleId)
     return OK
   }
@@ -574,8 +591,14 @@ export class Store {
   }
 
   /** ListOrganizationApplicationRoles: membership first; role-id order. */
-  listOrganizationApplicationRoles(id: string, appId: string, paging: Paging): R<Page<Role.OrganizationRole>, Unprocessable> {
-    return Result.map(this.appMember(id, appId), (org) => slice(this.sortedRoles(org.appRoles.get(appId) ?? []), paging))
+  listOrganizationApplicationRoles(
+    id: string,
+    appId: string,
+    paging: Paging
+  ): R<Page<Role.OrganizationRole>, Unprocessable> {
+    return Result.map(this.appMember(id, appId), (org) =>
+      slice(this.sortedRoles(org.appRoles.get(appId) ?? []), paging)
+    )
   }
 
   /**
@@ -597,17 +620,29 @@ export class Store {
   }
 
   /** ReplaceOrganizationApplicationRoles: no deduplication (a repeated id is 422). */
-  replaceOrganizationApplicationRoles(id: string, appId: string, roleIds: ReadonlyArray<string>): R<void, Unprocessable> {
+  replaceOrganizationApplicationRoles(
+    id: string,
+    appId: string,
+    roleIds: ReadonlyArray<string>
+  ): R<void, Unprocessable> {
     const member = this.appMember(id, appId)
     if (Result.isFailure(member)) return fail(member.failure)
-    const rows = this.checkRows(roleIds, (r) => this.state.roles.has(r), (r) => this.wrongType(r, "MachineToMachine"))
+    const rows = this.checkRows(
+      roleIds,
+      (r) => this.state.roles.has(r),
+      (r) => this.wrongType(r, "MachineToMachine")
+    )
     if (Result.isFailure(rows)) return fail(rows.failure)
     this.state.setAppRoles(member.success, appId, roleIds)
     return OK
   }
 
   /** AssignOrganizationRolesToApplication: adds M2M roles; idempotent. */
-  assignOrganizationRolesToApplication(id: string, appId: string, roleIds: ReadonlyArray<string>): R<void, Unprocessable> {
+  assignOrganizationRolesToApplication(
+    id: string,
+    appId: string,
+    roleIds: ReadonlyArray<string>
+  ): R<void, Unprocessable> {
     const member = this.appMember(id, appId)
     if (Result.isFailure(member)) return fail(member.failure)
     if (roleIds.some((r) => this.wrongType(r, "MachineToMachine"))) return fail(E.constraint())
@@ -652,7 +687,11 @@ export class Store {
     if (domains.length > 0) {
       if (chars(id) > 21) return fail(E.tooLong(21))
       if (domains.some((d) => chars(d) > 128)) return fail(E.tooLong(128))
-      const rows = this.checkRows(domains, () => org !== undefined, () => false)
+      const rows = this.checkRows(
+        domains,
+        () => org !== undefined,
+        () => false
+      )
       if (Result.isFailure(rows)) return fail(rows.failure)
     }
     if (org === undefined) return OK
@@ -688,7 +727,11 @@ export class Store {
     const org = this.state.orgs.get(id)
     if (roleIds.length > 0) {
       if (chars(id) > 21) return fail(E.tooLong(21))
-      const rows = this.checkRows(roleIds, (r) => org !== undefined && this.state.roles.has(r), () => false)
+      const rows = this.checkRows(
+        roleIds,
+        (r) => org !== undefined && this.state.roles.has(r),
+        () => false
+      )
       if (Result.isFailure(rows)) return fail(rows.failure)
     }
     if (org === undefined) return OK
@@ -728,7 +771,11 @@ export class Store {
     const org = this.state.orgs.get(id)
     if (connectorIds.length > 0) {
       if (chars(id) > 21) return fail(E.tooLong(21))
-      const rows = this.checkRows(connectorIds, (c) => org !== undefined && this.state.connectors.has(c), () => false)
+      const rows = this.checkRows(
+        connectorIds,
+        (c) => org !== undefined && this.state.connectors.has(c),
+        () => false
+      )
       if (Result.isFailure(rows)) return fail(rows.failure)
     }
     if (org === undefined) return OK
@@ -765,8 +812,9 @@ export class FakeStore extends Context.Service<FakeStore, Store>()("@orgkit/test
    */
   static readonly layer: Layer.Layer<FakeStore> = Layer.effect(
     FakeStore,
-    Effect.map(Effect.clockWith(Effect.succeed), (clock: Clock.Clock) =>
-      new Store({ now: () => clock.currentTimeMillisUnsafe() })
+    Effect.map(
+      Effect.clockWith(Effect.succeed),
+      (clock: Clock.Clock) => new Store({ now: () => clock.currentTimeMillisUnsafe() })
     )
   )
 

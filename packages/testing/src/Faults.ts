@@ -14,7 +14,7 @@ import { type Rng, seeded } from "./internal/random.ts"
 const NonNegative = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))
 const Times = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 const Operations = Schema.optionalKey(Schema.Array(Schema.String)).annotate({
-  description: "operationIds (e.g. ListOrganizations) or `token`; absent or [\"*\"] means every operation."
+  description: 'operationIds (e.g. ListOrganizations) or `token`; absent or ["*"] means every operation.'
 })
 
 /**
@@ -128,7 +128,12 @@ export interface Decision {
   readonly outcome:
     | { readonly _tag: "Pass" }
     | { readonly _tag: "Drop" }
-    | { readonly _tag: "Respond"; readonly status: number; readonly headers: Record<string, string>; readonly body: string }
+    | {
+        readonly _tag: "Respond"
+        readonly status: number
+        readonly headers: Record<string, string>
+        readonly body: string
+      }
 }
 
 const statusText: Record<number, string> = {
@@ -154,11 +159,22 @@ const text = (status: number, extra: Record<string, string> = {}): Decision["out
 })
 
 const respond = (rule: typeof ErrorStatus.Type): Decision["outcome"] => {
-  const extra: Record<string, string> = rule.retryAfter === undefined ? {} : { "retry-after": String(Math.ceil(rule.retryAfter)) }
+  const extra: Record<string, string> =
+    rule.retryAfter === undefined ? {} : { "retry-after": String(Math.ceil(rule.retryAfter)) }
   if (rule.body !== undefined) {
     return typeof rule.body === "string"
-      ? { _tag: "Respond", status: rule.status, headers: { "content-type": "text/plain; charset=utf-8", ...extra }, body: rule.body }
-      : { _tag: "Respond", status: rule.status, headers: { "content-type": "application/json; charset=utf-8", ...extra }, body: JSON.stringify(rule.body) }
+      ? {
+          _tag: "Respond",
+          status: rule.status,
+          headers: { "content-type": "text/plain; charset=utf-8", ...extra },
+          body: rule.body
+        }
+      : {
+          _tag: "Respond",
+          status: rule.status,
+          headers: { "content-type": "application/json; charset=utf-8", ...extra },
+          body: JSON.stringify(rule.body)
+        }
   }
   if (rule.status === 500) {
     return {
@@ -213,13 +229,14 @@ export class Injector {
       if (left === 0) continue
       if (rule.type === "error" && rule.rate !== undefined && rule.rate < 1 && !(this.rng() < rule.rate)) continue
       if (left !== undefined) this.remaining[i] = left - 1
-      outcome = rule.type === "error"
-        ? respond(rule)
-        : rule.type === "rateLimit"
-        ? text(429, { "retry-after": String(Math.ceil(rule.retryAfter ?? 1)) })
-        : rule.mode === "refuse"
-        ? { _tag: "Drop" }
-        : text(503)
+      outcome =
+        rule.type === "error"
+          ? respond(rule)
+          : rule.type === "rateLimit"
+            ? text(429, { "retry-after": String(Math.ceil(rule.retryAfter ?? 1)) })
+            : rule.mode === "refuse"
+              ? { _tag: "Drop" }
+              : text(503)
     }
     return { latencyMs: Math.round(latencyMs), outcome }
   }

@@ -61,11 +61,12 @@ const main = async () => {
       : (JSON.parse(readFileSync(values.seed, "utf8")) as Seed.Input)
   const custom = values.token !== undefined || values["client-id"] !== undefined
   const tokens = custom ? (values.token ?? []) : [Demo.token]
-  const clients = values["client-id"] !== undefined
-    ? [{ clientId: values["client-id"], clientSecret: values["client-secret"]! }]
-    : custom
-      ? []
-      : [Demo.client]
+  const clients =
+    values["client-id"] !== undefined
+      ? [{ clientId: values["client-id"], clientSecret: values["client-secret"]! }]
+      : custom
+        ? []
+        : [Demo.client]
   const server = await FakeLogto.serve({
     port,
     host: values.host,

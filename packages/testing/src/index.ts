@@ -18,3 +18,7 @@ export * as Seed from "./Seed.ts"
  * @since 0.1.0
  */
 export * as Demo from "./Demo.ts"
+/**
+ * @since 0.1.0
+ */
+export * as Fixtures from "./Fixtures.ts"

@@ -78,7 +78,10 @@ describe("AddOrganizationApplications", () => {
 
   it("answers 422 relation_foreign_key_not_found for an unknown application or organization", async () => {
     expect((await call("POST", `${base}/applications`, { body: { applicationIds: ["nope"] } })).body).toEqual(fk)
-    expect((await call("POST", `/api/organizations/${ids.missing}/applications`, { body: { applicationIds: [ids.m2m2] } })).body).toEqual(fk)
+    expect(
+      (await call("POST", `/api/organizations/${ids.missing}/applications`, { body: { applicationIds: [ids.m2m2] } }))
+        .body
+    ).toEqual(fk)
   })
 
   it("answers 400 for an empty list", async () => {
@@ -90,7 +93,9 @@ describe("AddOrganizationApplications", () => {
 
 describe("ReplaceOrganizationApplications", () => {
   it("applies a delta: applications that stay keep their roles", async () => {
-    expect((await call("PUT", `${base}/applications`, { body: { applicationIds: [ids.m2m1, ids.m2m2, ids.m2m2] } })).status).toBe(204)
+    expect(
+      (await call("PUT", `${base}/applications`, { body: { applicationIds: [ids.m2m1, ids.m2m2, ids.m2m2] } })).status
+    ).toBe(204)
     const list = await call("GET", `${base}/applications`)
     expect(idsOf(list.body)).toEqual([ids.m2m1, ids.m2m2])
     expect(list.body[0].organizationRoles).toHaveLength(1)
@@ -100,10 +105,17 @@ describe("ReplaceOrganizationApplications", () => {
   })
 
   it("answers 422 for a non-M2M or unknown application, and 204 for [] on an unknown organization", async () => {
-    expect((await call("PUT", `${base}/applications`, { body: { applicationIds: [ids.spa] } })).body).toEqual(constraint)
+    expect((await call("PUT", `${base}/applications`, { body: { applicationIds: [ids.spa] } })).body).toEqual(
+      constraint
+    )
     expect((await call("PUT", `${base}/applications`, { body: { applicationIds: ["nope"] } })).body).toEqual(fk)
-    expect((await call("PUT", `/api/organizations/${ids.missing}/applications`, { body: { applicationIds: [] } })).status).toBe(204)
-    expect((await call("PUT", `/api/organizations/${ids.missing}/applications`, { body: { applicationIds: [ids.m2m1] } })).body).toEqual(fk)
+    expect(
+      (await call("PUT", `/api/organizations/${ids.missing}/applications`, { body: { applicationIds: [] } })).status
+    ).toBe(204)
+    expect(
+      (await call("PUT", `/api/organizations/${ids.missing}/applications`, { body: { applicationIds: [ids.m2m1] } }))
+        .body
+    ).toEqual(fk)
     expect(idsOf((await call("GET", `${base}/applications`)).body)).toEqual([ids.m2m1])
   })
 
@@ -120,7 +132,10 @@ describe("DeleteOrganizationApplication", () => {
   })
 
   it("answers 404 entity.not_found for a non-member or an unknown organization", async () => {
-    for (const path of [`${base}/applications/${ids.m2m2}`, `/api/organizations/${ids.missing}/applications/${ids.m2m1}`]) {
+    for (const path of [
+      `${base}/applications/${ids.m2m2}`,
+      `/api/organizations/${ids.missing}/applications/${ids.m2m1}`
+    ]) {
       const r = await call("DELETE", path)
       expect(r.status).toBe(404)
       expect(r.body).toEqual(notFound)
@@ -136,17 +151,43 @@ describe("AssignOrganizationRolesToApplications", () => {
     })
     expect(r.status).toBe(201)
     expect(r.text).toBe("Created")
-    expect(idsOf((await call("GET", `${base}/applications/${ids.m2m2}/roles`)).body)).toEqual([ids.audit, ids.sync].sort())
+    expect(idsOf((await call("GET", `${base}/applications/${ids.m2m2}/roles`)).body)).toEqual(
+      [ids.audit, ids.sync].sort()
+    )
   })
 
   it("answers 422 db_constraint_violated for a User role and relation_foreign_key_not_found for a non-member", async () => {
-    expect((await call("POST", `${base}/applications/roles`, { body: { applicationIds: [ids.m2m1], organizationRoleIds: [ids.admin] } })).body).toEqual(constraint)
-    expect((await call("POST", `${base}/applications/roles`, { body: { applicationIds: [ids.m2m2], organizationRoleIds: [ids.sync] } })).body).toEqual(fk)
-    expect((await call("POST", `${base}/applications/roles`, { body: { applicationIds: [ids.m2m1], organizationRoleIds: ["nope"] } })).body).toEqual(fk)
+    expect(
+      (
+        await call("POST", `${base}/applications/roles`, {
+          body: { applicationIds: [ids.m2m1], organizationRoleIds: [ids.admin] }
+        })
+      ).body
+    ).toEqual(constraint)
+    expect(
+      (
+        await call("POST", `${base}/applications/roles`, {
+          body: { applicationIds: [ids.m2m2], organizationRoleIds: [ids.sync] }
+        })
+      ).body
+    ).toEqual(fk)
+    expect(
+      (
+        await call("POST", `${base}/applications/roles`, {
+          body: { applicationIds: [ids.m2m1], organizationRoleIds: ["nope"] }
+        })
+      ).body
+    ).toEqual(fk)
   })
 
   it("answers 400 for empty lists", async () => {
-    expect((await call("POST", `${base}/applications/roles`, { body: { applicationIds: [], organizationRoleIds: [ids.sync] } })).status).toBe(400)
+    expect(
+      (
+        await call("POST", `${base}/applications/roles`, {
+          body: { applicationIds: [], organizationRoleIds: [ids.sync] }
+        })
+      ).status
+    ).toBe(400)
   })
 })
 
@@ -154,7 +195,9 @@ describe("ListOrganizationApplicationRoles", () => {
   it("lists the application's roles, paginated only when asked", async () => {
     const r = await call("GET", `${base}/applications/${ids.m2m1}/roles`)
     expect(r.status).toBe(200)
-    expect(r.body).toEqual([{ tenantId: "default", id: ids.sync, name: "sync", description: null, type: "MachineToMachine" }])
+    expect(r.body).toEqual([
+      { tenantId: "default", id: ids.sync, name: "sync", description: null, type: "MachineToMachine" }
+    ])
     expect(r.headers.get("total-number")).toBeNull()
     expect((await call("GET", `${base}/applications/${ids.m2m1}/roles?page=1`)).headers.get("total-number")).toBe("1")
   })
@@ -167,7 +210,10 @@ describe("ListOrganizationApplicationRoles", () => {
 
 describe("ReplaceOrganizationApplicationRoles", () => {
   it("replaces the application's roles", async () => {
-    expect((await call("PUT", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: [ids.audit] } })).status).toBe(204)
+    expect(
+      (await call("PUT", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: [ids.audit] } }))
+        .status
+    ).toBe(204)
     expect(idsOf((await call("GET", `${base}/applications/${ids.m2m1}/roles`)).body)).toEqual([ids.audit])
   })
 
@@ -178,32 +224,57 @@ describe("ReplaceOrganizationApplicationRoles", () => {
   })
 
   it("answers 422 unique_integrity_violation for repeated ids and keeps the old roles", async () => {
-    const r = await call("PUT", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: [ids.audit, ids.audit] } })
+    const r = await call("PUT", `${base}/applications/${ids.m2m1}/roles`, {
+      body: { organizationRoleIds: [ids.audit, ids.audit] }
+    })
     expect(r.status).toBe(422)
     expect(r.body).toEqual(unique)
     expect(idsOf((await call("GET", `${base}/applications/${ids.m2m1}/roles`)).body)).toEqual([ids.sync])
   })
 
   it("answers require_membership first, then db_constraint_violated and relation_foreign_key_not_found", async () => {
-    expect((await call("PUT", `${base}/applications/${ids.m2m2}/roles`, { body: { organizationRoleIds: [] } })).body).toEqual(membership)
-    expect((await call("PUT", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: ["nope", ids.admin] } })).body).toEqual(constraint)
-    expect((await call("PUT", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: ["nope"] } })).body).toEqual(fk)
+    expect(
+      (await call("PUT", `${base}/applications/${ids.m2m2}/roles`, { body: { organizationRoleIds: [] } })).body
+    ).toEqual(membership)
+    expect(
+      (
+        await call("PUT", `${base}/applications/${ids.m2m1}/roles`, {
+          body: { organizationRoleIds: ["nope", ids.admin] }
+        })
+      ).body
+    ).toEqual(constraint)
+    expect(
+      (await call("PUT", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: ["nope"] } })).body
+    ).toEqual(fk)
   })
 })
 
 describe("AssignOrganizationRolesToApplication", () => {
   it("adds roles idempotently with the plain-text Created", async () => {
-    const r = await call("POST", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: [ids.audit, ids.audit, ids.sync] } })
+    const r = await call("POST", `${base}/applications/${ids.m2m1}/roles`, {
+      body: { organizationRoleIds: [ids.audit, ids.audit, ids.sync] }
+    })
     expect(r.status).toBe(201)
     expect(r.text).toBe("Created")
-    expect(idsOf((await call("GET", `${base}/applications/${ids.m2m1}/roles`)).body)).toEqual([ids.audit, ids.sync].sort())
+    expect(idsOf((await call("GET", `${base}/applications/${ids.m2m1}/roles`)).body)).toEqual(
+      [ids.audit, ids.sync].sort()
+    )
   })
 
   it("answers require_membership, 400, relation_foreign_key_not_found and db_constraint_violated", async () => {
-    expect((await call("POST", `${base}/applications/${ids.spa}/roles`, { body: { organizationRoleIds: [ids.sync] } })).body).toEqual(membership)
-    expect((await call("POST", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: [] } })).status).toBe(400)
-    expect((await call("POST", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: ["nope"] } })).body).toEqual(fk)
-    expect((await call("POST", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: [ids.member] } })).body).toEqual(constraint)
+    expect(
+      (await call("POST", `${base}/applications/${ids.spa}/roles`, { body: { organizationRoleIds: [ids.sync] } })).body
+    ).toEqual(membership)
+    expect(
+      (await call("POST", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: [] } })).status
+    ).toBe(400)
+    expect(
+      (await call("POST", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: ["nope"] } })).body
+    ).toEqual(fk)
+    expect(
+      (await call("POST", `${base}/applications/${ids.m2m1}/roles`, { body: { organizationRoleIds: [ids.member] } }))
+        .body
+    ).toEqual(constraint)
   })
 })
 
@@ -214,7 +285,9 @@ describe("DeleteOrganizationApplicationRole", () => {
   })
 
   it("answers 422 require_membership (also for an unknown organization), then 404 for a role not assigned", async () => {
-    expect((await call("DELETE", `/api/organizations/${ids.missing}/applications/${ids.m2m1}/roles/${ids.sync}`)).body).toEqual(membership)
+    expect(
+      (await call("DELETE", `/api/organizations/${ids.missing}/applications/${ids.m2m1}/roles/${ids.sync}`)).body
+    ).toEqual(membership)
     const r = await call("DELETE", `${base}/applications/${ids.m2m1}/roles/${ids.audit}`)
     expect(r.status).toBe(404)
     expect(r.body).toEqual(notFound)

@@ -11,21 +11,33 @@ afterAll(() => fake.dispose())
 
 describe("control API", () => {
   it("is authenticated like the API", async () => {
-    expect((await call("GET", "/__orgkit/requests", { token: null })).body.code).toBe("auth.authorization_header_missing")
+    expect((await call("GET", "/__orgkit/requests", { token: null })).body.code).toBe(
+      "auth.authorization_header_missing"
+    )
     expect((await call("GET", "/__orgkit/requests", { token: "bad" })).status).toBe(401)
   })
 
   it("seeds by merging, reports counts, and rejects an invalid seed without changing anything", async () => {
     const r = await call("POST", "/__orgkit/seed", { body: world })
     expect(r.status).toBe(200)
-    expect(r.body.counts).toMatchObject({ organizations: 3, users: 5, applications: 4, organizationRoles: 5, userMemberships: 4 })
-    const more = await call("POST", "/__orgkit/seed", { body: { organizations: [{ id: ids.org, name: "Acme 2", users: [ids.u4] }] } })
+    expect(r.body.counts).toMatchObject({
+      organizations: 3,
+      users: 5,
+      applications: 4,
+      organizationRoles: 5,
+      userMemberships: 4
+    })
+    const more = await call("POST", "/__orgkit/seed", {
+      body: { organizations: [{ id: ids.org, name: "Acme 2", users: [ids.u4] }] }
+    })
     expect(more.body.counts.userMemberships).toBe(5)
     expect((await call("GET", `/api/organizations/${ids.org}`)).body.name).toBe("Acme 2")
     const bad = await call("POST", "/__orgkit/seed", { body: { organizations: [{ name: "" }] } })
     expect(bad.status).toBe(400)
     expect(bad.body.code).toBe("orgkit.invalid_seed")
-    const dangling = await call("POST", "/__orgkit/seed", { body: { organizations: [{ name: "X", users: ["ghost"] }] } })
+    const dangling = await call("POST", "/__orgkit/seed", {
+      body: { organizations: [{ name: "X", users: ["ghost"] }] }
+    })
     expect(dangling.status).toBe(422)
     expect(dangling.body.details).toEqual(['organizations[0].users: unknown user "ghost"'])
     expect((await call("GET", "/api/organizations")).headers.get("total-number")).toBe("3")
@@ -41,7 +53,9 @@ describe("control API", () => {
 
   it("dumps the state as a seed that recreates it", async () => {
     await call("POST", "/__orgkit/seed", { body: world })
-    await call("PUT", `/api/organizations/${ids.org}/jit/email-domains`, { body: { emailDomains: ["z.example", "a.example"] } })
+    await call("PUT", `/api/organizations/${ids.org}/jit/email-domains`, {
+      body: { emailDomains: ["z.example", "a.example"] }
+    })
     const dump = await call("GET", "/__orgkit/seed")
     const before = await call("GET", `/api/organizations/${ids.org}/users`)
     await call("POST", "/__orgkit/reset", { body: dump.body })
@@ -94,7 +108,10 @@ describe("control API", () => {
     expect((await call("GET", `${base}/jit/sso-connectors`)).body).toEqual([])
     await call("POST", `${base}/users/${ids.u3}/roles`, { body: { organizationRoleNames: ["admin"] } })
     expect((await call("DELETE", `/__orgkit/organization-scopes/${ids.s3}`)).status).toBe(204)
-    expect((await call("GET", `${base}/users/${ids.u3}/scopes`)).body.map((s: { id: string }) => s.id)).toEqual([ids.s1, ids.s2])
+    expect((await call("GET", `${base}/users/${ids.u3}/scopes`)).body.map((s: { id: string }) => s.id)).toEqual([
+      ids.s1,
+      ids.s2
+    ])
     const again = await call("DELETE", `/__orgkit/users/${ids.u1}`)
     expect(again.status).toBe(404)
     expect(again.body.code).toBe("orgkit.not_found")
@@ -107,7 +124,9 @@ describe("control API", () => {
 
 describe("fault injection", () => {
   it("answers a configured error status for one operation only, for a number of times", async () => {
-    const put = await call("PUT", "/__orgkit/faults", { body: { rules: [{ type: "error", status: 503, operations: ["ListOrganizations"], times: 2 }] } })
+    const put = await call("PUT", "/__orgkit/faults", {
+      body: { rules: [{ type: "error", status: 503, operations: ["ListOrganizations"], times: 2 }] }
+    })
     expect(put.status).toBe(200)
     const a = await call("GET", "/api/organizations")
     expect(a.status).toBe(503)
@@ -120,7 +139,12 @@ describe("fault injection", () => {
   })
 
   it("answers Logto's bodiless 500 and custom bodies", async () => {
-    fake.setFaults({ rules: [{ type: "error", status: 500, times: 1 }, { type: "error", status: 502, body: { oops: true }, retryAfter: 3 }] })
+    fake.setFaults({
+      rules: [
+        { type: "error", status: 500, times: 1 },
+        { type: "error", status: 502, body: { oops: true }, retryAfter: 3 }
+      ]
+    })
     const a = await call("GET", "/api/organizations")
     expect(a.body).toEqual({ message: "Internal server error." })
     const b = await call("GET", "/api/organizations")
@@ -131,13 +155,17 @@ describe("fault injection", () => {
 
   it("sends bursts of 429 with Retry-After", async () => {
     fake.setFaults({ rules: [{ type: "rateLimit", times: 3, retryAfter: 2 }] })
-    const statuses: Array<number> = []
+    const answers: Array<[number, string | null]> = []
     for (let i = 0; i < 4; i++) {
       const r = await call("GET", "/api/organizations")
-      statuses.push(r.status)
-      if (r.status === 429) expect(r.headers.get("retry-after")).toBe("2")
+      answers.push([r.status, r.headers.get("retry-after")])
     }
-    expect(statuses).toEqual([429, 429, 429, 200])
+    expect(answers).toEqual([
+      [429, "2"],
+      [429, "2"],
+      [429, "2"],
+      [200, null]
+    ])
   })
 
   it("fails at a rate, deterministically under a seed", async () => {

@@ -20,7 +20,9 @@ describe("authentication", () => {
       const r = await call("GET", "/api/organizations", { headers: { authorization } })
       expect(r.status).toBe(401)
       expect(r.body).toEqual(
-        logtoError("auth.authorization_token_type_not_supported", "Authorization type is not supported.", { supportedTypes: ["Bearer"] })
+        logtoError("auth.authorization_token_type_not_supported", "Authorization type is not supported.", {
+          supportedTypes: ["Bearer"]
+        })
       )
     }
   })
@@ -34,7 +36,9 @@ describe("authentication", () => {
       code: "ERR_JWS_INVALID",
       name: "JWSInvalid"
     })
-    expect((await call("GET", "/api/organizations", { headers: { authorization: `Bearer  ${fake.token}` } })).body.data).toEqual({
+    expect(
+      (await call("GET", "/api/organizations", { headers: { authorization: `Bearer  ${fake.token}` } })).body.data
+    ).toEqual({
       code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
       name: "JWSSignatureVerificationFailed"
     })
@@ -50,13 +54,20 @@ describe("authentication", () => {
 
   it("checks auth before validation and before If-None-Match", async () => {
     expect((await call("POST", "/api/organizations", { token: null, body: { name: "" } })).status).toBe(401)
-    expect((await call("GET", "/api/organizations", { token: null, headers: { "if-none-match": "*" } })).status).toBe(401)
+    expect((await call("GET", "/api/organizations", { token: null, headers: { "if-none-match": "*" } })).status).toBe(
+      401
+    )
   })
 })
 
 describe("routing", () => {
   it("answers an unknown path with a plain-text 404, without a token", async () => {
-    for (const path of [`${base}/members`, `${base}/users/${ids.u1}/roles/x/y`, "/api/organizations//users", "/nothing"]) {
+    for (const path of [
+      `${base}/members`,
+      `${base}/users/${ids.u1}/roles/x/y`,
+      "/api/organizations//users",
+      "/nothing"
+    ]) {
       const r = await call("GET", path, { token: null })
       expect(r.status).toBe(404)
       expect(r.text).toBe("Not Found")
@@ -88,7 +99,10 @@ describe("routing", () => {
   })
 
   it("percent-decodes path parameters; an invalid escape is used verbatim", async () => {
-    expect((await call("GET", `/api/organizations/${ids.org.slice(0, 3)}%3${ids.org.charCodeAt(3) - 48}${ids.org.slice(4)}`)).status).toBe(200)
+    expect(
+      (await call("GET", `/api/organizations/${ids.org.slice(0, 3)}%3${ids.org.charCodeAt(3) - 48}${ids.org.slice(4)}`))
+        .status
+    ).toBe(200)
     const bad = await call("GET", "/api/organizations/%E0%A4%A")
     expect(bad.status).toBe(404)
     expect(bad.body.message).toBe("The organizations with ID `%E0%A4%A` does not exist.")
@@ -124,7 +138,9 @@ describe("ETag and 304", () => {
     const first = await call("GET", `${base}/users`)
     const etag = first.headers.get("etag")!
     for (const value of [etag, `W/${etag}`, `"x", ${etag}`, "*"]) {
-      const r = await call("GET", `${base}/users`, { headers: { "if-none-match": value, "cache-control": "max-age=0" } })
+      const r = await call("GET", `${base}/users`, {
+        headers: { "if-none-match": value, "cache-control": "max-age=0" }
+      })
       expect(r.status).toBe(304)
       expect(r.text).toBe("")
       expect(r.headers.get("etag")).toBe(etag)
@@ -208,7 +224,9 @@ describe("q wildcards", () => {
     fake.reset({ organizations: names.map((name, i) => ({ id: `w${i}`, name })) })
   })
   const search = async (q: string) =>
-    (await call("GET", `/api/organizations?page_size=100&q=${encodeURIComponent(q)}`)).body.map((o: { name: string }) => o.name)
+    (await call("GET", `/api/organizations?page_size=100&q=${encodeURIComponent(q)}`)).body.map(
+      (o: { name: string }) => o.name
+    )
 
   it("treats _ and % as wildcards and \\ as an escape", async () => {
     expect(await search("acme_corp")).toEqual(["Acme_Corp", "AcmeXCorp", "ACME corp"])
@@ -248,19 +266,35 @@ describe("body parsing", () => {
   })
 
   it("answers malformed JSON, null and scalars with a message-only 400", async () => {
-    const bad = await call("POST", "/api/organizations", { body: '{"name": "x",}', raw: true, headers: { "content-type": "application/json" } })
+    const bad = await call("POST", "/api/organizations", {
+      body: '{"name": "x",}',
+      raw: true,
+      headers: { "content-type": "application/json" }
+    })
     expect(bad.status).toBe(400)
     expect(Object.keys(bad.body)).toEqual(["message"])
     for (const text of ["null", "1", '"x"', "  "]) {
-      const r = await call("POST", "/api/organizations", { body: text, raw: true, headers: { "content-type": "application/json" } })
+      const r = await call("POST", "/api/organizations", {
+        body: text,
+        raw: true,
+        headers: { "content-type": "application/json" }
+      })
       expect(r.status).toBe(400)
       expect(r.body).toEqual({ message: "invalid JSON, only supports object and array" })
     }
   })
 
   it("reports text/plain bodies and arrays as the wrong type at the root", async () => {
-    const plain = await call("POST", "/api/organizations", { body: "hello", raw: true, headers: { "content-type": "text/plain" } })
-    expect(plain.body.data.issues[0]).toMatchObject({ code: "invalid_type", path: [], message: "Expected object, received string" })
+    const plain = await call("POST", "/api/organizations", {
+      body: "hello",
+      raw: true,
+      headers: { "content-type": "text/plain" }
+    })
+    expect(plain.body.data.issues[0]).toMatchObject({
+      code: "invalid_type",
+      path: [],
+      message: "Expected object, received string"
+    })
     const array = await call("POST", "/api/organizations", { body: [] })
     expect(array.body.data.issues[0]).toMatchObject({ message: "Expected object, received array" })
   })
@@ -270,22 +304,38 @@ describe("body parsing", () => {
       const prefix = '{"name":"big","customCss":"'
       return `${prefix}${"x".repeat(size - prefix.length - 2)}"}`
     }
-    const ok = await call("POST", "/api/organizations", { body: pad(1_048_576), raw: true, headers: { "content-type": "application/json" } })
+    const ok = await call("POST", "/api/organizations", {
+      body: pad(1_048_576),
+      raw: true,
+      headers: { "content-type": "application/json" }
+    })
     expect(ok.status).toBe(201)
-    const big = await call("POST", "/api/organizations", { body: pad(1_048_577), raw: true, headers: { "content-type": "application/json" } })
+    const big = await call("POST", "/api/organizations", {
+      body: pad(1_048_577),
+      raw: true,
+      headers: { "content-type": "application/json" }
+    })
     expect(big.status).toBe(404)
     expect(big.text).toBe("Not Found")
   })
 
   it("keeps the last of duplicate keys", async () => {
-    const r = await call("POST", "/api/organizations", { body: '{"name":"a","name":"b"}', raw: true, headers: { "content-type": "application/json" } })
+    const r = await call("POST", "/api/organizations", {
+      body: '{"name":"a","name":"b"}',
+      raw: true,
+      headers: { "content-type": "application/json" }
+    })
     expect(r.body.name).toBe("b")
   })
 })
 
 describe("response headers", () => {
   it("carries a Logto-Core-Request-Id and nosniff on every response", async () => {
-    for (const r of [await call("GET", "/api/organizations"), await call("GET", "/x", { token: null }), await call("GET", "/api/organizations", { token: null })]) {
+    for (const r of [
+      await call("GET", "/api/organizations"),
+      await call("GET", "/x", { token: null }),
+      await call("GET", "/api/organizations", { token: null })
+    ]) {
       expect(r.headers.get("logto-core-request-id")).toMatch(/^[0-9a-f-]{36}$/)
       expect(r.headers.get("x-content-type-options")).toBe("nosniff")
     }

@@ -37,7 +37,9 @@ describe("ListOrganizationJitEmailDomains", () => {
   })
 
   it("answers Logto's 500 while an empty domain is stored (Logto's response guard rejects it)", async () => {
-    expect((await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: ["ok.example", ""] } })).status).toBe(204)
+    expect(
+      (await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: ["ok.example", ""] } })).status
+    ).toBe(204)
     const r = await call("GET", `${base}/jit/email-domains`)
     expect(r.status).toBe(500)
     expect(r.body).toEqual({ message: "Internal server error." })
@@ -66,15 +68,21 @@ describe("CreateOrganizationJitEmailDomain", () => {
   })
 
   it("answers 422 relation_foreign_key_not_found for an unknown organization", async () => {
-    expect((await call("POST", `${missing}/jit/email-domains`, { body: { emailDomain: "x.example" } })).body).toEqual(fk)
+    expect((await call("POST", `${missing}/jit/email-domains`, { body: { emailDomain: "x.example" } })).body).toEqual(
+      fk
+    )
   })
 
   it("accepts 128 characters and answers 422 value_too_long above, even for an unknown organization", async () => {
-    expect((await call("POST", `${base}/jit/email-domains`, { body: { emailDomain: "d".repeat(128) } })).status).toBe(201)
+    expect((await call("POST", `${base}/jit/email-domains`, { body: { emailDomain: "d".repeat(128) } })).status).toBe(
+      201
+    )
     const r = await call("POST", `${missing}/jit/email-domains`, { body: { emailDomain: "d".repeat(129) } })
     expect(r.status).toBe(422)
     expect(r.body).toEqual(
-      logtoError("entity.value_too_long", messages.tooLong, { message: "value too long for type character varying(128)" })
+      logtoError("entity.value_too_long", messages.tooLong, {
+        message: "value too long for type character varying(128)"
+      })
     )
   })
 
@@ -89,26 +97,32 @@ describe("CreateOrganizationJitEmailDomain", () => {
 
 describe("ReplaceOrganizationJitEmailDomains", () => {
   it("replaces the list verbatim; [] clears it", async () => {
-    expect((await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: ["x.example", "X.example"] } })).status).toBe(204)
+    expect(
+      (await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: ["x.example", "X.example"] } })).status
+    ).toBe(204)
     expect(domainsOf((await call("GET", `${base}/jit/email-domains`)).body)).toEqual(["X.example", "x.example"])
     expect((await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: [] } })).status).toBe(204)
     expect((await call("GET", `${base}/jit/email-domains`)).body).toEqual([])
   })
 
   it("answers 422 unique_integrity_violation for duplicates and keeps the old list", async () => {
-    expect((await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: ["a.example", "a.example"] } })).body).toEqual(unique)
+    expect(
+      (await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: ["a.example", "a.example"] } })).body
+    ).toEqual(unique)
     expect(domainsOf((await call("GET", `${base}/jit/email-domains`)).body)).toEqual(["acme.example"])
   })
 
   it("answers 204 for [] and 422 for a non-empty list on an unknown organization", async () => {
     expect((await call("PUT", `${missing}/jit/email-domains`, { body: { emailDomains: [] } })).status).toBe(204)
-    expect((await call("PUT", `${missing}/jit/email-domains`, { body: { emailDomains: ["a.example"] } })).body).toEqual(fk)
+    expect((await call("PUT", `${missing}/jit/email-domains`, { body: { emailDomains: ["a.example"] } })).body).toEqual(
+      fk
+    )
   })
 
   it("answers 422 value_too_long for a domain over 128 characters and 400 for a non-array", async () => {
-    expect((await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: ["d".repeat(129)] } })).body.code).toBe(
-      "entity.value_too_long"
-    )
+    expect(
+      (await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: ["d".repeat(129)] } })).body.code
+    ).toBe("entity.value_too_long")
     expect((await call("PUT", `${base}/jit/email-domains`, { body: { emailDomains: "a.example" } })).status).toBe(400)
   })
 })
@@ -121,7 +135,11 @@ describe("DeleteOrganizationJitEmailDomain", () => {
   })
 
   it("answers 404 entity.not_found for another case, an unknown domain or organization", async () => {
-    for (const path of [`${base}/jit/email-domains/ACME.example`, `${base}/jit/email-domains/x`, `${missing}/jit/email-domains/acme.example`]) {
+    for (const path of [
+      `${base}/jit/email-domains/ACME.example`,
+      `${base}/jit/email-domains/x`,
+      `${missing}/jit/email-domains/acme.example`
+    ]) {
       const r = await call("DELETE", path)
       expect(r.status).toBe(404)
       expect(r.body).toEqual(notFound)
@@ -156,7 +174,9 @@ describe("ListOrganizationJitRoles", () => {
 
 describe("CreateOrganizationJitRole", () => {
   it("adds roles idempotently with the plain-text Created", async () => {
-    const r = await call("POST", `${base}/jit/roles`, { body: { organizationRoleIds: [ids.member, ids.admin, ids.admin] } })
+    const r = await call("POST", `${base}/jit/roles`, {
+      body: { organizationRoleIds: [ids.member, ids.admin, ids.admin] }
+    })
     expect(r.status).toBe(201)
     expect(r.text).toBe("Created")
     expect(idsOf((await call("GET", `${base}/jit/roles`)).body)).toEqual([ids.admin, ids.member].sort())
@@ -164,21 +184,27 @@ describe("CreateOrganizationJitRole", () => {
 
   it("answers 422 for an unknown role or organization, and 400 for []", async () => {
     expect((await call("POST", `${base}/jit/roles`, { body: { organizationRoleIds: ["nope"] } })).body).toEqual(fk)
-    expect((await call("POST", `${missing}/jit/roles`, { body: { organizationRoleIds: [ids.member] } })).body).toEqual(fk)
+    expect((await call("POST", `${missing}/jit/roles`, { body: { organizationRoleIds: [ids.member] } })).body).toEqual(
+      fk
+    )
     expect((await call("POST", `${base}/jit/roles`, { body: { organizationRoleIds: [] } })).status).toBe(400)
   })
 })
 
 describe("ReplaceOrganizationJitRoles", () => {
   it("replaces the list; [] clears it", async () => {
-    expect((await call("PUT", `${base}/jit/roles`, { body: { organizationRoleIds: [ids.viewer, ids.audit] } })).status).toBe(204)
+    expect(
+      (await call("PUT", `${base}/jit/roles`, { body: { organizationRoleIds: [ids.viewer, ids.audit] } })).status
+    ).toBe(204)
     expect(idsOf((await call("GET", `${base}/jit/roles`)).body)).toEqual([ids.audit, ids.viewer].sort())
     expect((await call("PUT", `${base}/jit/roles`, { body: { organizationRoleIds: [] } })).status).toBe(204)
     expect((await call("GET", `${base}/jit/roles`)).body).toEqual([])
   })
 
   it("answers 422 for duplicates or an unknown role, keeping the old list", async () => {
-    expect((await call("PUT", `${base}/jit/roles`, { body: { organizationRoleIds: [ids.viewer, ids.viewer] } })).body).toEqual(unique)
+    expect(
+      (await call("PUT", `${base}/jit/roles`, { body: { organizationRoleIds: [ids.viewer, ids.viewer] } })).body
+    ).toEqual(unique)
     expect((await call("PUT", `${base}/jit/roles`, { body: { organizationRoleIds: ["nope"] } })).body).toEqual(fk)
     expect(idsOf((await call("GET", `${base}/jit/roles`)).body)).toEqual([ids.member])
     expect((await call("PUT", `${base}/jit/roles`, { body: {} })).status).toBe(400)
@@ -235,7 +261,9 @@ describe("CreateOrganizationJitSsoConnector", () => {
 
   it("answers 422 for an unknown connector or organization, and 400 for []", async () => {
     expect((await call("POST", `${base}/jit/sso-connectors`, { body: { ssoConnectorIds: ["nope"] } })).body).toEqual(fk)
-    expect((await call("POST", `${missing}/jit/sso-connectors`, { body: { ssoConnectorIds: [ids.c1] } })).body).toEqual(fk)
+    expect((await call("POST", `${missing}/jit/sso-connectors`, { body: { ssoConnectorIds: [ids.c1] } })).body).toEqual(
+      fk
+    )
     expect((await call("POST", `${base}/jit/sso-connectors`, { body: { ssoConnectorIds: [] } })).status).toBe(400)
   })
 })
@@ -249,7 +277,9 @@ describe("ReplaceOrganizationJitSsoConnectors", () => {
   })
 
   it("answers 422 for duplicates or an unknown connector, and 400 for a bad body", async () => {
-    expect((await call("PUT", `${base}/jit/sso-connectors`, { body: { ssoConnectorIds: [ids.c2, ids.c2] } })).body).toEqual(unique)
+    expect(
+      (await call("PUT", `${base}/jit/sso-connectors`, { body: { ssoConnectorIds: [ids.c2, ids.c2] } })).body
+    ).toEqual(unique)
     expect((await call("PUT", `${base}/jit/sso-connectors`, { body: { ssoConnectorIds: ["nope"] } })).body).toEqual(fk)
     expect((await call("PUT", `${missing}/jit/sso-connectors`, { body: { ssoConnectorIds: [] } })).status).toBe(204)
     expect((await call("PUT", `${base}/jit/sso-connectors`, { body: { ssoConnectorIds: [""] } })).status).toBe(400)

@@ -175,7 +175,9 @@ describe("CreateOrganization", () => {
     const limited = setup({ quotas: { organizations: 3 } })
     const r = await limited.call("POST", "/api/organizations", { body: { name: "Fourth" } })
     expect(r.status).toBe(403)
-    expect(r.body).toEqual(logtoError("subscription.limit_exceeded", "You have reached the limit of your subscription plan."))
+    expect(r.body).toEqual(
+      logtoError("subscription.limit_exceeded", "You have reached the limit of your subscription plan.")
+    )
     await limited.fake.dispose()
   })
 })
@@ -199,10 +201,19 @@ describe("GetOrganization", () => {
 describe("UpdateOrganization", () => {
   it("changes only the keys sent and replaces JSON fields wholesale", async () => {
     await call("PATCH", `/api/organizations/${ids.org}`, {
-      body: { color: { primaryColor: "#fff", darkPrimaryColor: "#000", isDarkModeEnabled: true }, customData: { a: 1, b: 2 } }
+      body: {
+        color: { primaryColor: "#fff", darkPrimaryColor: "#000", isDarkModeEnabled: true },
+        customData: { a: 1, b: 2 }
+      }
     })
     const r = await call("PATCH", `/api/organizations/${ids.org}`, {
-      body: { color: { primaryColor: "#ABCDEF" }, customData: { plan: "pro" }, description: "", customCss: "", id: "ignored" }
+      body: {
+        color: { primaryColor: "#ABCDEF" },
+        customData: { plan: "pro" },
+        description: "",
+        customCss: "",
+        id: "ignored"
+      }
     })
     expect(r.status).toBe(200)
     expect(r.headers.get("etag")).toBeNull()

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
 import { fileURLToPath } from "node:url"
-import { afterAll, beforeAll, describe, expect } from "vitest"
+import { afterAll, beforeAll, describe } from "vitest"
 import { scenarios } from "./scenarios.ts"
 
 const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
@@ -12,7 +12,18 @@ let url = ""
 beforeAll(async () => {
   child = spawn(
     process.execPath,
-    [bin, "--port", "0", "--empty", "--token", "scenario-token", "--client-id", client.clientId, "--client-secret", client.clientSecret],
+    [
+      bin,
+      "--port",
+      "0",
+      "--empty",
+      "--token",
+      "scenario-token",
+      "--client-id",
+      client.clientId,
+      "--client-secret",
+      client.clientSecret
+    ],
     { stdio: ["ignore", "pipe", "inherit"] }
   )
   let output = ""
@@ -24,7 +35,7 @@ beforeAll(async () => {
       break
     }
   }
-  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`the CLI did not print its URL: ${output}`)
 })
 
 afterAll(async () => {
@@ -32,7 +43,7 @@ afterAll(async () => {
   const exited = once(child, "exit")
   child.kill("SIGTERM")
   const [code] = await exited
-  expect(code).toBe(0)
+  if (code !== 0) throw new Error(`the CLI exited with ${String(code)} on SIGTERM`)
 })
 
 describe("scenarios over real HTTP (the orgkit-fake CLI)", () => {

@@ -12,7 +12,9 @@ import { ids, world } from "./fixtures/world.ts"
 const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
 
 /** Starts the CLI and resolves with its URL and everything it printed so far. */
-const start = async (args: ReadonlyArray<string>): Promise<{ child: ChildProcess; url: string; output: () => string }> => {
+const start = async (
+  args: ReadonlyArray<string>
+): Promise<{ child: ChildProcess; url: string; output: () => string }> => {
   const child = spawn(process.execPath, [bin, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] })
   let output = ""
   child.stdout!.on("data", (chunk) => (output += String(chunk)))
@@ -65,9 +67,13 @@ describe("orgkit-fake CLI", () => {
     const file = join(dir, "seed.json")
     writeFileSync(file, JSON.stringify(world))
     const { child, url } = await start(["--seed", file, "--token", "file-token"])
-    const r = await fetch(`${url}/api/organizations/${ids.org}/users`, { headers: { authorization: "Bearer file-token" } })
+    const r = await fetch(`${url}/api/organizations/${ids.org}/users`, {
+      headers: { authorization: "Bearer file-token" }
+    })
     expect(r.headers.get("total-number")).toBe("3")
-    expect((await fetch(`${url}/api/organizations`, { headers: { authorization: `Bearer ${Demo.token}` } })).status).toBe(401)
+    expect(
+      (await fetch(`${url}/api/organizations`, { headers: { authorization: `Bearer ${Demo.token}` } })).status
+    ).toBe(401)
     const exited = once(child, "exit")
     child.kill("SIGTERM")
     expect((await exited)[0]).toBe(0)
@@ -96,7 +102,9 @@ describe("FakeLogto.serve", () => {
   it("serves real sockets and exposes the fake", async () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
     server.fake.store.deleteUser(ids.u3)
-    const r = await fetch(`${server.url}/api/organizations/${ids.org}/users`, { headers: { authorization: `Bearer ${server.fake.token}` } })
+    const r = await fetch(`${server.url}/api/organizations/${ids.org}/users`, {
+      headers: { authorization: `Bearer ${server.fake.token}` }
+    })
     expect(r.headers.get("total-number")).toBe("2")
     expect(r.headers.get("content-length")).toBe(String((await r.arrayBuffer()).byteLength))
   })
@@ -108,8 +116,13 @@ describe("FakeLogto.serve", () => {
   })
 
   it("answers HEAD with the GET body's Content-Length and no body", async () => {
-    const get = await fetch(`${server.url}/api/organizations`, { headers: { authorization: `Bearer ${server.fake.token}` } })
-    const head = await fetch(`${server.url}/api/organizations`, { method: "HEAD", headers: { authorization: `Bearer ${server.fake.token}` } })
+    const get = await fetch(`${server.url}/api/organizations`, {
+      headers: { authorization: `Bearer ${server.fake.token}` }
+    })
+    const head = await fetch(`${server.url}/api/organizations`, {
+      method: "HEAD",
+      headers: { authorization: `Bearer ${server.fake.token}` }
+    })
     expect(head.headers.get("content-length")).toBe(String((await get.arrayBuffer()).byteLength))
     expect((await head.arrayBuffer()).byteLength).toBe(0)
   })

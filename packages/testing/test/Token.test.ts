@@ -12,8 +12,7 @@ afterAll(() => fake.dispose())
 
 const resource = "https://default.logto.app/api"
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
-const basic = (id: string, secret: string) =>
-  `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
+const basic = (id: string, secret: string) => `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
 
 const token = async (body: string, headers: Record<string, string> = {}) => {
   const response = await fake.fetch(
@@ -23,7 +22,11 @@ const token = async (body: string, headers: Record<string, string> = {}) => {
       body
     })
   )
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> }
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>
+  }
 }
 
 const api = (accessToken: string) => makeCall(fake.fetch, "http://logto.test", accessToken)("GET", "/api/organizations")
@@ -40,12 +43,22 @@ describe("POST /oidc/token", () => {
   })
 
   it("accepts client credentials in the form", async () => {
-    const r = await token(form({ grant_type: "client_credentials", resource, scope: "all", client_id: "m2m-app", client_secret: "s3cr+t:x" }))
+    const r = await token(
+      form({
+        grant_type: "client_credentials",
+        resource,
+        scope: "all",
+        client_id: "m2m-app",
+        client_secret: "s3cr+t:x"
+      })
+    )
     expect(r.status).toBe(200)
   })
 
   it("expires tokens on the injected clock with JWTExpired", async () => {
-    const r = await token(form({ grant_type: "client_credentials", resource, scope: "all" }), { authorization: basic("m2m-app", "s3cr+t:x") })
+    const r = await token(form({ grant_type: "client_credentials", resource, scope: "all" }), {
+      authorization: basic("m2m-app", "s3cr+t:x")
+    })
     const accessToken = String(r.body["access_token"])
     clock += 59_000
     expect((await api(accessToken)).status).toBe(200)
@@ -60,7 +73,9 @@ describe("POST /oidc/token", () => {
   })
 
   it("issues a token without scope all when scope is omitted; the API then answers 403", async () => {
-    const r = await token(form({ grant_type: "client_credentials", resource }), { authorization: basic("m2m-app", "s3cr+t:x") })
+    const r = await token(form({ grant_type: "client_credentials", resource }), {
+      authorization: basic("m2m-app", "s3cr+t:x")
+    })
     expect(r.status).toBe(200)
     expect(r.body["scope"]).toBeUndefined()
     const denied = await api(String(r.body["access_token"]))
@@ -71,13 +86,28 @@ describe("POST /oidc/token", () => {
   it("answers OAuth errors for bad requests", async () => {
     const auth = { authorization: basic("m2m-app", "s3cr+t:x") }
     const cases: Array<[string, Record<string, string>, number, string]> = [
-      [form({ grant_type: "client_credentials", resource, scope: "all" }), { authorization: basic("m2m-app", "wrong") }, 401, "invalid_client"],
-      [form({ grant_type: "client_credentials", resource, scope: "all" }), { authorization: basic("other", "x") }, 401, "invalid_client"],
+      [
+        form({ grant_type: "client_credentials", resource, scope: "all" }),
+        { authorization: basic("m2m-app", "wrong") },
+        401,
+        "invalid_client"
+      ],
+      [
+        form({ grant_type: "client_credentials", resource, scope: "all" }),
+        { authorization: basic("other", "x") },
+        401,
+        "invalid_client"
+      ],
       [form({ grant_type: "client_credentials", resource, scope: "all" }), {}, 400, "invalid_request"],
       [form({ grant_type: "authorization_code", resource }), auth, 400, "unsupported_grant_type"],
       [form({ resource }), auth, 400, "invalid_request"],
       [form({ grant_type: "client_credentials", scope: "all" }), auth, 400, "invalid_target"],
-      [form({ grant_type: "client_credentials", resource: "https://other/api", scope: "all" }), auth, 400, "invalid_target"],
+      [
+        form({ grant_type: "client_credentials", resource: "https://other/api", scope: "all" }),
+        auth,
+        400,
+        "invalid_target"
+      ],
       [form({ grant_type: "client_credentials", resource, scope: "all openid" }), auth, 400, "invalid_scope"],
       [
         form({ grant_type: "client_credentials", resource, client_id: "m2m-app", client_secret: "s3cr+t:x" }),
@@ -95,7 +125,11 @@ describe("POST /oidc/token", () => {
 
   it("answers invalid_request for a JSON body", async () => {
     const r = await fake.fetch(
-      new Request("http://logto.test/oidc/token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+      new Request("http://logto.test/oidc/token", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}"
+      })
     )
     expect(r.status).toBe(400)
     expect(((await r.json()) as { error: string }).error).toBe("invalid_request")

@@ -94,14 +94,18 @@ describe("AddOrganizationUsers", () => {
     expect(r.status).toBe(422)
     expect(r.body).toEqual(fk)
     expect((await call("GET", `${base}/users`)).headers.get("total-number")).toBe("3")
-    expect((await call("POST", `/api/organizations/${ids.missing}/users`, { body: { userIds: [ids.u1] } })).body).toEqual(fk)
+    expect(
+      (await call("POST", `/api/organizations/${ids.missing}/users`, { body: { userIds: [ids.u1] } })).body
+    ).toEqual(fk)
   })
 
   it("answers 422 entity.value_too_long for an organization id over 21 characters", async () => {
     const r = await call("POST", `/api/organizations/${"o".repeat(22)}/users`, { body: { userIds: [ids.u1] } })
     expect(r.status).toBe(422)
     expect(r.body).toEqual(
-      logtoError("entity.value_too_long", messages.tooLong, { message: "value too long for type character varying(21)" })
+      logtoError("entity.value_too_long", messages.tooLong, {
+        message: "value too long for type character varying(21)"
+      })
     )
   })
 
@@ -168,7 +172,11 @@ describe("DeleteOrganizationUser", () => {
   })
 
   it("answers 404 entity.not_found for a non-member, unknown user or unknown organization", async () => {
-    for (const path of [`${base}/users/${ids.u4}`, `${base}/users/nobody`, `/api/organizations/${ids.missing}/users/${ids.u1}`]) {
+    for (const path of [
+      `${base}/users/${ids.u4}`,
+      `${base}/users/nobody`,
+      `/api/organizations/${ids.missing}/users/${ids.u1}`
+    ]) {
       const r = await call("DELETE", path)
       expect(r.status).toBe(404)
       expect(r.body).toEqual(notFound)
@@ -188,7 +196,9 @@ describe("AssignOrganizationRolesToUsers", () => {
   })
 
   it("answers 422 db_constraint_violated for a machine-to-machine role, even next to an unknown user", async () => {
-    const r = await call("POST", `${base}/users/roles`, { body: { userIds: ["nobody"], organizationRoleIds: [ids.sync] } })
+    const r = await call("POST", `${base}/users/roles`, {
+      body: { userIds: ["nobody"], organizationRoleIds: [ids.sync] }
+    })
     expect(r.status).toBe(422)
     expect(r.body).toEqual(constraint)
   })
@@ -228,7 +238,10 @@ describe("ListOrganizationUserRoles", () => {
   })
 
   it("answers 422 require_membership before pagination for a non-member or unknown organization", async () => {
-    for (const path of [`${base}/users/${ids.u4}/roles?page=abc`, `/api/organizations/${ids.missing}/users/${ids.u1}/roles`]) {
+    for (const path of [
+      `${base}/users/${ids.u4}/roles?page=abc`,
+      `/api/organizations/${ids.missing}/users/${ids.u1}/roles`
+    ]) {
       const r = await call("GET", path)
       expect(r.status).toBe(422)
       expect(r.body).toEqual(membership)
@@ -279,7 +292,9 @@ describe("ReplaceOrganizationUserRoles", () => {
   })
 
   it("answers relation_foreign_key_not_found for an unknown role id", async () => {
-    const r = await call("PUT", `${base}/users/${ids.u2}/roles`, { body: { organizationRoleIds: ["nope"], organizationRoleNames: ["admin"] } })
+    const r = await call("PUT", `${base}/users/${ids.u2}/roles`, {
+      body: { organizationRoleIds: ["nope"], organizationRoleNames: ["admin"] }
+    })
     expect(r.status).toBe(422)
     expect(r.body).toEqual(fk)
   })
@@ -288,11 +303,18 @@ describe("ReplaceOrganizationUserRoles", () => {
 describe("AssignOrganizationRolesToUser", () => {
   it("answers the deduplicated ids: given ids first, then names in role creation order", async () => {
     const r = await call("POST", `${base}/users/${ids.u3}/roles`, {
-      body: { organizationRoleIds: [ids.viewer, ids.member, ids.viewer], organizationRoleNames: ["viewer", "member", "admin"] }
+      body: {
+        organizationRoleIds: [ids.viewer, ids.member, ids.viewer],
+        organizationRoleNames: ["viewer", "member", "admin"]
+      }
     })
     expect(r.status).toBe(201)
     expect(r.body).toEqual({ organizationRoleIds: [ids.viewer, ids.member, ids.admin] })
-    expect(idsOf((await call("GET", `${base}/users/${ids.u3}/roles`)).body)).toEqual([ids.admin, ids.member, ids.viewer])
+    expect(idsOf((await call("GET", `${base}/users/${ids.u3}/roles`)).body)).toEqual([
+      ids.admin,
+      ids.member,
+      ids.viewer
+    ])
   })
 
   it("accepts empty or absent lists and answers []", async () => {
@@ -310,11 +332,15 @@ describe("AssignOrganizationRolesToUser", () => {
 
   it("answers the same errors as the replace route", async () => {
     expect((await call("POST", `${base}/users/${ids.u4}/roles`, { body: {} })).body).toEqual(membership)
-    expect((await call("POST", `${base}/users/${ids.u3}/roles`, { body: { organizationRoleNames: ["ghost"] } })).body.code).toBe(
-      "organization.role_names_not_found"
-    )
-    expect((await call("POST", `${base}/users/${ids.u3}/roles`, { body: { organizationRoleIds: ["ghost"] } })).body).toEqual(fk)
-    expect((await call("POST", `${base}/users/${ids.u3}/roles`, { body: { organizationRoleIds: [ids.audit] } })).body).toEqual(constraint)
+    expect(
+      (await call("POST", `${base}/users/${ids.u3}/roles`, { body: { organizationRoleNames: ["ghost"] } })).body.code
+    ).toBe("organization.role_names_not_found")
+    expect(
+      (await call("POST", `${base}/users/${ids.u3}/roles`, { body: { organizationRoleIds: ["ghost"] } })).body
+    ).toEqual(fk)
+    expect(
+      (await call("POST", `${base}/users/${ids.u3}/roles`, { body: { organizationRoleIds: [ids.audit] } })).body
+    ).toEqual(constraint)
     const bad = await call("POST", `${base}/users/${ids.u3}/roles`, { body: { organizationRoleIds: [1] } })
     expect(bad.status).toBe(400)
   })
@@ -328,7 +354,9 @@ describe("DeleteOrganizationUserRole", () => {
 
   it("answers 422 require_membership first, then 404 for a role not assigned or unknown", async () => {
     expect((await call("DELETE", `${base}/users/${ids.u4}/roles/${ids.admin}`)).body).toEqual(membership)
-    expect((await call("DELETE", `/api/organizations/${ids.missing}/users/${ids.u1}/roles/${ids.admin}`)).body).toEqual(membership)
+    expect((await call("DELETE", `/api/organizations/${ids.missing}/users/${ids.u1}/roles/${ids.admin}`)).body).toEqual(
+      membership
+    )
     for (const role of [ids.viewer, "unknown"]) {
       const r = await call("DELETE", `${base}/users/${ids.u1}/roles/${role}`)
       expect(r.status).toBe(404)
@@ -348,11 +376,17 @@ describe("ListOrganizationUserScopes", () => {
       { tenantId: "default", id: ids.s2, name: "write:data", description: null },
       { tenantId: "default", id: ids.s3, name: "invite:member", description: null }
     ])
-    expect((await call("GET", `${base}/users/${ids.u2}/scopes?page=abc`)).body.map((s: { id: string }) => s.id)).toEqual([ids.s1])
+    expect(
+      (await call("GET", `${base}/users/${ids.u2}/scopes?page=abc`)).body.map((s: { id: string }) => s.id)
+    ).toEqual([ids.s1])
   })
 
   it("answers 200 [] for a non-member, a member without roles, or an unknown organization", async () => {
-    for (const path of [`${base}/users/${ids.u4}/scopes`, `${base}/users/${ids.u3}/scopes`, `/api/organizations/${ids.missing}/users/${ids.u1}/scopes`]) {
+    for (const path of [
+      `${base}/users/${ids.u4}/scopes`,
+      `${base}/users/${ids.u3}/scopes`,
+      `/api/organizations/${ids.missing}/users/${ids.u1}/scopes`
+    ]) {
       const r = await call("GET", path)
       expect(r.status).toBe(200)
       expect(r.body).toEqual([])

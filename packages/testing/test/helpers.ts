@@ -23,21 +23,26 @@ export interface CallOptions {
 
 export type Fetch = (request: Request) => Promise<Response>
 
-export const makeCall = (fetch: Fetch, baseUrl: string, defaultToken: string | undefined) =>
+export const makeCall =
+  (fetch: Fetch, baseUrl: string, defaultToken: string | undefined) =>
   async (method: string, path: string, options: CallOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...options.headers }
     const token = options.token === undefined ? defaultToken : options.token
-    if (token !== null && token !== undefined && headers["authorization"] === undefined) headers["authorization"] = `Bearer ${token}`
+    if (token !== null && token !== undefined && headers["authorization"] === undefined)
+      headers["authorization"] = `Bearer ${token}`
     // Bytes, so that fetch adds no Content-Type of its own.
-    let body: Uint8Array | undefined
+    let body: Uint8Array<ArrayBuffer> | undefined
     if (options.body !== undefined) {
       body = new TextEncoder().encode(options.raw === true ? String(options.body) : JSON.stringify(options.body))
       if (options.raw !== true && headers["content-type"] === undefined) headers["content-type"] = "application/json"
     }
-    const response = await fetch(new Request(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) }))
+    const response = await fetch(
+      new Request(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) })
+    )
     const text = await response.text()
     let parsed: unknown = undefined
-    if ((response.headers.get("content-type") ?? "").startsWith("application/json") && text !== "") parsed = JSON.parse(text)
+    if ((response.headers.get("content-type") ?? "").startsWith("application/json") && text !== "")
+      parsed = JSON.parse(text)
     return { status: response.status, headers: response.headers, text, body: parsed }
   }
 
@@ -58,7 +63,8 @@ export const logtoError = (code: string, message: string, data?: unknown) => ({
 })
 
 export const messages = {
-  foreignKey: "Cannot find one or more foreign keys. Please check the input and ensure that all referenced entities exist.",
+  foreignKey:
+    "Cannot find one or more foreign keys. Please check the input and ensure that all referenced entities exist.",
   unique: "The entity already exists. Please check the input and try again.",
   constraint: "Database constraint violated.",
   membership: "The user must be a member of the organization to proceed.",
@@ -69,4 +75,5 @@ export const messages = {
   pagination: "The request pagination value is invalid."
 } as const
 
-export const notExistsWithId = (id: string) => logtoError("entity.not_exists_with_id", `The organizations with ID \`${id}\` does not exist.`)
+export const notExistsWithId = (id: string) =>
+  logtoError("entity.not_exists_with_id", `The organizations with ID \`${id}\` does not exist.`)

@@ -24,13 +24,19 @@ export const scenarios = (target: () => Target) => {
 
   describe("onboarding a customer organization", () => {
     it("creates an organization, adds members with roles by name, and reads them back", async () => {
-      const created = await call("POST", "/api/organizations", { body: { name: "Umbrella", customData: { tier: "gold" } } })
+      const created = await call("POST", "/api/organizations", {
+        body: { name: "Umbrella", customData: { tier: "gold" } }
+      })
       expect(created.status).toBe(201)
       const org = created.body.id as string
-      expect((await call("POST", `/api/organizations/${org}/users`, { body: { userIds: [ids.u3, ids.u1] } })).body).toEqual({
+      expect(
+        (await call("POST", `/api/organizations/${org}/users`, { body: { userIds: [ids.u3, ids.u1] } })).body
+      ).toEqual({
         userIds: [ids.u3, ids.u1]
       })
-      const assigned = await call("POST", `/api/organizations/${org}/users/${ids.u1}/roles`, { body: { organizationRoleNames: ["admin"] } })
+      const assigned = await call("POST", `/api/organizations/${org}/users/${ids.u1}/roles`, {
+        body: { organizationRoleNames: ["admin"] }
+      })
       expect(assigned.body).toEqual({ organizationRoleIds: [ids.admin] })
       const bulk = await call("POST", `/api/organizations/${org}/users/roles`, {
         body: { userIds: [ids.u1, ids.u3], organizationRoleIds: [ids.viewer] }
@@ -38,12 +44,21 @@ export const scenarios = (target: () => Target) => {
       expect(bulk.text).toBe("Created")
       const users = await call("GET", `/api/organizations/${org}/users`)
       expect(users.headers.get("total-number")).toBe("2")
-      expect(users.body.map((u: { id: string; organizationRoles: Array<{ name: string }> }) => [u.id, u.organizationRoles.map((r) => r.name)])).toEqual([
+      expect(
+        users.body.map((u: { id: string; organizationRoles: Array<{ name: string }> }) => [
+          u.id,
+          u.organizationRoles.map((r) => r.name)
+        ])
+      ).toEqual([
         [ids.u1, ["admin", "viewer"]],
         [ids.u3, ["viewer"]]
       ])
       const scopes = await call("GET", `/api/organizations/${org}/users/${ids.u1}/scopes`)
-      expect(scopes.body.map((s: { name: string }) => s.name).sort()).toEqual(["invite:member", "read:data", "write:data"])
+      expect(scopes.body.map((s: { name: string }) => s.name).sort()).toEqual([
+        "invite:member",
+        "read:data",
+        "write:data"
+      ])
       const featured = await call("GET", `/api/organizations?q=umbrella&showFeatured=true`)
       expect(featured.body[0].usersCount).toBe(2)
       expect(featured.body[0].featuredUsers.map((u: { id: string }) => u.id)).toEqual([ids.u1, ids.u3])
@@ -85,8 +100,14 @@ export const scenarios = (target: () => Target) => {
         "entity.db_constraint_violated"
       )
       expect((await call("POST", `${base}/applications`, { body: { applicationIds: [ids.m2m2] } })).status).toBe(201)
-      expect((await call("POST", `${base}/applications/${ids.m2m2}/roles`, { body: { organizationRoleIds: [ids.admin] } })).status).toBe(422)
-      expect((await call("PUT", `${base}/applications/${ids.m2m2}/roles`, { body: { organizationRoleIds: [ids.sync] } })).status).toBe(204)
+      expect(
+        (await call("POST", `${base}/applications/${ids.m2m2}/roles`, { body: { organizationRoleIds: [ids.admin] } }))
+          .status
+      ).toBe(422)
+      expect(
+        (await call("PUT", `${base}/applications/${ids.m2m2}/roles`, { body: { organizationRoleIds: [ids.sync] } }))
+          .status
+      ).toBe(204)
       const apps = await call("GET", `${base}/applications`)
       expect(apps.body[0].organizationRoles).toEqual([{ id: ids.sync, name: "sync" }])
       expect((await call("DELETE", `${base}/applications/${ids.m2m2}/roles/${ids.sync}`)).status).toBe(204)
@@ -96,10 +117,18 @@ export const scenarios = (target: () => Target) => {
   describe("just-in-time provisioning", () => {
     it("configures domains, roles and connectors, and loses them with the organization", async () => {
       const base = `/api/organizations/${ids.org2}`
-      expect((await call("POST", `${base}/jit/email-domains`, { body: { emailDomain: "globex.example" } })).status).toBe(201)
-      expect((await call("POST", `${base}/jit/email-domains`, { body: { emailDomain: "globex.example" } })).status).toBe(422)
-      expect((await call("PUT", `${base}/jit/roles`, { body: { organizationRoleIds: [ids.viewer, ids.sync] } })).status).toBe(204)
-      expect((await call("POST", `${base}/jit/sso-connectors`, { body: { ssoConnectorIds: [ids.c2] } })).text).toBe("Created")
+      expect(
+        (await call("POST", `${base}/jit/email-domains`, { body: { emailDomain: "globex.example" } })).status
+      ).toBe(201)
+      expect(
+        (await call("POST", `${base}/jit/email-domains`, { body: { emailDomain: "globex.example" } })).status
+      ).toBe(422)
+      expect(
+        (await call("PUT", `${base}/jit/roles`, { body: { organizationRoleIds: [ids.viewer, ids.sync] } })).status
+      ).toBe(204)
+      expect((await call("POST", `${base}/jit/sso-connectors`, { body: { ssoConnectorIds: [ids.c2] } })).text).toBe(
+        "Created"
+      )
       expect((await call("GET", `${base}/jit/roles?page_size=1`)).headers.get("total-number")).toBe("2")
       expect((await call("DELETE", base)).status).toBe(204)
       expect((await call("GET", `${base}/jit/email-domains`)).body).toEqual([])
@@ -123,14 +152,17 @@ export const scenarios = (target: () => Target) => {
           })
         )
         expect(response.status).toBe(200)
-        return ((await response.json()) as { access_token: string; expires_in: number })
+        return (await response.json()) as { access_token: string; expires_in: number }
       }
       const first = await getToken()
       expect(first.expires_in).toBe(3600)
       const withToken = makeCall(t.fetch, t.baseUrl, first.access_token)
       expect((await withToken("GET", "/api/organizations")).status).toBe(200)
       await call("POST", "/__orgkit/clock", { body: { advanceSeconds: 3600 } })
-      expect((await withToken("GET", "/api/organizations")).body.data).toEqual({ code: "ERR_JWT_EXPIRED", name: "JWTExpired" })
+      expect((await withToken("GET", "/api/organizations")).body.data).toEqual({
+        code: "ERR_JWT_EXPIRED",
+        name: "JWTExpired"
+      })
       const second = await getToken()
       expect((await makeCall(t.fetch, t.baseUrl, second.access_token)("GET", "/api/organizations")).status).toBe(200)
     })
@@ -154,12 +186,16 @@ export const scenarios = (target: () => Target) => {
 
   describe("faults", () => {
     it("rate-limits a burst, then recovers; the request log shows it", async () => {
-      await call("PUT", "/__orgkit/faults", { body: { rules: [{ type: "rateLimit", times: 2, retryAfter: 1, operations: ["GetOrganization"] }] } })
+      await call("PUT", "/__orgkit/faults", {
+        body: { rules: [{ type: "rateLimit", times: 2, retryAfter: 1, operations: ["GetOrganization"] }] }
+      })
       const statuses: Array<number> = []
       for (let i = 0; i < 3; i++) statuses.push((await call("GET", `/api/organizations/${ids.org}`)).status)
       expect(statuses).toEqual([429, 429, 200])
       const log = await call("GET", "/__orgkit/requests")
-      expect(log.body.requests.map((r: { method: string; path: string; status: number }) => [r.method, r.path, r.status])).toEqual([
+      expect(
+        log.body.requests.map((r: { method: string; path: string; status: number }) => [r.method, r.path, r.status])
+      ).toEqual([
         ["GET", `/api/organizations/${ids.org}`, 429],
         ["GET", `/api/organizations/${ids.org}`, 429],
         ["GET", `/api/organizations/${ids.org}`, 200]
@@ -168,7 +204,9 @@ export const scenarios = (target: () => Target) => {
 
     it("drops connections during a refusing outage, which fetch reports as a TypeError", async () => {
       const t = target()
-      await call("PUT", "/__orgkit/faults", { body: { rules: [{ type: "outage", mode: "refuse", operations: ["ListOrganizations"] }] } })
+      await call("PUT", "/__orgkit/faults", {
+        body: { rules: [{ type: "outage", mode: "refuse", operations: ["ListOrganizations"] }] }
+      })
       await expect(
         t.fetch(new Request(`${t.baseUrl}/api/organizations`, { headers: { authorization: `Bearer ${t.token}` } }))
       ).rejects.toThrow(TypeError)

@@ -16,20 +16,35 @@ import { created, optionallyPaginated, paginated, pagingOf, paramsOf, respond } 
  * @since 0.1.0
  */
 export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "applications", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* FakeStore
     return handlers
       .handle("listOrganizationApplications", ({ params, query, request }) =>
         Effect.sync(() =>
-          paginated(store.listOrganizationApplications(paramsOf(request, params).id, query, pagingOf(request, "mandatory", query)))
-        ))
+          paginated(
+            store.listOrganizationApplications(
+              paramsOf(request, params).id,
+              query,
+              pagingOf(request, "mandatory", query)
+            )
+          )
+        )
+      )
       .handle("addOrganizationApplications", ({ params, payload, request }) =>
-        respond(() => store.addOrganizationApplications(paramsOf(request, params).id, payload.applicationIds), created))
+        respond(() => store.addOrganizationApplications(paramsOf(request, params).id, payload.applicationIds), created)
+      )
       .handle("replaceOrganizationApplications", ({ params, payload, request }) =>
-        respond(() => store.replaceOrganizationApplications(paramsOf(request, params).id, payload.applicationIds), () => undefined))
+        respond(
+          () => store.replaceOrganizationApplications(paramsOf(request, params).id, payload.applicationIds),
+          () => undefined
+        )
+      )
       .handle("deleteOrganizationApplication", ({ params, request }) => {
         const p = paramsOf(request, params)
-        return respond(() => store.deleteOrganizationApplication(p.id, p.applicationId), () => undefined)
+        return respond(
+          () => store.deleteOrganizationApplication(p.id, p.applicationId),
+          () => undefined
+        )
       })
       .handle("assignOrganizationRolesToApplications", ({ params, payload, request }) =>
         respond(
@@ -40,7 +55,8 @@ export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "ap
               payload.organizationRoleIds
             ),
           created
-        ))
+        )
+      )
       .handle("listOrganizationApplicationRoles", ({ params, query, request }) => {
         const p = paramsOf(request, params)
         return respond(
@@ -69,4 +85,5 @@ export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "ap
           () => undefined
         )
       })
-  }))
+  })
+)

@@ -16,26 +16,46 @@ import { created, optionallyPaginated, paginated, pagingOf, paramsOf, respond } 
  * @since 0.1.0
  */
 export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "users", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* FakeStore
     return handlers
       .handle("listOrganizationUsers", ({ params, query, request }) =>
         Effect.sync(() =>
-          paginated(store.listOrganizationUsers(paramsOf(request, params).id, query, pagingOf(request, "mandatory", query)))
-        ))
+          paginated(
+            store.listOrganizationUsers(paramsOf(request, params).id, query, pagingOf(request, "mandatory", query))
+          )
+        )
+      )
       .handle("addOrganizationUsers", ({ params, payload, request }) =>
-        respond(() => store.addOrganizationUsers(paramsOf(request, params).id, payload.userIds), (userIds) => ({ userIds })))
+        respond(
+          () => store.addOrganizationUsers(paramsOf(request, params).id, payload.userIds),
+          (userIds) => ({ userIds })
+        )
+      )
       .handle("replaceOrganizationUsers", ({ params, payload, request }) =>
-        respond(() => store.replaceOrganizationUsers(paramsOf(request, params).id, payload.userIds), () => undefined))
+        respond(
+          () => store.replaceOrganizationUsers(paramsOf(request, params).id, payload.userIds),
+          () => undefined
+        )
+      )
       .handle("deleteOrganizationUser", ({ params, request }) => {
         const p = paramsOf(request, params)
-        return respond(() => store.deleteOrganizationUser(p.id, p.userId), () => undefined)
+        return respond(
+          () => store.deleteOrganizationUser(p.id, p.userId),
+          () => undefined
+        )
       })
       .handle("assignOrganizationRolesToUsers", ({ params, payload, request }) =>
         respond(
-          () => store.assignOrganizationRolesToUsers(paramsOf(request, params).id, payload.userIds, payload.organizationRoleIds),
+          () =>
+            store.assignOrganizationRolesToUsers(
+              paramsOf(request, params).id,
+              payload.userIds,
+              payload.organizationRoleIds
+            ),
           created
-        ))
+        )
+      )
       .handle("listOrganizationUserRoles", ({ params, query, request }) => {
         const p = paramsOf(request, params)
         return respond(
@@ -45,7 +65,10 @@ export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "us
       })
       .handle("replaceOrganizationUserRoles", ({ params, payload, request }) => {
         const p = paramsOf(request, params)
-        return respond(() => store.replaceOrganizationUserRoles(p.id, p.userId, payload), () => undefined)
+        return respond(
+          () => store.replaceOrganizationUserRoles(p.id, p.userId, payload),
+          () => undefined
+        )
       })
       .handle("assignOrganizationRolesToUser", ({ params, payload, request }) => {
         const p = paramsOf(request, params)
@@ -56,10 +79,14 @@ export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "us
       })
       .handle("deleteOrganizationUserRole", ({ params, request }) => {
         const p = paramsOf(request, params)
-        return respond(() => store.deleteOrganizationUserRole(p.id, p.userId, p.organizationRoleId), () => undefined)
+        return respond(
+          () => store.deleteOrganizationUserRole(p.id, p.userId, p.organizationRoleId),
+          () => undefined
+        )
       })
       .handle("listOrganizationUserScopes", ({ params, request }) => {
         const p = paramsOf(request, params)
         return Effect.sync(() => store.listOrganizationUserScopes(p.id, p.userId))
       })
-  }))
+  })
+)

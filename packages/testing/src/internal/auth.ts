@@ -24,7 +24,9 @@ interface Grant {
 }
 
 /** The outcome of checking a request's `Authorization` header. */
-export type Verdict = { readonly _tag: "Ok" } | { readonly _tag: "Denied"; readonly status: 401 | 403; readonly body: LogtoError.LogtoErrorBody }
+export type Verdict =
+  | { readonly _tag: "Ok" }
+  | { readonly _tag: "Denied"; readonly status: 401 | 403; readonly body: LogtoError.LogtoErrorBody }
 
 const { codes } = LogtoError
 
@@ -118,10 +120,18 @@ export class Tokens {
 
   /** `POST /oidc/token`: the client-credentials grant for the Management API. */
   async tokenEndpoint(request: Request): Promise<Response> {
-    if (request.method !== "POST") return new Response("Method Not Allowed", { status: 405, headers: { allow: "POST", "content-type": "text/plain; charset=utf-8" } })
+    if (request.method !== "POST")
+      return new Response("Method Not Allowed", {
+        status: 405,
+        headers: { allow: "POST", "content-type": "text/plain; charset=utf-8" }
+      })
     const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase()
     if (type !== "application/x-www-form-urlencoded") {
-      return oauthError(400, "invalid_request", "only application/x-www-form-urlencoded content-type bodies are supported on POST /token")
+      return oauthError(
+        400,
+        "invalid_request",
+        "only application/x-www-form-urlencoded content-type bodies are supported on POST /token"
+      )
     }
     const form = new URLSearchParams(await request.text())
     const basic = parseBasic(request.headers.get("authorization"))
@@ -133,14 +143,17 @@ export class Tokens {
     }
     const clientId = basic?.clientId ?? formId
     const clientSecret = basic?.clientSecret ?? formSecret
-    if (clientId === null || clientId === "") return oauthError(400, "invalid_request", "no client authentication mechanism provided")
+    if (clientId === null || clientId === "")
+      return oauthError(400, "invalid_request", "no client authentication mechanism provided")
     const expected = this.clients.get(clientId)
     if (expected === undefined || clientSecret === null || clientSecret !== expected) {
       return oauthError(401, "invalid_client", "client authentication failed")
     }
     const grantType = form.get("grant_type")
-    if (grantType === null || grantType === "") return oauthError(400, "invalid_request", "missing required parameter 'grant_type'")
-    if (grantType !== "client_credentials") return oauthError(400, "unsupported_grant_type", "unsupported grant_type requested")
+    if (grantType === null || grantType === "")
+      return oauthError(400, "invalid_request", "missing required parameter 'grant_type'")
+    if (grantType !== "client_credentials")
+      return oauthError(400, "unsupported_grant_type", "unsupported grant_type requested")
     const resources = form.getAll("resource")
     if (resources.length !== 1 || resources[0] !== this.resource) {
       return oauthError(400, "invalid_target", "resource indicator is missing, or unknown")

@@ -8,7 +8,9 @@ import type { Pagination } from "@orgkit/core"
 /** The validated parts of a request that the handlers need. */
 export interface RequestContext {
   readonly params: Readonly<Record<string, string>>
-  readonly pagination: { readonly _tag: "Off" } | { readonly _tag: "Page"; readonly offset: number; readonly pageSize: number }
+  readonly pagination:
+    | { readonly _tag: "Off" }
+    | { readonly _tag: "Page"; readonly offset: number; readonly pageSize: number }
 }
 
 const contexts = new WeakMap<object, RequestContext>()

@@ -38,7 +38,8 @@ const readJson = async (request: Request): Promise<Result.Result<unknown, Respon
 
 const seedInto = (store: Store, input: unknown): Response => {
   const decoded = Seed.decode(input)
-  if (Result.isFailure(decoded)) return error(400, "orgkit.invalid_seed", "The seed does not match the seed schema.", decoded.failure)
+  if (Result.isFailure(decoded))
+    return error(400, "orgkit.invalid_seed", "The seed does not match the seed schema.", decoded.failure)
   const applied = store.seed(decoded.success)
   return Result.isFailure(applied)
     ? error(422, "orgkit.invalid_seed", "The seed references unknown or conflicting entities.", applied.failure)
@@ -83,7 +84,8 @@ export const handle = async (deps: ControlDeps, request: Request, url: URL): Pro
       return json(200, deps.getFaults())
     case "PUT /__orgkit/faults": {
       const decoded = Faults.decode(input ?? { rules: [] })
-      if (Result.isFailure(decoded)) return error(400, "orgkit.invalid_faults", "The fault configuration is invalid.", decoded.failure)
+      if (Result.isFailure(decoded))
+        return error(400, "orgkit.invalid_faults", "The fault configuration is invalid.", decoded.failure)
       deps.setFaults(decoded.success)
       return json(200, decoded.success)
     }
@@ -99,9 +101,10 @@ export const handle = async (deps: ControlDeps, request: Request, url: URL): Pro
       return json(200, { now: deps.now() })
     case "POST /__orgkit/clock": {
       const { advanceMs, advanceSeconds } = (input ?? {}) as { advanceMs?: unknown; advanceSeconds?: unknown }
-      const ms = typeof advanceMs === "number" ? advanceMs : typeof advanceSeconds === "number" ? advanceSeconds * 1000 : NaN
+      const ms =
+        typeof advanceMs === "number" ? advanceMs : typeof advanceSeconds === "number" ? advanceSeconds * 1000 : NaN
       if (!Number.isFinite(ms) || ms < 0) {
-        return error(400, "orgkit.invalid_clock", "Send { \"advanceMs\": n } or { \"advanceSeconds\": n } with n >= 0.")
+        return error(400, "orgkit.invalid_clock", 'Send { "advanceMs": n } or { "advanceSeconds": n } with n >= 0.')
       }
       deps.advanceClock(ms)
       return json(200, { now: deps.now() })

@@ -20,7 +20,9 @@ export const constraint = () => new LogtoError.UnprocessableEntity(body(codes.co
 export const requireMembership = () => new LogtoError.UnprocessableEntity(body(codes.requireMembership))
 export const invalidInput = () => new LogtoError.UnprocessableEntity(body(codes.entityInvalidInput))
 export const tooLong = (max: number) =>
-  new LogtoError.UnprocessableEntity(body(codes.valueTooLong, undefined, { message: `value too long for type character varying(${max})` }))
+  new LogtoError.UnprocessableEntity(
+    body(codes.valueTooLong, undefined, { message: `value too long for type character varying(${max})` })
+  )
 export const roleNamesNotFound = (names: ReadonlyArray<string>) =>
   new LogtoError.UnprocessableEntity(LogtoError.roleNamesNotFound(names))
 export const notFound = () => new LogtoError.NotFound(body(codes.notFound))
@@ -30,8 +32,4 @@ export const limitExceeded = () =>
   new LogtoError.Forbidden(body("subscription.limit_exceeded", "You have reached the limit of your subscription plan."))
 
 /** The failure types of store operations. */
-export type Failure =
-  | LogtoError.NotFound
-  | LogtoError.UnprocessableEntity
-  | LogtoError.Forbidden
-  | InternalError
+export type Failure = LogtoError.NotFound | LogtoError.UnprocessableEntity | LogtoError.Forbidden | InternalError

@@ -76,7 +76,8 @@ export const handle = async (deps: Deps, request: Request): Promise<Response | t
   else if (outcome?._tag === "Respond") response = text(outcome.status, outcome.body, outcome.headers)
   else if (operation === "token") response = await deps.tokens.tokenEndpoint(request)
   else response = await route(deps, request, url, matched)
-  if (response !== DROP && response.body !== null && request.method.toUpperCase() === "HEAD") response = await headOf(response)
+  if (response !== DROP && response.body !== null && request.method.toUpperCase() === "HEAD")
+    response = await headOf(response)
   deps.log({
     method: request.method,
     path: url.pathname,
@@ -107,9 +108,10 @@ const route = async (deps: Deps, request: Request, url: URL, matched: RouteTable
   if (verdict._tag === "Denied") return json(verdict.status, verdict.body)
   const { route, params } = matched
   if (memberRolePath.test(route.path)) {
-    const member = "userId" in params
-      ? deps.store.checkUserMembership(params["id"]!, params["userId"]!)
-      : deps.store.checkApplicationMembership(params["id"]!, params["applicationId"]!)
+    const member =
+      "userId" in params
+        ? deps.store.checkUserMembership(params["id"]!, params["userId"]!)
+        : deps.store.checkApplicationMembership(params["id"]!, params["applicationId"]!)
     if (Result.isFailure(member)) return json(422, bodyOf(member.failure))
   }
   const pagination = Pagination.parse(url.searchParams, route.pagination)
@@ -130,9 +132,7 @@ const route = async (deps: Deps, request: Request, url: URL, matched: RouteTable
   const query = new URLSearchParams(valid.query as Record<string, string>).toString()
   const inner = new Request(`${url.origin}${innerPath}${query === "" ? "" : `?${query}`}`, {
     method: route.method,
-    ...(hasPayload
-      ? { headers: { "content-type": "application/json" }, body: JSON.stringify(valid.payload) }
-      : {})
+    ...(hasPayload ? { headers: { "content-type": "application/json" }, body: JSON.stringify(valid.payload) } : {})
   })
   Ctx.set(inner, { params: valid.params, pagination: valid.pagination })
   const answer = await deps.web(inner)
@@ -163,7 +163,10 @@ const finish = async (
   const isHead = request.method.toUpperCase() === "HEAD"
   if (route.method !== "GET" || status !== 200) {
     return isHead
-      ? new Response(null, { status, headers: { ...headers, "content-length": String(encoder.encode(payload).byteLength) } })
+      ? new Response(null, {
+          status,
+          headers: { ...headers, "content-length": String(encoder.encode(payload).byteLength) }
+        })
       : new Response(payload, { status, headers })
   }
   const out = new Headers(headers)

@@ -23,7 +23,8 @@ interface Handler {
 const loadHttp = (): typeof Http => {
   const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule
   const http = get?.("node:http") as typeof Http | undefined
-  if (http === undefined) throw new Error("FakeLogto.serve needs Node.js 22 or later (node:http); use FakeLogto.make(...).fetch elsewhere")
+  if (http === undefined)
+    throw new Error("FakeLogto.serve needs Node.js 22 or later (node:http); use FakeLogto.make(...).fetch elsewhere")
   return http
 }
 
@@ -66,7 +67,10 @@ const write = async (res: Http.ServerResponse, response: Response): Promise<void
 }
 
 /** Listens on `host:port` and serves `fake.handle`; `undefined` answers drop the connection. */
-export const listen = <A extends Handler>(fake: A, options: { readonly port: number; readonly host: string }): Promise<Server<A>> => {
+export const listen = <A extends Handler>(
+  fake: A,
+  options: { readonly port: number; readonly host: string }
+): Promise<Server<A>> => {
   const http = loadHttp()
   const fallbackHost = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`
   const server = http.createServer((req, res) => {

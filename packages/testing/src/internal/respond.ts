@@ -46,8 +46,10 @@ export const optionallyPaginated = <A>(page: Page<A>) =>
   })
 
 /** The path parameters the front decoded (Logto's percent-decoding), or the HttpApi's. */
-export const paramsOf = <P extends Readonly<Record<string, string>>>(request: HttpServerRequest.HttpServerRequest, params: P): P =>
-  (Ctx.get(request.source)?.params as P | undefined) ?? params
+export const paramsOf = <P extends Readonly<Record<string, string>>>(
+  request: HttpServerRequest.HttpServerRequest,
+  params: P
+): P => (Ctx.get(request.source)?.params as P | undefined) ?? params
 
 /** The pagination the front parsed with Logto's rules, or one derived from the typed query. */
 export const pagingOf = (

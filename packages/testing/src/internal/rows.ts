@@ -69,7 +69,11 @@ export const application = (
     protectedAppMetadata: pick(input.protectedAppMetadata, previous?.protectedAppMetadata, null),
     customData: pick(input.customData, previous?.customData, {}),
     isThirdParty: pick(input.isThirdParty, previous?.isThirdParty, false),
-    appLevelAccessControlEnabled: pick(input.appLevelAccessControlEnabled, previous?.appLevelAccessControlEnabled, false),
+    appLevelAccessControlEnabled: pick(
+      input.appLevelAccessControlEnabled,
+      previous?.appLevelAccessControlEnabled,
+      false
+    ),
     createdAt: pick(input.createdAt, previous?.createdAt, now)
   }
 }
@@ -85,7 +89,13 @@ export const applicationView = (row: AppRow): AppRow => {
 }
 
 /** An organization role row from a seed object. */
-export const role = (input: Seed.OrganizationRole, id: string, tenantId: string, seq: number, previous?: RoleRow): RoleRow => ({
+export const role = (
+  input: Seed.OrganizationRole,
+  id: string,
+  tenantId: string,
+  seq: number,
+  previous?: RoleRow
+): RoleRow => ({
   tenantId,
   id,
   name: input.name,
@@ -104,7 +114,12 @@ export const roleView = (row: RoleRow): Role.OrganizationRole => ({
 })
 
 /** An organization scope row from a seed object. */
-export const scope = (input: Seed.OrganizationScope, id: string, tenantId: string, previous?: Role.OrganizationScope): Role.OrganizationScope => ({
+export const scope = (
+  input: Seed.OrganizationScope,
+  id: string,
+  tenantId: string,
+  previous?: Role.OrganizationScope
+): Role.OrganizationScope => ({
   tenantId,
   id,
   name: input.name,
@@ -112,7 +127,13 @@ export const scope = (input: Seed.OrganizationScope, id: string, tenantId: strin
 })
 
 /** An SSO connector row from a seed object. */
-export const connector = (input: Seed.SsoConnector, id: string, tenantId: string, now: number, previous?: Jit.SsoConnector): Jit.SsoConnector => ({
+export const connector = (
+  input: Seed.SsoConnector,
+  id: string,
+  tenantId: string,
+  now: number,
+  previous?: Jit.SsoConnector
+): Jit.SsoConnector => ({
   tenantId,
   id,
   providerName: pick(input.providerName, previous?.providerName, "OIDC"),

@@ -28,8 +28,7 @@ class View<A> {
   }
   /** A map that answers `has` for both, to generate unused ids. */
   get all(): ReadonlyMap<string, unknown> {
-    const view = this
-    return { has: (id: string) => view.has(id) } as ReadonlyMap<string, unknown>
+    return { has: (id: string) => this.has(id) } as ReadonlyMap<string, unknown>
   }
   *values(): Iterable<A> {
     for (const [id, row] of this.stored) if (!this.staged.has(id)) yield row
@@ -38,7 +37,11 @@ class View<A> {
 }
 
 /** Finds the one row whose `key` equals `ref`; `undefined` when none, `null` when ambiguous. */
-const unique = <A extends { readonly id: string }>(rows: Iterable<A>, ref: string, keys: ReadonlyArray<keyof A>): string | undefined | null => {
+const unique = <A extends { readonly id: string }>(
+  rows: Iterable<A>,
+  ref: string,
+  keys: ReadonlyArray<keyof A>
+): string | undefined | null => {
   let found: string | undefined
   for (const row of rows) {
     if (keys.some((k) => row[k] === ref)) {
@@ -126,12 +129,14 @@ export const apply = (state: State, seed: Seed.Seed, ctx: Context): Array<string
       const value = row[key]
       if (value === null) continue
       const owner = userByKey(key, value)
-      if (owner !== undefined && owner !== id) problems.push(`users[${i}]: the ${key} "${value}" is already used by user ${owner}`)
+      if (owner !== undefined && owner !== id)
+        problems.push(`users[${i}]: the ${key} "${value}" is already used by user ${owner}`)
       else userKeys[key].staged.set(value, id)
     }
     users.staged.set(id, row)
   }
-  const resolveUserByKey = (ref: string): string | undefined => userByKey("username", ref) ?? userByKey("primaryEmail", ref)
+  const resolveUserByKey = (ref: string): string | undefined =>
+    userByKey("username", ref) ?? userByKey("primaryEmail", ref)
 
   const apps = new View(state.apps)
   for (const input of seed.applications ?? []) {
@@ -145,7 +150,8 @@ export const apply = (state: State, seed: Seed.Seed, ctx: Context): Array<string
     connectors.staged.set(id, Rows.connector(input, id, tenantId, ctx.now, connectors.get(id)))
   }
 
-  const resolver = <A extends { readonly id: string }>(view: View<A>, kind: string, keys: ReadonlyArray<keyof A>) =>
+  const resolver =
+    <A extends { readonly id: string }>(view: View<A>, kind: string, keys: ReadonlyArray<keyof A>) =>
     (ref: string, where: string): string | undefined => {
       if (view.has(ref)) return ref
       const found = unique(view.values(), ref, keys)
@@ -175,7 +181,9 @@ export const apply = (state: State, seed: Seed.Seed, ctx: Context): Array<string
       return [roleId]
     })
   const members = (refs: ReadonlyArray<Seed.MemberRef>) =>
-    refs.map((m) => (typeof m === "string" ? { ref: m, roles: [] as ReadonlyArray<string> } : { ref: m.id, roles: m.roles ?? [] }))
+    refs.map((m) =>
+      typeof m === "string" ? { ref: m, roles: [] as ReadonlyArray<string> } : { ref: m.id, roles: m.roles ?? [] }
+    )
 
   const orgIds = new View(state.orgs)
   const plans: Array<OrgPlan> = []
@@ -195,7 +203,9 @@ export const apply = (state: State, seed: Seed.Seed, ctx: Context): Array<string
       if (appId === undefined) return []
       const app = apps.get(appId)!
       if (app.type !== "MachineToMachine") {
-        problems.push(`${where}.applications: "${app.name}" is a ${app.type} application; only MachineToMachine applications can be members`)
+        problems.push(
+          `${where}.applications: "${app.name}" is a ${app.type} application; only MachineToMachine applications can be members`
+        )
         return []
       }
       return [{ id: appId, roles: resolveRoles(r, "MachineToMachine", `${where}.applications[${ref}]`) }]
@@ -206,7 +216,9 @@ export const apply = (state: State, seed: Seed.Seed, ctx: Context): Array<string
       apps: planApps,
       domains: jit?.emailDomains ?? [],
       jitRoles: resolveRoles(jit?.roles ?? [], undefined, `${where}.jit.roles`),
-      jitConnectors: (jit?.ssoConnectors ?? []).flatMap((ref) => resolveConnector(ref, `${where}.jit.ssoConnectors`) ?? [])
+      jitConnectors: (jit?.ssoConnectors ?? []).flatMap(
+        (ref) => resolveConnector(ref, `${where}.jit.ssoConnectors`) ?? []
+      )
     })
   }
 
@@ -235,7 +247,10 @@ export const apply = (state: State, seed: Seed.Seed, ctx: Context): Array<string
   return []
 }
 
-const memberRefs = (ids: ReadonlyArray<string>, roles: ReadonlyMap<string, ReadonlySet<string>>): Array<Seed.MemberRef> =>
+const memberRefs = (
+  ids: ReadonlyArray<string>,
+  roles: ReadonlyMap<string, ReadonlySet<string>>
+): Array<Seed.MemberRef> =>
   ids.map((id) => {
     const r = roles.get(id)
     return r === undefined || r.size === 0 ? id : { id, roles: sortKeys(r) }
@@ -249,7 +264,10 @@ export const snapshot = (state: State): Seed.Seed => ({
   }),
   organizationRoles: [...state.roles.values()]
     .sort((a, b) => a.seq - b.seq)
-    .map(({ tenantId: _t, seq: _s, ...role }) => ({ ...role, organizationScopeIds: sortKeys(state.roleScopes.get(role.id) ?? []) })),
+    .map(({ tenantId: _t, seq: _s, ...role }) => ({
+      ...role,
+      organizationScopeIds: sortKeys(state.roleScopes.get(role.id) ?? [])
+    })),
   users: sortKeys(state.users.keys()).map((id) => state.users.get(id)!),
   applications: sortKeys(state.apps.keys()).map((id) => {
     const { tenantId: _t, ...app } = state.apps.get(id)!
@@ -266,7 +284,11 @@ export const snapshot = (state: State): Seed.Seed => ({
       ...row,
       users: memberRefs(org.users.values(), org.userRoles),
       applications: memberRefs(org.apps.values(), org.appRoles),
-      jit: { emailDomains: [...org.domains.values()], roles: [...org.jitRoles.values()], ssoConnectors: [...org.jitConnectors.values()] }
+      jit: {
+        emailDomains: [...org.domains.values()],
+        roles: [...org.jitRoles.values()],
+        ssoConnectors: [...org.jitConnectors.values()]
+      }
     }
   })
 })

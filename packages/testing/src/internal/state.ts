@@ -198,8 +198,10 @@ export class State {
   putUser(row: UserRow): void {
     const previous = this.users.get(row.id)
     if (previous !== undefined) {
-      if (previous.username !== null && this.userByUsername.get(previous.username) === row.id) this.userByUsername.delete(previous.username)
-      if (previous.primaryEmail !== null && this.userByEmail.get(previous.primaryEmail) === row.id) this.userByEmail.delete(previous.primaryEmail)
+      if (previous.username !== null && this.userByUsername.get(previous.username) === row.id)
+        this.userByUsername.delete(previous.username)
+      if (previous.primaryEmail !== null && this.userByEmail.get(previous.primaryEmail) === row.id)
+        this.userByEmail.delete(previous.primaryEmail)
     }
     this.users.set(row.id, row)
     if (row.username !== null) this.userByUsername.set(row.username, row.id)
@@ -233,14 +235,16 @@ export class State {
     if (row === undefined) return false
     this.users.delete(id)
     if (row.username !== null && this.userByUsername.get(row.username) === id) this.userByUsername.delete(row.username)
-    if (row.primaryEmail !== null && this.userByEmail.get(row.primaryEmail) === id) this.userByEmail.delete(row.primaryEmail)
-    for (const orgId of [...(this.userOrgs.get(id) ?? [])]) this.removeUser(this.orgs.get(orgId)!, id)
+    if (row.primaryEmail !== null && this.userByEmail.get(row.primaryEmail) === id)
+      this.userByEmail.delete(row.primaryEmail)
+    // Copies: the cascades below mutate the sets being walked.
+    for (const orgId of Array.from(this.userOrgs.get(id) ?? [])) this.removeUser(this.orgs.get(orgId)!, id)
     return true
   }
 
   deleteApplication(id: string): boolean {
     if (!this.apps.delete(id)) return false
-    for (const orgId of [...(this.appOrgs.get(id) ?? [])]) this.removeApp(this.orgs.get(orgId)!, id)
+    for (const orgId of Array.from(this.appOrgs.get(id) ?? [])) this.removeApp(this.orgs.get(orgId)!, id)
     return true
   }
 
@@ -254,8 +258,8 @@ export class State {
     for (const orgId of this.roleOrgs.get(id) ?? []) {
       const org = this.orgs.get(orgId)
       if (org === undefined) continue
-      for (const userId of [...org.userRoles.keys()]) this.removeUserRole(org, userId, id)
-      for (const appId of [...org.appRoles.keys()]) this.removeAppRole(org, appId, id)
+      for (const userId of Array.from(org.userRoles.keys())) this.removeUserRole(org, userId, id)
+      for (const appId of Array.from(org.appRoles.keys())) this.removeAppRole(org, appId, id)
       org.jitRoles.delete(id)
     }
     this.roleOrgs.delete(id)
@@ -274,7 +278,7 @@ export class State {
 
   deleteConnector(id: string): boolean {
     if (!this.connectors.delete(id)) return false
-    for (const orgId of [...(this.connectorOrgs.get(id) ?? [])]) this.removeJitConnector(this.orgs.get(orgId)!, id)
+    for (const orgId of Array.from(this.connectorOrgs.get(id) ?? [])) this.removeJitConnector(this.orgs.get(orgId)!, id)
     return true
   }
 }
