@@ -99,12 +99,13 @@ export const harness = (options: HarnessOptions): Hono<AppEnv> => {
       return deny(c, startedAt, 403, LogtoError.body(LogtoError.codes.forbidden))
     }
     const bytes = new Uint8Array(await c.req.arrayBuffer())
+    // Set before validation, so a rejected body is recorded (redacted, capped) with its targets.
+    c.set("body", bytes.length === 0 ? undefined : bytes)
     const parsed = Validation.parseBody(c.req.header("content-type"), decoder.decode(bytes))
     if (Result.isFailure(parsed)) return deny(c, startedAt, parsed.failure.status, parsed.failure.body)
     const valid = Validation.validate(match.route, { params: match.params, search: url.searchParams, body: parsed.success })
     if (Result.isFailure(valid)) return deny(c, startedAt, valid.failure.status, valid.failure.body)
     c.set("valid", valid.success)
-    c.set("body", bytes.length === 0 ? undefined : bytes)
     return next()
   })
   app.use("/api/*", auditWrites({ recorder: options.recorder, clock: now }))
