@@ -14,10 +14,10 @@ header h1 { margin: 0 0 4px; font-size: 20px; }
 header p { margin: 0; color: #c5cbd6; }
 header .auth { margin-top: 12px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 header input { width: 340px; max-width: 100%; padding: 6px 8px; border-radius: 6px; border: 1px solid #4a5568; background: #0f141d; color: #fff; }
-.layout { display: grid; grid-template-columns: 290px 1fr; min-height: calc(100vh - 120px); }
+.layout { display: grid; grid-template-columns: 340px 1fr; min-height: calc(100vh - 120px); }
 nav { border-right: 1px solid var(--line); padding: 16px; background: var(--card); position: sticky; top: 0; align-self: start; max-height: 100vh; overflow: auto; }
 nav h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 16px 0 6px; }
-nav a { display: flex; gap: 6px; align-items: baseline; padding: 2px 4px; border-radius: 4px; color: var(--fg); text-decoration: none; font-size: 13px; }
+nav a { display: flex; gap: 6px; align-items: baseline; padding: 2px 4px; border-radius: 4px; color: var(--fg); text-decoration: none; font-size: 12.5px; overflow-wrap: anywhere; }
 nav a:hover { background: var(--bg); }
 main { padding: 20px 28px; min-width: 0; }
 .tag { font-size: 18px; margin: 28px 0 4px; }
@@ -60,7 +60,7 @@ const h = (tag, attrs, ...children) => {
     if (v === undefined || v === null || v === false) continue;
     if (k === "class") el.className = v; else if (k.startsWith("on")) el.addEventListener(k.slice(2), v); else el.setAttribute(k, v);
   }
-  for (const child of children.flat()) if (child !== undefined && child !== null && child !== false)
+  for (const child of children.flat(Infinity)) if (child !== undefined && child !== null && child !== false)
     el.append(typeof child === "string" || typeof child === "number" ? document.createTextNode(String(child)) : child);
   return el;
 };
