@@ -21,17 +21,15 @@ export const compareKeys = (a: string, b: string): number => {
   return a.length - b.length
 }
 
-const SMALL = 512
-
 /**
- * A set of string keys listed in key order. Appends are O(1) (the order is restored lazily with
- * one sort before the next read), small sets stay sorted by binary insertion, and membership is a
- * hash lookup.
+ * A set of string keys listed in key order. Keys that arrive in order are appended; others wait
+ * in a buffer that is merged before the next read, by binary insertion when it is small and by
+ * one sort and merge when it is large (bulk loading). Membership is a hash lookup.
  */
 export class SortedSet {
   private readonly members = new Set<string>()
   private items: Array<string> = []
-  private sorted = true
+  private pending: Array<string> = []
 
   constructor(keys?: Iterable<string>) {
     if (keys !== undefined) for (const key of keys) this.add(key)
@@ -49,50 +47,58 @@ export class SortedSet {
     if (this.members.has(key)) return false
     this.members.add(key)
     const items = this.items
-    if (!this.sorted || items.length === 0 || compareKeys(items[items.length - 1]!, key) < 0) {
+    if (this.pending.length === 0 && (items.length === 0 || compareKeys(items[items.length - 1]!, key) < 0))
       items.push(key)
-    } else if (items.length < SMALL) {
-      items.splice(this.lowerBound(key), 0, key)
-    } else {
-      items.push(key)
-      this.sorted = false
-    }
+    else this.pending.push(key)
     return true
   }
 
   delete(key: string): boolean {
     if (!this.members.delete(key)) return false
     const items = this.values()
-    items.splice(this.lowerBound(key), 1)
+    items.splice(lowerBound(items, key), 1)
     return true
   }
 
   clear(): void {
     this.members.clear()
     this.items = []
-    this.sorted = true
+    this.pending = []
   }
 
   /** The keys in key order. The array is owned by the set: do not mutate it. */
   values(): Array<string> {
-    if (!this.sorted) {
-      this.items.sort(compareKeys)
-      this.sorted = true
+    const pending = this.pending
+    if (pending.length === 0) return this.items
+    this.pending = []
+    if (pending.length <= 32) {
+      for (const key of pending) this.items.splice(lowerBound(this.items, key), 0, key)
+      return this.items
     }
-    return this.items
-  }
-
-  private lowerBound(key: string): number {
+    pending.sort(compareKeys)
     const items = this.items
-    let lo = 0
-    let hi = items.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (compareKeys(items[mid]!, key) < 0) lo = mid + 1
-      else hi = mid
-    }
-    return lo
+    const merged: Array<string> = new Array(items.length + pending.length)
+    let i = 0
+    let j = 0
+    let k = 0
+    while (i < items.length && j < pending.length)
+      merged[k++] = compareKeys(items[i]!, pending[j]!) < 0 ? items[i++]! : pending[j++]!
+    while (i < items.length) merged[k++] = items[i++]!
+    while (j < pending.length) merged[k++] = pending[j++]!
+    this.items = merged
+    return merged
   }
+}
+
+const lowerBound = (items: ReadonlyArray<string>, key: string): number => {
+  let lo = 0
+  let hi = items.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (compareKeys(items[mid]!, key) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** Sorts a copy of `keys` in key order. */
