@@ -178,7 +178,8 @@ export const make = (options: Options = {}): Instance => {
   let log: Array<LoggedRequest> = []
   const web = HttpRouter.toWebHandler(
     layerRoutes.pipe(Layer.provide(FakeStore.layerStore(store)), Layer.provide(HttpServer.layerServices)),
-    { disableLogger: true }
+    // Logto takes path parameters of any length; find-my-way's default limit is 100 characters.
+    { disableLogger: true, routerConfig: { maxParamLength: 1 << 20 } }
   )
   const setFaults = (config: Faults.Config) => {
     injector = new Faults.Injector(config)
