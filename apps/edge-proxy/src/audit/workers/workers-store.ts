@@ -30,9 +30,13 @@ export interface WorkersAuditStoreOptions {
   readonly now?: () => number
   /** Grace period before a pending write shows as `outcome_unrecorded`. Default 5 minutes. */
   readonly unrecordedAfterMs?: number
-  /** The Durable Object's name: one chain per name. Default `"audit"`. */
-  readonly chain?: string
 }
+
+/**
+ * The name of the one `AuditLog` object: one chain per D1 database, so one writer. (A second name
+ * over the same database would be a second writer; its appends would fail on the `seq` key.)
+ */
+export const auditLogName = "audit"
 
 /**
  * The Workers audit store. A fresh stub per call: a stub that saw an exception may be broken, and
@@ -42,8 +46,7 @@ export interface WorkersAuditStoreOptions {
  * const store = workersAuditStore(env)
  */
 export const workersAuditStore = (env: AuditBindings, options: WorkersAuditStoreOptions = {}): AuditStore => {
-  const name = options.chain ?? "audit"
-  const log = () => env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName(name))
+  const log = () => env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName(auditLogName))
   const reader = makeReader(d1SqlDriver(env.AUDIT_DB), {
     now: options.now ?? Date.now,
     unrecordedAfterMs: options.unrecordedAfterMs ?? defaultUnrecordedAfterMs

@@ -59,7 +59,7 @@ describe("chaos", () => {
     })
     const { users, roles } = Demo.ids
     const requests = Array.from({ length: N }, (_, i) => chaosRequest(i, users, roles.member))
-    const results = await runChaos(requests, (path, init) => app.request(path, init))
+    const results = await runChaos(requests, async (path, init) => await app.request(path, init))
     await recorder.flush()
 
     // The injected faults really happened, on every kind of call.

@@ -120,7 +120,7 @@ export const harness = (options: HarnessOptions): Hono<AppEnv> => {
           authorization: `Bearer ${options.upstreamToken ?? "upstream-token"}`,
           ...(body === undefined ? {} : { "content-type": c.req.header("content-type") ?? "application/json" })
         },
-        ...(body === undefined ? {} : { body })
+        ...(body === undefined ? {} : { body: body as BodyInit })
       })
     )
     const text = await response.text()
