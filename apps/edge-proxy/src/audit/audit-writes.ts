@@ -33,10 +33,16 @@ export const attemptOf = (c: Context<AppEnv>, startedAt: number): RecordedAttemp
 /** Options of `auditWrites`: a recorder, or a store to build one from. */
 export type AuditWritesOptions =
   | { readonly recorder: AuditRecorder; readonly clock?: () => number }
-  | { readonly store: AuditStore; readonly clock?: () => number; readonly log?: (line: Readonly<Record<string, unknown>>) => void }
+  | {
+      readonly store: AuditStore
+      readonly clock?: () => number
+      readonly log?: (line: Readonly<Record<string, unknown>>) => void
+    }
 
 const reportTo = (c: Context<AppEnv>) => (error: unknown) =>
-  console.error(JSON.stringify({ level: "error", msg: "audit settle failed", requestId: c.get("requestId"), error: String(error) }))
+  console.error(
+    JSON.stringify({ level: "error", msg: "audit settle failed", requestId: c.get("requestId"), error: String(error) })
+  )
 
 /**
  * The write-path audit middleware.
@@ -46,9 +52,10 @@ const reportTo = (c: Context<AppEnv>) => (error: unknown) =>
  */
 export const auditWrites = (options: AuditWritesOptions): MiddlewareHandler<AppEnv> => {
   const now = options.clock ?? Date.now
-  const recorder = "recorder" in options
-    ? options.recorder
-    : makeRecorder({ store: options.store, now, ...(options.log === undefined ? {} : { log: options.log }) })
+  const recorder =
+    "recorder" in options
+      ? options.recorder
+      : makeRecorder({ store: options.store, now, ...(options.log === undefined ? {} : { log: options.log }) })
   return async (c, next) => {
     const route = c.get("route")
     if (route === undefined || route.kind !== "write") return next()

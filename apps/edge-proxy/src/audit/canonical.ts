@@ -19,9 +19,12 @@ export const canonicalJson = (value: unknown): string => {
       if (!Number.isFinite(value)) throw new TypeError("canonicalJson: non-finite number")
       return JSON.stringify(value)
     case "object": {
-      if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(",")}]`
+      if (Array.isArray(value))
+        return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(",")}]`
       const record = value as Record<string, unknown>
-      const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort()
+      const keys = Object.keys(record)
+        .filter((key) => record[key] !== undefined)
+        .sort()
       return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(",")}}`
     }
     default:

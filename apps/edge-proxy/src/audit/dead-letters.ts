@@ -59,22 +59,27 @@ export const makeDeadLetterBox = (driver: SqlDriver, now: () => number): DeadLet
       )
     ]),
   list: async (options) =>
-    (await driver.all<Row>(
-      `SELECT * FROM audit_dead_letters ${options?.includeResolved === true ? "" : "WHERE resolved_ms IS NULL"}
+    (
+      await driver.all<Row>(
+        `SELECT * FROM audit_dead_letters ${options?.includeResolved === true ? "" : "WHERE resolved_ms IS NULL"}
        ORDER BY created_ms, id`
-    )).map(toLetter),
+      )
+    ).map(toLetter),
   redeliver: async (writer) => {
-    const open = await driver.all<Row>("SELECT * FROM audit_dead_letters WHERE resolved_ms IS NULL ORDER BY created_ms, id")
+    const open = await driver.all<Row>(
+      "SELECT * FROM audit_dead_letters WHERE resolved_ms IS NULL ORDER BY created_ms, id"
+    )
     const report = { attempted: 0, recorded: 0, duplicate: 0, unknown: 0, failed: 0 }
     for (const row of open) {
       report.attempted++
       try {
         const payload = JSON.parse(row.payload) as Outcome | Denial
-        const resolution = row.kind === "outcome"
-          ? await writer.outcome(row.event_id, payload as Outcome)
-          : (await writer.denial(payload as Denial)).duplicate
-          ? "duplicate"
-          : "recorded"
+        const resolution =
+          row.kind === "outcome"
+            ? await writer.outcome(row.event_id, payload as Outcome)
+            : (await writer.denial(payload as Denial)).duplicate
+              ? "duplicate"
+              : "recorded"
         report[resolution]++
         await driver.batch([
           sql("UPDATE audit_dead_letters SET resolved_ms = ?, resolution = ? WHERE id = ?", now(), resolution, row.id)

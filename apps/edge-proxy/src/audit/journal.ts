@@ -4,13 +4,14 @@
  * while a commit is in flight are grouped into the next commit (group commit), so each caller waits
  * for one atomic batch, not for every append before it. Every append is idempotent by entry id.
  */
-import { Schema } from "effect"
+import { Result, Schema } from "effect"
 import { canonicalJson, genesisHash, sha256Hex } from "./canonical.ts"
 import {
   chainVersion,
   type ChainEntry,
   Denial,
   type EventData,
+  EventId,
   Intent,
   Outcome,
   outcomeEntryId
@@ -39,16 +40,28 @@ export interface ChainWriter {
 }
 
 type Draft =
-  | { readonly type: "intent"; readonly id: string; readonly eventId: string; readonly time: number; readonly event: EventData }
   | {
-    readonly type: "denial"
-    readonly id: string
-    readonly eventId: string
-    readonly time: number
-    readonly event: EventData
-    readonly outcome: Outcome
-  }
-  | { readonly type: "outcome"; readonly id: string; readonly eventId: string; readonly time: number; readonly outcome: Outcome }
+      readonly type: "intent"
+      readonly id: string
+      readonly eventId: string
+      readonly time: number
+      readonly event: EventData
+    }
+  | {
+      readonly type: "denial"
+      readonly id: string
+      readonly eventId: string
+      readonly time: number
+      readonly event: EventData
+      readonly outcome: Outcome
+    }
+  | {
+      readonly type: "outcome"
+      readonly id: string
+      readonly eventId: string
+      readonly time: number
+      readonly outcome: Outcome
+    }
 
 type Result = Appended | CompleteResult
 
@@ -74,18 +87,22 @@ export const loadHead = async (driver: SqlDriver): Promise<Head> => {
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-const decode = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, what: string) => {
-  const run = Schema.decodeUnknownResult(schema as never)
-  return (input: unknown): S["Type"] => {
-    const result = run(input, { onExcessProperty: "error" }) as { _tag: "Success"; success: S["Type"] } | { _tag: "Failure"; failure: unknown }
-    if (result._tag === "Failure") throw new AuditInputError(`Invalid ${what}: ${String(result.failure)}`)
+/** Decodes an input with its schema (unknown keys refused), or throws `AuditInputError`. */
+const decoder =
+  <A>(
+    what: string,
+    run: (input: unknown, options: { readonly onExcessProperty: "error" }) => Result.Result<A, Schema.SchemaError>
+  ) =>
+  (input: unknown): A => {
+    const result = run(input, { onExcessProperty: "error" })
+    if (Result.isFailure(result)) throw new AuditInputError(`Invalid ${what}: ${result.failure.message}`)
     return result.success
   }
-}
 
-const decodeIntent = decode(Intent, "intent")
-const decodeDenial = decode(Denial, "denial")
-const decodeOutcome = decode(Outcome, "outcome")
+const decodeIntent = decoder("intent", Schema.decodeUnknownResult(Intent))
+const decodeDenial = decoder("denial", Schema.decodeUnknownResult(Denial))
+const decodeOutcome = decoder("outcome", Schema.decodeUnknownResult(Outcome))
+const decodeEventId = decoder("event id", Schema.decodeUnknownResult(EventId))
 
 const actorId = (event: EventData): string | null => (event.actor === "anonymous" ? null : event.actor.id)
 
@@ -218,7 +235,9 @@ export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions):
       )
       known.set(draft.id, { seq: entry.seq, hash, type: entry.type })
       h = { seq: entry.seq, id: entry.id, hash }
-      results.push(draft.type === "outcome" ? "recorded" : { receipt: { id: draft.id, seq: entry.seq, hash }, duplicate: false })
+      results.push(
+        draft.type === "outcome" ? "recorded" : { receipt: { id: draft.id, seq: entry.seq, hash }, duplicate: false }
+      )
     }
     if (statements.length > 0) {
       statements.push(
@@ -258,7 +277,13 @@ export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions):
   return {
     intent: async (input) => {
       const intent = decodeIntent(input)
-      return (await append({ type: "intent", id: intent.id, eventId: intent.id, time: intent.time, event: intent.event })) as Appended
+      return (await append({
+        type: "intent",
+        id: intent.id,
+        eventId: intent.id,
+        time: intent.time,
+        event: intent.event
+      })) as Appended
     },
     denial: async (input) => {
       const denial = decodeDenial(input)
@@ -271,8 +296,9 @@ export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions):
         outcome: denial.outcome
       })) as Appended
     },
-    outcome: async (eventId, input) => {
-      const outcome = decodeOutcome(input)
+    outcome: async (input, outcomeInput) => {
+      const eventId = decodeEventId(input)
+      const outcome = decodeOutcome(outcomeInput)
       return (await append({
         type: "outcome",
         id: outcomeEntryId(eventId),

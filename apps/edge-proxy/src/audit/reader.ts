@@ -118,16 +118,18 @@ const where = (filters: AuditFilters, options: ReaderOptions, before: number | u
 
 const toEvent = (row: EventRow, options: ReaderOptions): AuditEvent => {
   const entry = JSON.parse(row.entry) as IntentEntry | DenialEntry
-  const outcome: Outcome | undefined = entry.type === "denial"
-    ? entry.outcome
-    : row.outcome_entry === null
-    ? undefined
-    : (JSON.parse(row.outcome_entry) as OutcomeEntry).outcome
-  const state: OutcomeState = outcome !== undefined
-    ? "completed"
-    : options.now() - row.time_ms >= options.unrecordedAfterMs
-    ? "outcome_unrecorded"
-    : "pending"
+  const outcome: Outcome | undefined =
+    entry.type === "denial"
+      ? entry.outcome
+      : row.outcome_entry === null
+        ? undefined
+        : (JSON.parse(row.outcome_entry) as OutcomeEntry).outcome
+  const state: OutcomeState =
+    outcome !== undefined
+      ? "completed"
+      : options.now() - row.time_ms >= options.unrecordedAfterMs
+        ? "outcome_unrecorded"
+        : "pending"
   const event = entry.event
   return {
     id: entry.eventId,
@@ -210,7 +212,13 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
     let entries = 0
     // Writes whose index row points at an outcome entry not seen yet.
     const owedOutcomes = new Map<string, number>()
-    const bad = (eventId: string, reason: string): VerifyResult => ({ ok: false, events, entries, firstBadEventId: eventId, reason })
+    const bad = (eventId: string, reason: string): VerifyResult => ({
+      ok: false,
+      events,
+      entries,
+      firstBadEventId: eventId,
+      reason
+    })
 
     for (;;) {
       const rows = await driver.all<ChainRow>(
@@ -247,7 +255,13 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
         if (Result.isFailure(decoded)) return bad(name, `entry ${row.seq} is not in the chain format`)
         const entry = decoded.success
         const expectedId = entry.type === "outcome" ? outcomeEntryId(entry.eventId) : entry.eventId
-        if (entry.seq !== row.seq || entry.id !== row.id || entry.id !== expectedId || entry.type !== row.type || entry.eventId !== row.event_id) {
+        if (
+          entry.seq !== row.seq ||
+          entry.id !== row.id ||
+          entry.id !== expectedId ||
+          entry.type !== row.type ||
+          entry.eventId !== row.event_id
+        ) {
           return bad(name, `entry ${row.seq}: its columns differ from the entry`)
         }
         // The link to the entry before it.
@@ -267,7 +281,13 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
         const ix = index.get(entry.eventId)
         if (ix === undefined) return bad(name, `event ${entry.eventId} is missing from the index`)
         if (entry.type === "outcome") {
-          if (ix.kind !== "write" || ix.outcome_seq !== entry.seq || ix.status !== entry.outcome.status || ix.error_code !== entry.outcome.errorCode || ix.latency_ms !== entry.outcome.latencyMs) {
+          if (
+            ix.kind !== "write" ||
+            ix.outcome_seq !== entry.seq ||
+            ix.status !== entry.outcome.status ||
+            ix.error_code !== entry.outcome.errorCode ||
+            ix.latency_ms !== entry.outcome.latencyMs
+          ) {
             return bad(name, `the index row of event ${entry.eventId} differs from its outcome entry ${entry.seq}`)
           }
           owedOutcomes.delete(entry.eventId)
@@ -275,7 +295,8 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
           events++
           const event = entry.event
           const outcome = entry.type === "denial" ? entry.outcome : undefined
-          const same = ix.seq === entry.seq &&
+          const same =
+            ix.seq === entry.seq &&
             ix.kind === (entry.type === "intent" ? "write" : "denial") &&
             ix.time_ms === Date.parse(entry.time) &&
             ix.actor_id === (event.actor === "anonymous" ? null : event.actor.id) &&
@@ -286,7 +307,9 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
               ? ix.outcome_seq === null
                 ? ix.status === null && ix.error_code === null && ix.latency_ms === null
                 : ix.outcome_seq > entry.seq
-              : ix.outcome_seq === entry.seq && ix.status === outcome.status && ix.error_code === outcome.errorCode &&
+              : ix.outcome_seq === entry.seq &&
+                ix.status === outcome.status &&
+                ix.error_code === outcome.errorCode &&
                 ix.latency_ms === outcome.latencyMs)
           if (!same) return bad(name, `the index row of event ${entry.eventId} differs from its entry ${entry.seq}`)
           if (outcome === undefined && ix.outcome_seq !== null) owedOutcomes.set(entry.eventId, ix.outcome_seq)
@@ -302,9 +325,15 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
       if (prev.id !== null) return bad(eventIdOfEntry(prev.id), "the chain head record is missing")
     } else if (head.seq !== prev.seq || head.id !== prev.id || head.hash !== prev.hash) {
       if (head.seq > prev.seq && head.id !== null) {
-        return bad(eventIdOfEntry(head.id), `entries ${prev.seq + 1}..${head.seq} are missing from the end of the chain`)
+        return bad(
+          eventIdOfEntry(head.id),
+          `entries ${prev.seq + 1}..${head.seq} are missing from the end of the chain`
+        )
       }
-      return bad(prev.id === null ? "" : eventIdOfEntry(prev.id), `the last entry ${prev.seq} differs from the chain head`)
+      return bad(
+        prev.id === null ? "" : eventIdOfEntry(prev.id),
+        `the last entry ${prev.seq} differs from the chain head`
+      )
     }
     for (const [eventId, seq] of owedOutcomes) {
       return bad(eventId, `the index row of event ${eventId} points at outcome entry ${seq}, which is not in the chain`)
@@ -315,7 +344,8 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
        LEFT JOIN audit_chain c ON c.seq = e.seq AND c.event_id = e.event_id AND c.type IN ('intent', 'denial')
        WHERE c.seq IS NULL ORDER BY e.seq LIMIT 1`
     )
-    if (orphans[0] !== undefined) return bad(orphans[0].event_id, `event ${orphans[0].event_id} is in the index but not in the chain`)
+    if (orphans[0] !== undefined)
+      return bad(orphans[0].event_id, `event ${orphans[0].event_id} is in the index but not in the chain`)
     return { ok: true, events, entries, head: { seq: prev.seq, hash: prev.hash } }
   }
 

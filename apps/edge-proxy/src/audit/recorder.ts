@@ -96,8 +96,10 @@ const message = (error: unknown): string => {
 
 /** The default client IP: Cloudflare's header, else the usual reverse-proxy headers. */
 export const defaultClientIp = (headers: Headers): string | null =>
-  headers.get("cf-connecting-ip") ?? headers.get("x-real-ip") ??
-    headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null
+  headers.get("cf-connecting-ip") ??
+  headers.get("x-real-ip") ??
+  headers.get("x-forwarded-for")?.split(",")[0]?.trim() ??
+  null
 
 /**
  * Whether a request answered without a receipt is recorded as a denial: 401 and 403 on any of the
@@ -147,7 +149,10 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
   const inFlight = new Set<Promise<unknown>>()
   const track = <A>(work: Promise<A>): Promise<A> => {
     inFlight.add(work)
-    void work.then(() => inFlight.delete(work), () => inFlight.delete(work))
+    void work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work)
+    )
     return work
   }
 
@@ -183,7 +188,7 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
       operationId: attempt.route.operationId,
       method: attempt.method,
       path: cap(attempt.path, 2048)!,
-      organizationId: param === undefined ? null : attempt.params[param] ?? null,
+      organizationId: param === undefined ? null : (attempt.params[param] ?? null),
       targets: extractTargets(attempt.route, attempt.params, body, maxTargets),
       request: recordedRequest(body, maxRequestBytes),
       requestId: attempt.requestId,
@@ -232,8 +237,12 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
       // The intent may have landed although the call failed (a lost acknowledgement): close it as
       // refused, so it cannot pass for a forwarded write. Unknown to the store = it never landed.
       const outcome = outcomeOf({ status: 503, errorCode: auditUnavailableCode, latencyMs: now() - attempt.startedAt })
-      const work = deliver(() => store.complete(id, outcome), (error) => ({ kind: "outcome", eventId: id, payload: outcome, error, attempts: retry.times + 1 }))
-        .then((delivery) => logLine("write", id, event, outcome, "refused", { closedAs: delivery, error: message(failure) }))
+      const work = deliver(
+        () => store.complete(id, outcome),
+        (error) => ({ kind: "outcome", eventId: id, payload: outcome, error, attempts: retry.times + 1 })
+      ).then((delivery) =>
+        logLine("write", id, event, outcome, "refused", { closedAs: delivery, error: message(failure) })
+      )
       track(work)
       let set = closing.get(attempt.requestId)
       if (set === undefined) closing.set(attempt.requestId, (set = new Set()))
@@ -249,7 +258,12 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
   const deny = (attempt: RecordedAttempt, result: AuditOutcome): Promise<void> => track(denyNow(attempt, result))
 
   const denyNow = async (attempt: RecordedAttempt, result: AuditOutcome): Promise<void> => {
-    const denial: Denial = { id: ids(attempt.startedAt), time: attempt.startedAt, event: eventData(attempt), outcome: outcomeOf(result) }
+    const denial: Denial = {
+      id: ids(attempt.startedAt),
+      time: attempt.startedAt,
+      event: eventData(attempt),
+      outcome: outcomeOf(result)
+    }
     const delivery = await deliver(
       async () => ((await store.deny(denial)) && "recorded") as "recorded",
       (error) => ({ kind: "denial", eventId: denial.id, payload: denial, error, attempts: retry.times + 1 })
@@ -260,7 +274,11 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
   const settle = (attempt: RecordedAttempt, receipt: AuditReceipt | undefined, result: AuditOutcome): Promise<void> =>
     track(settleNow(attempt, receipt, result))
 
-  const settleNow = async (attempt: RecordedAttempt, receipt: AuditReceipt | undefined, result: AuditOutcome): Promise<void> => {
+  const settleNow = async (
+    attempt: RecordedAttempt,
+    receipt: AuditReceipt | undefined,
+    result: AuditOutcome
+  ): Promise<void> => {
     if (receipt !== undefined && receipt.id !== "") {
       const outcome = outcomeOf(result)
       const delivery = await deliver(
@@ -279,7 +297,7 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
   }
 
   const flush = async (): Promise<void> => {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+    while (inFlight.size > 0) await Promise.allSettled(inFlight)
   }
 
   return { accept, settle, deny, flush, store }

@@ -15,7 +15,8 @@ export const redactedValue = "[REDACTED]"
  * `authorization`, `cookie`, `signingKey`) and `config` (an SSO connector's configuration holds its
  * client secret and certificates).
  */
-export const secretKey = /secret|passw(or)?d|token|api[-_]?key|private[-_]?key|credential|authori[sz]ation|cookie|signing[-_]?key|^config$/i
+export const secretKey =
+  /secret|passw(or)?d|token|api[-_]?key|private[-_]?key|credential|authori[sz]ation|cookie|signing[-_]?key|^config$/i
 
 /** The default cap on the recorded body: 8 KiB of JSON. */
 export const defaultMaxRequestBytes = 8192

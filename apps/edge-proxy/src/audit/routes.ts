@@ -68,10 +68,12 @@ const answer = (c: Context<AppEnv>, status: number, body: unknown) => {
 const invalid = (c: Context<AppEnv>, message: string) =>
   answer(c, 400, { code: LogtoError.codes.invalidInput, message })
 
-type Parsed = { readonly ok: true; readonly filters: AuditFilters; readonly cursor?: string; readonly limit?: number } | {
-  readonly ok: false
-  readonly response: Response
-}
+type Parsed =
+  | { readonly ok: true; readonly filters: AuditFilters; readonly cursor?: string; readonly limit?: number }
+  | {
+      readonly ok: false
+      readonly response: Response
+    }
 
 const parseFilters = (c: Context<AppEnv>, principal: Principal): Parsed => {
   const decoded = decodeQuery(c.req.query(), { errors: "first" })
@@ -92,7 +94,12 @@ const parseFilters = (c: Context<AppEnv>, principal: Principal): Parsed => {
     kind: q.kind,
     outcome: q.outcome
   }
-  return { ok: true, filters, ...(q.cursor === undefined ? {} : { cursor: q.cursor }), ...(q.limit === undefined ? {} : { limit: q.limit }) }
+  return {
+    ok: true,
+    filters,
+    ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+    ...(q.limit === undefined ? {} : { limit: q.limit })
+  }
 }
 
 const streamLines = <A>(items: AsyncIterable<A>): ReadableStream<Uint8Array> => {
@@ -139,7 +146,9 @@ export const auditRoutes = (options: AuditRoutesOptions): Hono<AppEnv> => {
   })
 
   const unrestricted = (c: Context<AppEnv>): Response | undefined =>
-    getPrincipal(c)!.organizations === undefined ? undefined : answer(c, 403, LogtoError.body(LogtoError.codes.forbidden))
+    getPrincipal(c)!.organizations === undefined
+      ? undefined
+      : answer(c, 403, LogtoError.body(LogtoError.codes.forbidden))
 
   app.get("/events", async (c) => {
     const parsed = parseFilters(c, getPrincipal(c)!)
@@ -171,7 +180,9 @@ export const auditRoutes = (options: AuditRoutesOptions): Hono<AppEnv> => {
 
   app.onError((error, c) => {
     if (error instanceof AuditInputError) return invalid(c, error.message)
-    console.error(JSON.stringify({ level: "error", msg: "audit API failed", requestId: c.get("requestId"), error: String(error) }))
+    console.error(
+      JSON.stringify({ level: "error", msg: "audit API failed", requestId: c.get("requestId"), error: String(error) })
+    )
     return answer(c, 503, { code: "proxy.audit_unavailable", message: "The audit trail is unavailable." })
   })
 

@@ -41,8 +41,20 @@ export interface AuditPage {
 
 /** A failed delivery, as handed to `deadLetter`. */
 export type DeadLetterInput =
-  | { readonly kind: "outcome"; readonly eventId: string; readonly payload: Outcome; readonly error: string; readonly attempts: number }
-  | { readonly kind: "denial"; readonly eventId: string; readonly payload: Denial; readonly error: string; readonly attempts: number }
+  | {
+      readonly kind: "outcome"
+      readonly eventId: string
+      readonly payload: Outcome
+      readonly error: string
+      readonly attempts: number
+    }
+  | {
+      readonly kind: "denial"
+      readonly eventId: string
+      readonly payload: Denial
+      readonly error: string
+      readonly attempts: number
+    }
 
 /** What a redelivery run did. */
 export interface RedeliveryReport {

@@ -33,8 +33,11 @@ export const defaultMaxTargets = 1000
 
 /** The top-level field names of a route's JSON payload schema (empty for operations without a body). */
 export const payloadFields = (route: RouteTable.Route): ReadonlyArray<string> => {
-  const payload = (route.endpoint as { readonly payload?: ReadonlyMap<string, { readonly schemas: ReadonlyArray<{ readonly ast: SchemaAST.AST }> }> })
-    .payload
+  const payload = (
+    route.endpoint as {
+      readonly payload?: ReadonlyMap<string, { readonly schemas: ReadonlyArray<{ readonly ast: SchemaAST.AST }> }>
+    }
+  ).payload
   const schema = payload?.get("application/json")?.schemas[0]
   if (schema === undefined || schema.ast._tag !== "Objects") return []
   return schema.ast.propertySignatures.map((p) => String(p.name))
@@ -50,8 +53,12 @@ export const routeTargets: ReadonlyMap<string, RouteTargets> = new Map(
   RouteTable.routes.map((route) => [
     route.operationId,
     {
-      params: route.pathParams.flatMap((p) => (pathTargetParams[p] === undefined ? [] : [[p, pathTargetParams[p]!] as const])),
-      body: payloadFields(route).flatMap((f) => (bodyTargetFields[f] === undefined ? [] : [[f, bodyTargetFields[f]!] as const]))
+      params: route.pathParams.flatMap((p) =>
+        pathTargetParams[p] === undefined ? [] : [[p, pathTargetParams[p]!] as const]
+      ),
+      body: payloadFields(route).flatMap((f) =>
+        bodyTargetFields[f] === undefined ? [] : [[f, bodyTargetFields[f]!] as const]
+      )
     }
   ])
 )

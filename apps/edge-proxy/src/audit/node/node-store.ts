@@ -78,7 +78,9 @@ export const applyMigrations = (db: DatabaseSync, dir: string): Array<string> =>
     )`
   )
   const applied: Array<string> = []
-  for (const name of readdirSync(dir).filter((file) => file.endsWith(".sql")).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((file) => file.endsWith(".sql"))
+    .sort()) {
     db.exec("BEGIN IMMEDIATE")
     try {
       if (db.prepare("SELECT 1 FROM d1_migrations WHERE name = ?").get(name) === undefined) {
@@ -116,11 +118,12 @@ export const openNodeAuditStore = (options: NodeAuditStoreOptions): NodeAuditSto
   const reader = makeReader(driver, { now, unrecordedAfterMs: options.unrecordedAfterMs ?? defaultUnrecordedAfterMs })
   const box = makeDeadLetterBox(driver, now)
   const every = options.redeliverEveryMs ?? 60_000
-  const timer = every > 0
-    ? setInterval(() => {
-      box.redeliver(writer).catch((error: unknown) => options.onRedeliveryError?.(error))
-    }, every)
-    : undefined
+  const timer =
+    every > 0
+      ? setInterval(() => {
+          box.redeliver(writer).catch((error: unknown) => options.onRedeliveryError?.(error))
+        }, every)
+      : undefined
   timer?.unref()
   return {
     path: options.path,

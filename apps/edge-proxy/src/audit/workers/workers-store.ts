@@ -18,7 +18,12 @@ export interface AuditBindings {
 /** The SQL driver over a D1 database (`batch` is one D1 transaction). */
 export const d1SqlDriver = (db: D1Database): SqlDriver => ({
   all: async <Row>(text: string, params: ReadonlyArray<SqlValue> = []) =>
-    (await db.prepare(text).bind(...params).all<Row & Record<string, unknown>>()).results as Array<Row>,
+    (
+      await db
+        .prepare(text)
+        .bind(...params)
+        .all<Row & Record<string, unknown>>()
+    ).results as Array<Row>,
   batch: async (statements) => {
     await db.batch(statements.map((statement) => db.prepare(statement.sql).bind(...statement.params)))
   }

@@ -11,7 +11,11 @@ import { writeCases } from "../support/requests.ts"
 describe("uuidv7", () => {
   it("carries the millisecond and sorts by time, strictly increasing within one millisecond", () => {
     const next = uuidV7Generator()
-    const ids = [next(1_767_225_600_000), ...Array.from({ length: 5000 }, () => next(1_767_225_600_001)), next(1_767_225_600_002)]
+    const ids = [
+      next(1_767_225_600_000),
+      ...Array.from({ length: 5000 }, () => next(1_767_225_600_001)),
+      next(1_767_225_600_002)
+    ]
     for (const id of ids) expect(isUuidV7(id)).toBe(true)
     expect(uuidV7Time(ids[0]!)).toBe(1_767_225_600_000)
     expect(uuidV7Time(ids[ids.length - 1]!)).toBeGreaterThanOrEqual(1_767_225_600_002)
@@ -39,8 +43,8 @@ describe("canonical json", () => {
   })
 
   it("refuses what JSON cannot represent", () => {
-    expect(() => canonicalJson({ a: Number.NaN })).toThrow()
-    expect(() => canonicalJson({ a: 1n })).toThrow()
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow("non-finite")
+    expect(() => canonicalJson({ a: 1n })).toThrow("cannot encode a bigint")
   })
 })
 
@@ -55,7 +59,11 @@ describe("redaction", () => {
       })
     ).toEqual({
       name: "Acme",
-      customData: { password: redactedValue, apiKey: redactedValue, nested: [{ clientSecret: redactedValue, accessToken: redactedValue, keep: 1 }] },
+      customData: {
+        password: redactedValue,
+        apiKey: redactedValue,
+        nested: [{ clientSecret: redactedValue, accessToken: redactedValue, keep: 1 }]
+      },
       config: redactedValue,
       Authorization: redactedValue
     })
@@ -83,8 +91,14 @@ describe("targets", () => {
     const writes = RouteTable.routes.filter((r) => r.kind === "write")
     expect(writes).toHaveLength(26)
     for (const route of writes) expect(routeTargets.has(route.operationId)).toBe(true)
-    expect(routeTargets.get("AssignOrganizationRolesToUsers")!.body.map(([f]) => f)).toEqual(["userIds", "organizationRoleIds"])
-    expect(routeTargets.get("DeleteOrganizationUserRole")!.params.map(([p]) => p)).toEqual(["userId", "organizationRoleId"])
+    expect(routeTargets.get("AssignOrganizationRolesToUsers")!.body.map(([f]) => f)).toEqual([
+      "userIds",
+      "organizationRoleIds"
+    ])
+    expect(routeTargets.get("DeleteOrganizationUserRole")!.params.map(([p]) => p)).toEqual([
+      "userId",
+      "organizationRoleId"
+    ])
   })
 
   for (const c of writeCases) {
@@ -96,7 +110,10 @@ describe("targets", () => {
   it("deduplicates, ignores non-strings and caps the count", () => {
     const route = RouteTable.byOperationId.get("ReplaceOrganizationUsers")!
     expect(extractTargets(route, { id: "o" }, { userIds: ["a", "a", 3, null, "b"] })).toEqual({ userIds: ["a", "b"] })
-    expect(extractTargets(route, { id: "o" }, { userIds: ["a", "b", "c", "d"] }, 2)).toEqual({ userIds: ["a", "b"], omitted: 2 })
+    expect(extractTargets(route, { id: "o" }, { userIds: ["a", "b", "c", "d"] }, 2)).toEqual({
+      userIds: ["a", "b"],
+      omitted: 2
+    })
     expect(extractTargets(route, { id: "o" }, "not an object")).toEqual({})
   })
 })

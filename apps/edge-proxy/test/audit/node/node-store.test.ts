@@ -49,7 +49,10 @@ describe("node store", () => {
     open()
     const db = raw()
     expect(db.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" })
-    const names = db.prepare("SELECT name FROM d1_migrations ORDER BY id").all().map((r) => r["name"])
+    const names = db
+      .prepare("SELECT name FROM d1_migrations ORDER BY id")
+      .all()
+      .map((r) => r["name"])
     expect(names).toEqual(["0001_audit_chain.sql", "0002_audit_dead_letters.sql"])
     db.close()
     open() // re-open: nothing applied twice
@@ -60,7 +63,13 @@ describe("node store", () => {
 
   it("keeps the durable object's dead-letter table identical to the migration", () => {
     const migration = readFileSync(join(defaultMigrationsDir, "0002_audit_dead_letters.sql"), "utf8")
-    const statements = migration.split("\n").filter((l) => !l.startsWith("--")).join("\n").split(";").map((s) => s.trim()).filter(Boolean)
+    const statements = migration
+      .split("\n")
+      .filter((l) => !l.startsWith("--"))
+      .join("\n")
+      .split(";")
+      .map((s) => s.trim())
+      .filter(Boolean)
     expect(statements).toEqual([...deadLetterSchema])
   })
 
@@ -70,7 +79,9 @@ describe("node store", () => {
     expect(receipt.seq).toBe(1)
     expect(receipt.hash).toMatch(/^[0-9a-f]{64}$/)
     const db = raw()
-    expect(db.prepare("SELECT type, event_id FROM audit_chain").all()).toEqual([{ type: "intent", event_id: receipt.id }])
+    expect(db.prepare("SELECT type, event_id FROM audit_chain").all()).toEqual([
+      { type: "intent", event_id: receipt.id }
+    ])
     db.close()
     const page = await store.query({})
     expect(page.events[0]).toMatchObject({ id: receipt.id, kind: "write", outcome: "pending", status: null })
@@ -113,7 +124,13 @@ describe("node store", () => {
     await store.deny(input)
     expect(await store.complete(input.id, outcome(201))).toBe("duplicate")
     const [event] = (await store.query({})).events
-    expect(event).toMatchObject({ kind: "denial", actor: "anonymous", status: 401, outcome: "completed", outcomeHash: null })
+    expect(event).toMatchObject({
+      kind: "denial",
+      actor: "anonymous",
+      status: 401,
+      outcome: "completed",
+      outcomeHash: null
+    })
   })
 
   it("refuses malformed input", async () => {
@@ -121,7 +138,9 @@ describe("node store", () => {
     await expect(store.accept({ ...intent(clock), id: "not-a-uuid" })).rejects.toBeInstanceOf(AuditInputError)
     await expect(store.accept({ ...intent(clock), extra: 1 } as never)).rejects.toBeInstanceOf(AuditInputError)
     const { id } = await store.accept(intent(clock))
-    await expect(store.complete(id, { status: 99, errorCode: null, latencyMs: 0 })).rejects.toBeInstanceOf(AuditInputError)
+    await expect(store.complete(id, { status: 99, errorCode: null, latencyMs: 0 })).rejects.toBeInstanceOf(
+      AuditInputError
+    )
     await expect(store.query({}, "bogus")).rejects.toBeInstanceOf(AuditInputError)
     await expect(store.query({}, undefined, 0)).rejects.toBeInstanceOf(AuditInputError)
   })
@@ -179,10 +198,17 @@ describe("hash chain", () => {
     const store = open()
     const ids = await fill(store, 5)
     const db = raw()
-    const row = db.prepare("SELECT seq, entry FROM audit_chain WHERE id = ?").get(ids[2]!) as { seq: number; entry: string }
+    const row = db.prepare("SELECT seq, entry FROM audit_chain WHERE id = ?").get(ids[2]!) as {
+      seq: number
+      entry: string
+    }
     db.prepare("UPDATE audit_chain SET entry = ? WHERE seq = ?").run(row.entry.replace("user-1", "user-9"), row.seq)
     db.close()
-    expect(await store.verify()).toMatchObject({ ok: false, firstBadEventId: ids[2], reason: expect.stringContaining("hash") })
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: ids[2],
+      reason: expect.stringContaining("hash")
+    })
   })
 
   it("names an event whose entry was changed and rehashed", async () => {
@@ -197,7 +223,11 @@ describe("hash chain", () => {
     db.prepare("UPDATE audit_chain SET entry = ?, hash = ? WHERE seq = ?").run(forged, await sha256Hex(forged), row.seq)
     db.prepare("UPDATE audit_events SET status = 200 WHERE event_id = ?").run(ids[1]!)
     db.close()
-    expect(await store.verify()).toMatchObject({ ok: false, firstBadEventId: ids[1], reason: expect.stringContaining("changed") })
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: ids[1],
+      reason: expect.stringContaining("changed")
+    })
   })
 
   it("names an event whose index row was changed (a status rewritten)", async () => {
@@ -216,7 +246,11 @@ describe("hash chain", () => {
     db.prepare("DELETE FROM audit_chain WHERE id = ?").run(ids[2]!)
     db.prepare("DELETE FROM audit_events WHERE event_id = ?").run(ids[2]!)
     db.close()
-    expect(await store.verify()).toMatchObject({ ok: false, firstBadEventId: ids[2], reason: expect.stringContaining("missing") })
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: ids[2],
+      reason: expect.stringContaining("missing")
+    })
   })
 
   it("names an event whose outcome entry was deleted", async () => {
@@ -235,7 +269,11 @@ describe("hash chain", () => {
     db.prepare("DELETE FROM audit_chain WHERE event_id = ?").run(ids[2]!)
     db.prepare("DELETE FROM audit_events WHERE event_id = ?").run(ids[2]!)
     db.close()
-    expect(await store.verify()).toMatchObject({ ok: false, firstBadEventId: ids[2], reason: expect.stringContaining("end") })
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: ids[2],
+      reason: expect.stringContaining("end")
+    })
   })
 
   it("names an event removed only from the index", async () => {
@@ -277,7 +315,8 @@ describe("queries", () => {
     const add = async (offset: number, overrides: Parameters<typeof intent>[1], status: number | undefined) => {
       const input = intent(base + offset, overrides)
       await store.accept(input)
-      if (status !== undefined) await store.complete(input.id, outcome(status, status >= 400 ? "entity.not_found" : null))
+      if (status !== undefined)
+        await store.complete(input.id, outcome(status, status >= 400 ? "entity.not_found" : null))
       return input.id
     }
     const a = await add(1_000, { organizationId: "org-acme" }, 201)
@@ -290,7 +329,8 @@ describe("queries", () => {
   it("filters by organization, actor, operation, status, kind and time, newest first", async () => {
     const store = open()
     const { a, b, c, d, base } = await seed(store)
-    const ids = async (filters: Parameters<NodeAuditStore["query"]>[0]) => (await store.query(filters)).events.map((e) => e.id)
+    const ids = async (filters: Parameters<NodeAuditStore["query"]>[0]) =>
+      (await store.query(filters)).events.map((e) => e.id)
     expect(await ids({})).toEqual([d, c, b, a])
     expect(await ids({ organizationId: "org-acme" })).toEqual([d, c, a])
     expect(await ids({ organizationIds: ["org-globex"] })).toEqual([b])

@@ -68,7 +68,11 @@ const proxyWith = (auditStore: AuditStore) => {
     audit: recorder
   })
   const app = new Hono<AppEnv>()
-    .use("/audit/*", requestId({ generate: platform.randomId }), authenticate({ keys: makeKeyStore(keys, platform.digest), scope: "audit:read" }))
+    .use(
+      "/audit/*",
+      requestId({ generate: platform.randomId }),
+      authenticate({ keys: makeKeyStore(keys, platform.digest), scope: "audit:read" })
+    )
     .route("/audit", auditRoutes({ store: auditStore }))
     .route("/", proxy)
   return { app, recorder }
@@ -108,7 +112,13 @@ beforeEach(() => {
 describe("audit in the proxy app", () => {
   it("records every write operation once, with the status and code the caller got", async () => {
     const { app, recorder } = proxyWith(store)
-    const answers: Array<{ requestId: string; status: number; code: string | null; path: string; operationId: string }> = []
+    const answers: Array<{
+      requestId: string
+      status: number
+      code: string | null
+      path: string
+      operationId: string
+    }> = []
     for (const [i, c] of writeCases.entries()) {
       const path = RouteTable.buildPath(c.route, Object.fromEntries(c.route.pathParams.map((p) => [p, demoParams[p]!])))
       const response = await app.request(`http://proxy.test${path}`, {
@@ -123,7 +133,13 @@ describe("audit in the proxy app", () => {
       })
       const text = await response.text()
       const code = response.status >= 400 ? ((JSON.parse(text) as { code?: string }).code ?? null) : null
-      answers.push({ requestId: `proxy-write-${i}`, status: response.status, code, path, operationId: c.route.operationId })
+      answers.push({
+        requestId: `proxy-write-${i}`,
+        status: response.status,
+        code,
+        path,
+        operationId: c.route.operationId
+      })
     }
     await recorder.flush()
     const apiCalls = fake.requests().filter((r) => r.path.startsWith("/api/"))
@@ -161,7 +177,9 @@ describe("audit in the proxy app", () => {
     await recorder.flush()
     expect(fake.requests().filter((r) => r.path.startsWith("/api/"))).toEqual([])
     const events = await allEvents()
-    expect(events.map((e) => [e.kind, e.status, e.errorCode, e.actor === "anonymous" ? "anonymous" : e.actor.id])).toEqual([
+    expect(
+      events.map((e) => [e.kind, e.status, e.errorCode, e.actor === "anonymous" ? "anonymous" : e.actor.id])
+    ).toEqual([
       ["denial", 400, "guard.invalid_input", "admin"],
       ["denial", 403, "auth.forbidden", "reader"],
       ["denial", 401, "auth.authorization_header_missing", "anonymous"]
@@ -191,12 +209,18 @@ describe("audit in the proxy app", () => {
     const none = await app.request("http://proxy.test/audit/events")
     expect(none.status).toBe(401)
     expect(await none.json()).toMatchObject({ code: "auth.authorization_header_missing" })
-    const forbidden = await app.request("http://proxy.test/audit/events", { headers: { authorization: `Bearer ${reader.key}` } })
+    const forbidden = await app.request("http://proxy.test/audit/events", {
+      headers: { authorization: `Bearer ${reader.key}` }
+    })
     expect(forbidden.status).toBe(403)
     expect(await forbidden.json()).toMatchObject({ code: "auth.forbidden" })
-    const ok = await app.request("http://proxy.test/audit/events", { headers: { authorization: `Bearer ${admin.key}` } })
+    const ok = await app.request("http://proxy.test/audit/events", {
+      headers: { authorization: `Bearer ${admin.key}` }
+    })
     expect(ok.status).toBe(200)
-    expect(await ok.json()).toMatchObject({ events: [{ operationId: "UpdateOrganization", status: 200, request: { name: "Acme Corp" } }] })
+    expect(await ok.json()).toMatchObject({
+      events: [{ operationId: "UpdateOrganization", status: 200, request: { name: "Acme Corp" } }]
+    })
     // Reading the audit trail is not itself audited.
     expect(await allEvents()).toHaveLength(1)
   })

@@ -30,7 +30,10 @@ beforeAll(async () => {
   const recorder = makeRecorder({ store, log: () => {}, now: () => clock })
   app = harness({ recorder, upstream: stubUpstream().fetch, now: () => clock })
   // 26 writes on org-acme by admin, 26 on org-globex by writer, one denial; one second apart.
-  for (const [org, key] of [["org-acme", "admin-key"], ["org-globex", "writer-key"]] as const) {
+  for (const [org, key] of [
+    ["org-acme", "admin-key"],
+    ["org-globex", "writer-key"]
+  ] as const) {
     for (const c of writeCases) {
       clock += 1000
       const params = { ...c.params, ...(c.params["id"] === undefined ? {} : { id: org }) }
@@ -47,11 +50,20 @@ afterAll(() => {
 })
 
 describe("audit API scopes", () => {
-  for (const path of ["/audit/events", "/audit/events/export", "/audit/verify", "/audit/chain", "/audit/dead-letters"]) {
+  for (const path of [
+    "/audit/events",
+    "/audit/events/export",
+    "/audit/verify",
+    "/audit/chain",
+    "/audit/dead-letters"
+  ]) {
     it(`answers 401 without a principal and 403 without audit:read on ${path}`, async () => {
       const anonymous = await get(path)
       expect(anonymous.status).toBe(401)
-      expect(await anonymous.json()).toEqual({ code: "auth.unauthorized", message: "Unauthorized. Please check credentials and its scope." })
+      expect(await anonymous.json()).toEqual({
+        code: "auth.unauthorized",
+        message: "Unauthorized. Please check credentials and its scope."
+      })
       const writer = await get(path, "writer-key")
       expect(writer.status).toBe(403)
       expect(await writer.json()).toMatchObject({ code: "auth.forbidden" })
@@ -75,15 +87,19 @@ describe("GET /audit/events", () => {
   it("lists newest first and filters by organization, actor, operation, status and time", async () => {
     const all = decodePage(await (await get("/audit/events?limit=500", "auditor-key")).json()).events
     expect(all).toHaveLength(53)
-    expect(all.map((e) => e.seq)).toEqual([...all.map((e) => e.seq)].sort((a, b) => b - a))
+    expect(all.map((e) => e.seq)).toEqual(all.map((e) => e.seq).toSorted((a, b) => b - a))
     expect(all[0]).toMatchObject({ kind: "denial", status: 401, actor: "anonymous" })
 
-    const query = async (qs: string) => decodePage(await (await get(`/audit/events?limit=500&${qs}`, "auditor-key")).json()).events
+    const query = async (qs: string) =>
+      decodePage(await (await get(`/audit/events?limit=500&${qs}`, "auditor-key")).json()).events
     expect((await query("organizationId=org-globex")).every((e) => e.organizationId === "org-globex")).toBe(true)
     expect(await query("organizationId=org-globex")).toHaveLength(25)
     expect((await query("actorId=writer")).every((e) => (e.actor as { id: string }).id === "writer")).toBe(true)
     expect(await query("actorId=anonymous")).toHaveLength(1)
-    expect((await query("operationId=AddOrganizationUsers")).map((e) => e.organizationId)).toEqual(["org-globex", "org-acme"])
+    expect((await query("operationId=AddOrganizationUsers")).map((e) => e.organizationId)).toEqual([
+      "org-globex",
+      "org-acme"
+    ])
     expect(await query("status=204")).toHaveLength(writeCases.filter((c) => c.route.successStatus === 204).length * 2)
     const first = all[all.length - 1]!
     const from = Date.parse(first.time)
@@ -109,7 +125,16 @@ describe("GET /audit/events", () => {
   })
 
   it("answers 400 guard.invalid_input for a bad limit, status, time or cursor", async () => {
-    for (const qs of ["limit=0", "limit=501", "limit=x", "status=abc", "status=99", "from=yesterday", "kind=read", "cursor=zzz"]) {
+    for (const qs of [
+      "limit=0",
+      "limit=501",
+      "limit=x",
+      "status=abc",
+      "status=99",
+      "from=yesterday",
+      "kind=read",
+      "cursor=zzz"
+    ]) {
       const response = await get(`/audit/events?${qs}`, "auditor-key")
       expect(response.status, qs).toBe(400)
       expect(await response.json(), qs).toMatchObject({ code: "guard.invalid_input" })
@@ -124,7 +149,9 @@ describe("GET /audit/events/export", () => {
     const lines = (await response.text()).split("\n")
     expect(lines.pop()).toBe("")
     const exported = lines.map((line) => Schema.decodeUnknownSync(AuditEvent)(JSON.parse(line)))
-    const listed = decodePage(await (await get("/audit/events?limit=500&organizationId=org-acme", "auditor-key")).json()).events
+    const listed = decodePage(
+      await (await get("/audit/events?limit=500&organizationId=org-acme", "auditor-key")).json()
+    ).events
     expect(exported).toEqual(listed)
   })
 })
@@ -133,23 +160,34 @@ describe("GET /audit/verify and /audit/chain", () => {
   it("verifies the chain, and names the event once one is tampered with", async () => {
     const ok = Schema.decodeUnknownSync(VerifyResult)(await (await get("/audit/verify", "auditor-key")).json())
     expect(ok).toMatchObject({ ok: true, events: 53, entries: 105 })
-    const victim = decodePage(await (await get("/audit/events?limit=1&operationId=DeleteOrganizationUser", "auditor-key")).json())
-      .events[0]!
+    const victim = decodePage(
+      await (await get("/audit/events?limit=1&operationId=DeleteOrganizationUser", "auditor-key")).json()
+    ).events[0]!
     const db = new DatabaseSync(join(dir, "audit.sqlite"))
-    db.prepare("UPDATE audit_chain SET entry = replace(entry, 'user-path-1', 'user-path-2') WHERE id = ?").run(victim.id)
+    db.prepare("UPDATE audit_chain SET entry = replace(entry, 'user-path-1', 'user-path-2') WHERE id = ?").run(
+      victim.id
+    )
     const bad = await (await get("/audit/verify", "auditor-key")).json()
     expect(bad).toMatchObject({ ok: false, firstBadEventId: victim.id })
-    db.prepare("UPDATE audit_chain SET entry = replace(entry, 'user-path-2', 'user-path-1') WHERE id = ?").run(victim.id)
+    db.prepare("UPDATE audit_chain SET entry = replace(entry, 'user-path-2', 'user-path-1') WHERE id = ?").run(
+      victim.id
+    )
     db.close()
     expect(await (await get("/audit/verify", "auditor-key")).json()).toMatchObject({ ok: true })
   })
 
   it("serves the raw chain so anyone can recompute it with SHA-256", async () => {
-    const lines = (await (await get("/audit/chain", "auditor-key")).text()).trim().split("\n").map((l) => JSON.parse(l) as {
-      seq: number
-      entry: string
-      hash: string
-    })
+    const lines = (await (await get("/audit/chain", "auditor-key")).text())
+      .trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            seq: number
+            entry: string
+            hash: string
+          }
+      )
     expect(lines).toHaveLength(105)
     let prev = "0".repeat(64)
     for (const line of lines) {
@@ -166,7 +204,13 @@ describe("GET /audit/verify and /audit/chain", () => {
 describe("GET /audit/dead-letters", () => {
   it("lists open dead letters, and resolved ones with all=1", async () => {
     const event = decodePage(await (await get("/audit/events?limit=1&kind=write", "auditor-key")).json()).events[0]!
-    await store.deadLetter({ kind: "outcome", eventId: event.id, payload: { status: 204, errorCode: null, latencyMs: 1 }, error: "x", attempts: 6 })
+    await store.deadLetter({
+      kind: "outcome",
+      eventId: event.id,
+      payload: { status: 204, errorCode: null, latencyMs: 1 },
+      error: "x",
+      attempts: 6
+    })
     const open = await (await get("/audit/dead-letters", "auditor-key")).json()
     expect(open).toMatchObject({ deadLetters: [{ eventId: event.id, kind: "outcome", resolvedAt: null }] })
     await store.redeliver()

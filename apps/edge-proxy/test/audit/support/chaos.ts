@@ -31,7 +31,11 @@ const json = (key: string | undefined, method: string, body?: unknown): RequestI
 })
 
 /** The i-th request: every request touches its own organization, so each has its own path. */
-export const chaosRequest = (i: number, users: { alice: string; bob: string; carol: string }, role: string): ChaosRequest => {
+export const chaosRequest = (
+  i: number,
+  users: { alice: string; bob: string; carol: string },
+  role: string
+): ChaosRequest => {
   const org = chaosOrganization(i)
   const base = `/api/organizations/${org}`
   const k = "admin-key"
@@ -40,8 +44,16 @@ export const chaosRequest = (i: number, users: { alice: string; bob: string; car
     { path: `${base}/users`, init: json(k, "PUT", { userIds: [users.alice, users.bob] }), expect: "write" },
     { path: `${base}/users`, init: json(k, "POST", { userIds: [users.carol] }), expect: "write" },
     { path: `${base}/users/${users.alice}`, init: json(k, "DELETE"), expect: "write" },
-    { path: `${base}/jit/email-domains`, init: json(k, "POST", { emailDomain: `${org}.example.com` }), expect: "write" },
-    { path: `${base}/users/${users.bob}/roles`, init: json(k, "PUT", { organizationRoleIds: [role] }), expect: "write" },
+    {
+      path: `${base}/jit/email-domains`,
+      init: json(k, "POST", { emailDomain: `${org}.example.com` }),
+      expect: "write"
+    },
+    {
+      path: `${base}/users/${users.bob}/roles`,
+      init: json(k, "PUT", { organizationRoleIds: [role] }),
+      expect: "write"
+    },
     { path: base, init: json(k, "DELETE"), expect: "write" },
     { path: `${base}/users`, init: json(undefined, "POST", { userIds: [users.carol] }), expect: "denial" },
     { path: `${base}/users`, init: json(k, "POST", { userIds: [] }), expect: "denial" }
@@ -116,7 +128,9 @@ export const checkChaos = (input: {
     list.push(e)
     eventsByRequest.set(e.requestId, list)
   }
-  const lost = new Set(lines.filter((l) => l["delivery"] === "lost" || l["closedAs"] === "lost").map((l) => l["requestId"]))
+  const lost = new Set(
+    lines.filter((l) => l["delivery"] === "lost" || l["closedAs"] === "lost").map((l) => l["requestId"])
+  )
   const tally = { forwarded: 0, refused: 0, denied: 0, lost: lost.size, refusedWithEvent: 0 }
   for (const { request, status, code } of results) {
     const requestId = `chaos-${request.i}`
@@ -138,7 +152,12 @@ export const checkChaos = (input: {
       if (mine.length === 1) {
         tally.refusedWithEvent++
         if (!lost.has(requestId)) {
-          expect(mine[0]).toMatchObject({ kind: "write", status: 503, errorCode: "proxy.audit_unavailable", outcome: "completed" })
+          expect(mine[0]).toMatchObject({
+            kind: "write",
+            status: 503,
+            errorCode: "proxy.audit_unavailable",
+            outcome: "completed"
+          })
         }
       }
       expect(logged[0]).toMatchObject({ delivery: "refused" })

@@ -27,7 +27,12 @@ export const testKeys: Readonly<Record<string, TestKey>> = {
   "writer-key": { id: "writer", name: "Billing team", scopes: ["read", "write"] },
   "reader-key": { id: "reader", name: "Support team", scopes: ["read"] },
   "auditor-key": { id: "auditor", name: "Compliance", scopes: ["audit:read"] },
-  "acme-auditor-key": { id: "acme-auditor", name: "Acme compliance", scopes: ["audit:read"], organizations: ["org-acme"] },
+  "acme-auditor-key": {
+    id: "acme-auditor",
+    name: "Acme compliance",
+    scopes: ["audit:read"],
+    organizations: ["org-acme"]
+  },
   "acme-key": { id: "acme", name: "Acme integration", scopes: ["read", "write"], organizations: ["org-acme"] }
 }
 
@@ -72,7 +77,12 @@ export const harness = (options: HarnessOptions): Hono<AppEnv> => {
   })
   app.route("/audit", auditRoutes({ store: options.recorder.store }))
 
-  const deny = (c: Context<AppEnv>, startedAt: number, status: number, body: LogtoError.LogtoErrorBody | { message: string }) => {
+  const deny = (
+    c: Context<AppEnv>,
+    startedAt: number,
+    status: number,
+    body: LogtoError.LogtoErrorBody | { message: string }
+  ) => {
     const response = logtoError(c, status, body)
     recordDenial(options.recorder, c, response, startedAt, now)
     return response
@@ -86,15 +96,19 @@ export const harness = (options: HarnessOptions): Hono<AppEnv> => {
     c.set("route", match.route)
     c.set("params", match.params)
     const authorization = c.req.header("authorization")
-    if (authorization === undefined) return deny(c, startedAt, 401, LogtoError.body(LogtoError.codes.authorizationHeaderMissing))
+    if (authorization === undefined)
+      return deny(c, startedAt, 401, LogtoError.body(LogtoError.codes.authorizationHeaderMissing))
     const key = testKeys[authorization.replace(/^Bearer /, "")]
     if (key === undefined) return deny(c, startedAt, 401, LogtoError.body(LogtoError.codes.unauthorized))
     const principal = principalOf(key)
     c.set("principal", principal)
-    const organization = match.route.organizationParam === undefined ? undefined : match.params[match.route.organizationParam]
+    const organization =
+      match.route.organizationParam === undefined ? undefined : match.params[match.route.organizationParam]
     if (
       !principal.scopes.has(match.route.kind === "read" ? "read" : "write") ||
-      (organization !== undefined && principal.organizations !== undefined && !principal.organizations.has(organization))
+      (organization !== undefined &&
+        principal.organizations !== undefined &&
+        !principal.organizations.has(organization))
     ) {
       return deny(c, startedAt, 403, LogtoError.body(LogtoError.codes.forbidden))
     }
@@ -103,7 +117,11 @@ export const harness = (options: HarnessOptions): Hono<AppEnv> => {
     c.set("body", bytes.length === 0 ? undefined : bytes)
     const parsed = Validation.parseBody(c.req.header("content-type"), decoder.decode(bytes))
     if (Result.isFailure(parsed)) return deny(c, startedAt, parsed.failure.status, parsed.failure.body)
-    const valid = Validation.validate(match.route, { params: match.params, search: url.searchParams, body: parsed.success })
+    const valid = Validation.validate(match.route, {
+      params: match.params,
+      search: url.searchParams,
+      body: parsed.success
+    })
     if (Result.isFailure(valid)) return deny(c, startedAt, valid.failure.status, valid.failure.body)
     c.set("valid", valid.success)
     return next()

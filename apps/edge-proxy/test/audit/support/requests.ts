@@ -89,7 +89,10 @@ export const writeCases: ReadonlyArray<WriteCase> = writeRoutes.map((route) => {
 export const pathOf = (c: WriteCase): string => RouteTable.buildPath(c.route, c.params)
 
 /** The request of a case, for `app.request` / `fetch`. */
-export const requestOf = (c: WriteCase, init: { readonly key?: string; readonly headers?: Record<string, string> } = {}): RequestInit => ({
+export const requestOf = (
+  c: WriteCase,
+  init: { readonly key?: string; readonly headers?: Record<string, string> } = {}
+): RequestInit => ({
   method: c.route.method,
   headers: {
     ...(init.key === undefined ? {} : { authorization: `Bearer ${init.key}` }),

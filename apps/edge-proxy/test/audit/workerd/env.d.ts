@@ -1,9 +1,10 @@
+import type * as Worker from "./worker.ts"
 import type { Env as TestEnv } from "./worker.ts"
 
 declare global {
   namespace Cloudflare {
     interface GlobalProps {
-      mainModule: typeof import("./worker.ts")
+      mainModule: typeof Worker
       durableNamespaces: "AuditLog"
     }
     interface Env extends TestEnv {}

@@ -64,14 +64,22 @@ describe("AuditLog durable object in front of D1", () => {
     expect(await store().verify()).toMatchObject({ ok: false, firstBadEventId: ids[1] })
     await env.AUDIT_DB.prepare("UPDATE audit_events SET status = 201 WHERE event_id = ?").bind(ids[1]).run()
     expect(await store().verify()).toMatchObject({ ok: true })
-    await env.AUDIT_DB.prepare("UPDATE audit_chain SET entry = replace(entry, 'req-2', 'req-X') WHERE id = ?").bind(ids[2]).run()
+    await env.AUDIT_DB.prepare("UPDATE audit_chain SET entry = replace(entry, 'req-2', 'req-X') WHERE id = ?")
+      .bind(ids[2])
+      .run()
     expect(await store().verify()).toMatchObject({ ok: false, firstBadEventId: ids[2] })
-    await env.AUDIT_DB.prepare("UPDATE audit_chain SET entry = replace(entry, 'req-X', 'req-2') WHERE id = ?").bind(ids[2]).run()
+    await env.AUDIT_DB.prepare("UPDATE audit_chain SET entry = replace(entry, 'req-X', 'req-2') WHERE id = ?")
+      .bind(ids[2])
+      .run()
     await env.AUDIT_DB.batch([
       env.AUDIT_DB.prepare("DELETE FROM audit_chain WHERE event_id = ?").bind(ids[0]),
       env.AUDIT_DB.prepare("DELETE FROM audit_events WHERE event_id = ?").bind(ids[0])
     ])
-    expect(await store().verify()).toMatchObject({ ok: false, firstBadEventId: ids[0], reason: expect.stringContaining("missing") })
+    expect(await store().verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: ids[0],
+      reason: expect.stringContaining("missing")
+    })
   })
 
   it("keeps dead letters in its own storage and redelivers them from its alarm", async () => {
@@ -82,13 +90,17 @@ describe("AuditLog durable object in front of D1", () => {
     expect((await store().deadLetters()).map((l) => l.id)).toEqual([`${id}/outcome`, `${lost.id}/denial`])
     // In the object's SQLite storage, not in D1.
     const inStorage = await runInDurableObject(stub(), (_instance, state) =>
-      state.storage.sql.exec("SELECT count(*) AS n FROM audit_dead_letters").one())
+      state.storage.sql.exec("SELECT count(*) AS n FROM audit_dead_letters").one()
+    )
     expect(inStorage).toEqual({ n: 2 })
-    expect((await env.AUDIT_DB.prepare("SELECT count(*) AS n FROM audit_dead_letters").first())).toEqual({ n: 0 })
+    expect(await env.AUDIT_DB.prepare("SELECT count(*) AS n FROM audit_dead_letters").first()).toEqual({ n: 0 })
     expect(await runInDurableObject(stub(), (_instance, state) => state.storage.getAlarm())).not.toBeNull()
     expect(await runDurableObjectAlarm(stub())).toBe(true)
     expect(await store().deadLetters()).toEqual([])
-    expect((await store().deadLetters({ includeResolved: true })).map((l) => l.resolution)).toEqual(["recorded", "recorded"])
+    expect((await store().deadLetters({ includeResolved: true })).map((l) => l.resolution)).toEqual([
+      "recorded",
+      "recorded"
+    ])
     expect((await store().query({})).events.map((e) => [e.kind, e.status])).toEqual([
       ["denial", 401],
       ["write", 201]
@@ -99,7 +111,11 @@ describe("AuditLog durable object in front of D1", () => {
     const response = await exports.default.fetch(
       new Request("http://proxy.test/api/organizations/org-acme/users", {
         method: "POST",
-        headers: { authorization: "Bearer admin-key", "content-type": "application/json", "cf-connecting-ip": "198.51.100.4" },
+        headers: {
+          authorization: "Bearer admin-key",
+          "content-type": "application/json",
+          "cf-connecting-ip": "198.51.100.4"
+        },
         body: '{"userIds":["user-1"]}'
       })
     )
@@ -110,6 +126,11 @@ describe("AuditLog durable object in front of D1", () => {
       events = (await store().query({})).events
     }
     expect(events).toHaveLength(1)
-    expect(events[0]).toMatchObject({ status: 201, outcome: "completed", clientIp: "198.51.100.4", targets: { userIds: ["user-1"] } })
+    expect(events[0]).toMatchObject({
+      status: 201,
+      outcome: "completed",
+      clientIp: "198.51.100.4",
+      targets: { userIds: ["user-1"] }
+    })
   })
 })

@@ -13,7 +13,11 @@ const setup = () => {
   const store = workersAuditStore(env)
   const upstream = stubUpstream()
   const lines: Array<Record<string, unknown>> = []
-  const recorder = makeRecorder({ store, log: (line) => void lines.push({ ...line }), retry: { times: 2, baseDelayMs: 1 } })
+  const recorder = makeRecorder({
+    store,
+    log: (line) => void lines.push({ ...line }),
+    retry: { times: 2, baseDelayMs: 1 }
+  })
   return { store, upstream, lines, recorder, app: harness({ recorder, upstream: upstream.fetch }) }
 }
 
@@ -21,7 +25,10 @@ describe("write path in workerd", () => {
   it("yields exactly one event per write operation (all 26) with the right fields and targets", async () => {
     const { store, upstream, recorder, app, lines } = setup()
     for (const [i, c] of writeCases.entries()) {
-      const response = await app.request(pathOf(c), requestOf(c, { key: "admin-key", headers: { "x-request-id": `w-${i}`, "cf-connecting-ip": "192.0.2.1" } }))
+      const response = await app.request(
+        pathOf(c),
+        requestOf(c, { key: "admin-key", headers: { "x-request-id": `w-${i}`, "cf-connecting-ip": "192.0.2.1" } })
+      )
       expect(response.status, c.route.operationId).toBe(c.route.successStatus)
     }
     await recorder.flush()
@@ -74,7 +81,10 @@ describe("write path in workerd", () => {
   it("refuses with 503 and forwards nothing when the Durable Object cannot accept", async () => {
     const store = workersAuditStore(env)
     const upstream = stubUpstream()
-    const recorder = makeRecorder({ store: { ...store, accept: () => Promise.reject(new Error("D1 overloaded")) }, log: () => {} })
+    const recorder = makeRecorder({
+      store: { ...store, accept: () => Promise.reject(new Error("D1 overloaded")) },
+      log: () => {}
+    })
     const app = harness({ recorder, upstream: upstream.fetch })
     const c = writeCases.find((w) => w.route.operationId === "DeleteOrganization")!
     const response = await app.request(pathOf(c), requestOf(c, { key: "admin-key" }))
@@ -100,7 +110,9 @@ describe("chaos in workerd", () => {
       deadLetterRetry: { times: 1, baseDelayMs: 1 }
     })
     const app = harness({ recorder, upstream: upstream.fetch })
-    const requests = Array.from({ length: N }, (_, i) => chaosRequest(i, { alice: "alice", bob: "bob", carol: "carol" }, "member"))
+    const requests = Array.from({ length: N }, (_, i) =>
+      chaosRequest(i, { alice: "alice", bob: "bob", carol: "carol" }, "member")
+    )
     const results = await runChaos(requests, async (path, init) => await app.request(path, init))
     await recorder.flush()
     const letters = await store.deadLetters()
@@ -128,21 +140,35 @@ describe("chaos in workerd", () => {
 describe("audit API in workerd", () => {
   it("serves events, export and verify through the Worker entry, with the scope checks", async () => {
     const c = writeCases.find((w) => w.route.operationId === "ReplaceOrganizationUsers")!
-    const write = await exports.default.fetch(new Request(`http://proxy.test${pathOf(c)}`, requestOf(c, { key: "admin-key" })))
+    const write = await exports.default.fetch(
+      new Request(`http://proxy.test${pathOf(c)}`, requestOf(c, { key: "admin-key" }))
+    )
     expect(write.status).toBe(204)
     const call = (path: string, key?: string) =>
-      exports.default.fetch(new Request(`http://proxy.test${path}`, key === undefined ? {} : { headers: { authorization: `Bearer ${key}` } }))
+      exports.default.fetch(
+        new Request(
+          `http://proxy.test${path}`,
+          key === undefined ? {} : { headers: { authorization: `Bearer ${key}` } }
+        )
+      )
     let page = (await (await call("/audit/events", "auditor-key")).json()) as { events: Array<AuditEvent> }
     for (let i = 0; i < 50 && page.events[0]?.outcome !== "completed"; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20))
       page = (await (await call("/audit/events", "auditor-key")).json()) as { events: Array<AuditEvent> }
     }
-    expect(page.events).toMatchObject([{ operationId: "ReplaceOrganizationUsers", status: 204, targets: { userIds: ["user-1", "user-3"] } }])
+    expect(page.events).toMatchObject([
+      { operationId: "ReplaceOrganizationUsers", status: 204, targets: { userIds: ["user-1", "user-3"] } }
+    ])
     expect((await call("/audit/events")).status).toBe(401)
     expect((await call("/audit/events", "writer-key")).status).toBe(403)
     const exported = await call("/audit/events/export?operationId=ReplaceOrganizationUsers", "auditor-key")
     expect(exported.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8")
-    expect(new TextDecoder().decode(await exported.arrayBuffer()).trim().split("\n")).toHaveLength(1)
+    expect(
+      new TextDecoder()
+        .decode(await exported.arrayBuffer())
+        .trim()
+        .split("\n")
+    ).toHaveLength(1)
     expect(await (await call("/audit/verify", "auditor-key")).json()).toMatchObject({ ok: true, events: 1, entries: 2 })
     expect(await (await call("/audit/dead-letters", "auditor-key")).json()).toEqual({ deadLetters: [] })
   })
