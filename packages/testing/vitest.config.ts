@@ -1,9 +1,8 @@
 import { defineConfig } from "vitest/config"
 
+// Two projects: "testing" (everything, on Node) and "testing-workerd" (the fetch handler inside workerd).
 export default defineConfig({
   test: {
-    name: "testing",
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000
+    projects: ["./vitest.node.config.ts", "./vitest.workerd.config.ts"]
   }
 })

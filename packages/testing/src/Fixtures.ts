@@ -45,7 +45,7 @@ const constraintOf = (ast: SchemaAST.AST): { constraint: Constraint; url: boolea
 /**
  * Absolute URLs that WHATWG `new URL()` accepts, of any scheme (Logto's `z.string().url()`).
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const url: fc.Arbitrary<string> = fc
@@ -132,7 +132,7 @@ const fromAst = (ast: SchemaAST.AST): fc.Arbitrary<unknown> => {
  * shapes core uses: structs with optional keys, records, arrays, unions, literals, strings with
  * length, pattern and URL checks, numbers and booleans.
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const arbitrary = <S extends Schema.Top>(schema: S): fc.Arbitrary<S["Type"]> =>
@@ -141,7 +141,7 @@ export const arbitrary = <S extends Schema.Top>(schema: S): fc.Arbitrary<S["Type
 /**
  * A 12-character id of Logto's alphabet (organizations, users, SSO connectors).
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const shortId: fc.Arbitrary<string> = fc.string({
@@ -153,7 +153,7 @@ export const shortId: fc.Arbitrary<string> = fc.string({
 /**
  * A 21-character id of Logto's alphabet (applications, roles, scopes).
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const longId: fc.Arbitrary<string> = fc.string({
@@ -168,7 +168,7 @@ const timestamp = fc.integer({ min: 0, max: 4_102_444_800_000 })
 /**
  * Valid CreateOrganization bodies, derived from `Organization.CreateOrganization`.
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const createOrganization: fc.Arbitrary<Org.CreateOrganization> = arbitrary(Org.CreateOrganization)
@@ -178,7 +178,7 @@ export const createOrganization: fc.Arbitrary<Org.CreateOrganization> = arbitrar
  * `Organization.UpdateOrganization`, without `tenantId` and `id` (which Logto drops or rejects
  * with a 500), with `createdAt` inside PostgreSQL's range, and with at least one key.
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const updateOrganization: fc.Arbitrary<Org.UpdateOrganization> = arbitrary(Org.UpdateOrganization)
@@ -192,7 +192,7 @@ export const updateOrganization: fc.Arbitrary<Org.UpdateOrganization> = arbitrar
 /**
  * Organizations as Logto returns them: a 12-character id, tenant `default`, valid colors and URLs.
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const organization: fc.Arbitrary<Org.Organization> = fc
@@ -213,7 +213,7 @@ export const organization: fc.Arbitrary<Org.Organization> = fc
 /**
  * Users as seed objects, with every field of `Member.OrganizationUser` (but roles).
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const user: fc.Arbitrary<Omit<Member.OrganizationUser, "organizationRoles">> = fc
@@ -241,7 +241,7 @@ export const user: fc.Arbitrary<Omit<Member.OrganizationUser, "organizationRoles
 /**
  * Machine-to-machine applications as seed objects.
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const application: fc.Arbitrary<Seed.Application & { readonly id: string }> = fc.record({
@@ -274,7 +274,7 @@ const invalidField: ReadonlyArray<fc.Arbitrary<[string, unknown]>> = [
  * CreateOrganization bodies Logto rejects with 400 `guard.invalid_input`: a valid body with one
  * or more fields broken.
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const invalidCreateOrganization: fc.Arbitrary<Record<string, unknown>> = fc
@@ -284,7 +284,7 @@ export const invalidCreateOrganization: fc.Arbitrary<Record<string, unknown>> = 
 /**
  * UpdateOrganization bodies Logto rejects with 400.
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const invalidUpdateOrganization: fc.Arbitrary<Record<string, unknown>> = fc
@@ -294,7 +294,7 @@ export const invalidUpdateOrganization: fc.Arbitrary<Record<string, unknown>> = 
 /**
  * A consistent seed document: organizations whose members and member roles exist in it.
  *
- * @category arbitraries
+ * @category testing
  * @since 0.1.0
  */
 export const seed = (

@@ -133,7 +133,7 @@ export class Tokens {
         "only application/x-www-form-urlencoded content-type bodies are supported on POST /token"
       )
     }
-    const form = new URLSearchParams(await request.text())
+    const form = new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()))
     const basic = parseBasic(request.headers.get("authorization"))
     if (basic === "invalid") return oauthError(400, "invalid_request", "invalid authorization header value format")
     const formId = form.get("client_id")
