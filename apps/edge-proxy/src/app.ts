@@ -102,9 +102,11 @@ export const createApp = (deps: Deps) => {
     .use(requestLog({ log: deps.log, now: deps.platform.now, audit: deps.audit }))
     .get("/healthz", (c) => c.json({ status: "ok" }))
     .get("/openapi.json", (c) =>
-      c.body(openApi(origin(c.req.url)), 200, { "content-type": "application/json; charset=utf-8" }))
+      c.body(openApi(origin(c.req.url)), 200, { "content-type": "application/json; charset=utf-8" })
+    )
     .get("/docs", (c) =>
-      c.body(docsPage, 200, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp }))
+      c.body(docsPage, 200, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp })
+    )
     .use(
       matchRoute(),
       authenticate({ keys: makeKeyStore(deps.keys, deps.platform.digest) }),

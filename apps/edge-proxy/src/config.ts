@@ -74,11 +74,21 @@ const expecting = (expected: string, test: (s: string) => boolean) =>
 const isOrigin = (s: string): boolean => {
   if (!URL.canParse(s)) return false
   const url = new URL(s)
-  return (url.protocol === "http:" || url.protocol === "https:") && url.pathname === "/" && url.search === "" &&
-    url.hash === "" && url.username === "" && url.password === "" && !/[?#]$/.test(s)
+  return (
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    url.pathname === "/" &&
+    url.search === "" &&
+    url.hash === "" &&
+    url.username === "" &&
+    url.password === "" &&
+    !/[?#]$/.test(s)
+  )
 }
 
-const Endpoint = expecting("an http(s) origin such as https://tenant.logto.app (no path, query or credentials)", isOrigin)
+const Endpoint = expecting(
+  "an http(s) origin such as https://tenant.logto.app (no path, query or credentials)",
+  isOrigin
+)
 const AbsoluteUrl = expecting("an absolute URL", (s) => URL.canParse(s))
 const Required = expecting("a non-empty string", (s) => s.length > 0)
 const Integer = (min: number, max: number) =>
@@ -90,16 +100,22 @@ const ApiKeyEntry = Schema.Struct({
   key: Schema.optionalKey(
     expecting("16 to 512 printable ASCII characters without spaces", (s) => /^[\x21-\x7e]{16,512}$/.test(s))
   ),
-  keyHash: Schema.optionalKey(expecting('"sha256:" followed by 64 hex digits', (s) => /^sha256:[0-9a-fA-F]{64}$/.test(s))),
-  scopes: Schema.Array(expecting(`one of ${scopes.map((s) => `"${s}"`).join(", ")}`, (s) => (scopes as ReadonlyArray<string>).includes(s)))
-    .check(Schema.isMinLength(1)),
+  keyHash: Schema.optionalKey(
+    expecting('"sha256:" followed by 64 hex digits', (s) => /^sha256:[0-9a-fA-F]{64}$/.test(s))
+  ),
+  scopes: Schema.Array(
+    expecting(`one of ${scopes.map((s) => `"${s}"`).join(", ")}`, (s) => (scopes as ReadonlyArray<string>).includes(s))
+  ).check(Schema.isMinLength(1)),
   organizations: Schema.optionalKey(Schema.Array(Required).check(Schema.isMinLength(1)))
 })
 
 const ApiKeys = Schema.Array(ApiKeyEntry).check(Schema.isMinLength(1))
 
 const formatPath = (path: ReadonlyArray<string | number>): string =>
-  path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "")
+  path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+    .join("")
+    .replace(/^\./, "")
 
 const decodeWith = <A>(
   problems: Array<string>,
@@ -142,7 +158,8 @@ const parseKeys = (problems: Array<string>, raw: string | undefined): ReadonlyAr
     if (ids.has(k.id)) problems.push(`${setting} [${i}]: duplicate id "${k.id}"`)
     ids.add(k.id)
     const secret = k.key ?? k.keyHash?.toLowerCase()
-    if (secret !== undefined && secrets.has(secret)) problems.push(`${setting} [${i}]: the same key is configured twice`)
+    if (secret !== undefined && secrets.has(secret))
+      problems.push(`${setting} [${i}]: the same key is configured twice`)
     if (secret !== undefined) secrets.add(secret)
   })
   if (problems.length > before) return undefined
@@ -209,7 +226,8 @@ export const decodeNodeConfig = (env: Env): Result.Result<NodeConfig, ConfigErro
   const base = decodeBase(problems, env)
   const port = setting(problems, env, settings.port, Integer(0, 65_535), String(defaults.port))
   const host = setting(problems, env, settings.host, Required, defaults.host)
-  return finish(problems, () =>
-    ({ ...base, upstreamTimeoutMs: Number(base.upstreamTimeoutMs), port: Number(port), host }) as NodeConfig
+  return finish(
+    problems,
+    () => ({ ...base, upstreamTimeoutMs: Number(base.upstreamTimeoutMs), port: Number(port), host }) as NodeConfig
   )
 }

@@ -12,7 +12,9 @@ import { scopes } from "./principal.ts"
 
 const given = process.env["ORGKIT_DEMO_KEY"]
 if (given !== undefined && !/^[\x21-\x7e]{16,512}$/.test(given)) {
-  console.error("Invalid configuration:\n  - ORGKIT_DEMO_KEY: expected 16 to 512 printable ASCII characters without spaces")
+  console.error(
+    "Invalid configuration:\n  - ORGKIT_DEMO_KEY: expected 16 to 512 printable ASCII characters without spaces"
+  )
   process.exit(1)
 }
 const demoKey = given ?? `orgkit-demo-${crypto.randomUUID().replaceAll("-", "")}`

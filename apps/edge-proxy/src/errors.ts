@@ -85,18 +85,20 @@ export const logtoError = (c: Context<AppEnv>, status: number, body: ErrorBody):
  *
  * @param log where the unexpected error is logged
  */
-export const renderLogtoError = (log: LogSink): ErrorHandler<AppEnv> => (error, c) => {
-  if (error instanceof ProxyError) return logtoError(c, error.status, error.body)
-  if (error instanceof UpstreamFailure) {
-    const mapped = fromUpstreamFailure(error)
-    return logtoError(c, mapped.status, mapped.body)
+export const renderLogtoError =
+  (log: LogSink): ErrorHandler<AppEnv> =>
+  (error, c) => {
+    if (error instanceof ProxyError) return logtoError(c, error.status, error.body)
+    if (error instanceof UpstreamFailure) {
+      const mapped = fromUpstreamFailure(error)
+      return logtoError(c, mapped.status, mapped.body)
+    }
+    log({
+      level: "error",
+      msg: "unexpected error",
+      requestId: c.get("requestId"),
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      stack: error instanceof Error ? error.stack : undefined
+    })
+    return logtoError(c, 500, { code: proxyCodes.internalError, message: "Internal server error." })
   }
-  log({
-    level: "error",
-    msg: "unexpected error",
-    requestId: c.get("requestId"),
-    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    stack: error instanceof Error ? error.stack : undefined
-  })
-  return logtoError(c, 500, { code: proxyCodes.internalError, message: "Internal server error." })
-}

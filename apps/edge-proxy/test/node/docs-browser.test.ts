@@ -17,7 +17,8 @@ import { collectingLog } from "../fixtures/ports.ts"
 
 const executablePath = "/usr/bin/chromium"
 const available = existsSync(executablePath)
-if (!available) console.warn(`skipping the /docs browser test: ${executablePath} is missing (apt-get install -y chromium)`)
+if (!available)
+  console.warn(`skipping the /docs browser test: ${executablePath} is missing (apt-get install -y chromium)`)
 
 let fake: FakeLogto.Server
 let proxy: NodeProxy
@@ -25,7 +26,13 @@ let browser: Browser
 
 describe.skipIf(!available)(`GET /docs in headless Chromium (${executablePath})`, () => {
   beforeAll(async () => {
-    fake = await FakeLogto.serve({ host: "127.0.0.1", port: 0, seed: Demo.seed, tokens: [directToken], clients: [client] })
+    fake = await FakeLogto.serve({
+      host: "127.0.0.1",
+      port: 0,
+      seed: Demo.seed,
+      tokens: [directToken],
+      clients: [client]
+    })
     const config = decodeNodeConfig({ ...proxyEnv(fake.url), HOST: "127.0.0.1", PORT: "0" })
     if (Result.isFailure(config)) throw config.failure
     proxy = await startNodeProxy(config.success, { log: collectingLog() })

@@ -15,7 +15,13 @@ let fake: FakeLogto.Server
 let proxy: NodeProxy
 
 beforeAll(async () => {
-  fake = await FakeLogto.serve({ host: "127.0.0.1", port: 0, seed: Demo.seed, tokens: [directToken], clients: [client] })
+  fake = await FakeLogto.serve({
+    host: "127.0.0.1",
+    port: 0,
+    seed: Demo.seed,
+    tokens: [directToken],
+    clients: [client]
+  })
   const config = decodeNodeConfig({ ...proxyEnv(fake.url), HOST: "127.0.0.1", PORT: "0" })
   if (Result.isFailure(config)) throw config.failure
   proxy = await startNodeProxy(config.success, { log: collectingLog() })
@@ -40,22 +46,33 @@ describe("@logto/api against the proxy", () => {
   })
 
   it("creates, updates and deletes an organization", async () => {
-    const created = await api().POST("/api/organizations", { body: { name: "Made with @logto/api", description: "via proxy" } })
+    const created = await api().POST("/api/organizations", {
+      body: { name: "Made with @logto/api", description: "via proxy" }
+    })
     expect(created.response.status).toBe(201)
     const id = created.data!.id
-    const updated = await api().PATCH("/api/organizations/{id}", { params: { path: { id } }, body: { isMfaRequired: true } })
+    const updated = await api().PATCH("/api/organizations/{id}", {
+      params: { path: { id } },
+      body: { isMfaRequired: true }
+    })
     expect(updated.data).toMatchObject({ id, isMfaRequired: true, description: "via proxy" })
     const deleted = await api().DELETE("/api/organizations/{id}", { params: { path: { id } } })
     expect(deleted.response.status).toBe(204)
     const gone = await api().GET("/api/organizations/{id}", { params: { path: { id } } })
-    expect([gone.response.status, gone.error]).toEqual([404, {
-      code: "entity.not_exists_with_id",
-      message: `The organizations with ID \`${id}\` does not exist.`
-    }])
+    expect([gone.response.status, gone.error]).toEqual([
+      404,
+      {
+        code: "entity.not_exists_with_id",
+        message: `The organizations with ID \`${id}\` does not exist.`
+      }
+    ])
   })
 
   it("manages members and their roles", async () => {
-    const added = await api().POST("/api/organizations/{id}/users", { params: { path: { id: acme } }, body: { userIds: [carol] } })
+    const added = await api().POST("/api/organizations/{id}/users", {
+      params: { path: { id: acme } },
+      body: { userIds: [carol] }
+    })
     expect([added.response.status, added.data]).toEqual([201, { userIds: [carol] }])
     // Logto answers this 201 with the text "Created"; the client is told not to parse JSON, as with Logto.
     const assigned = await api().POST("/api/organizations/{id}/users/roles", {
@@ -64,9 +81,13 @@ describe("@logto/api against the proxy", () => {
       parseAs: "text"
     })
     expect([assigned.response.status, assigned.data]).toEqual([201, "Created"])
-    const roles = await api().GET("/api/organizations/{id}/users/{userId}/roles", { params: { path: { id: acme, userId: carol } } })
+    const roles = await api().GET("/api/organizations/{id}/users/{userId}/roles", {
+      params: { path: { id: acme, userId: carol } }
+    })
     expect(roles.data?.map((r) => r.name)).toEqual(["viewer"])
-    const scopes = await api().GET("/api/organizations/{id}/users/{userId}/scopes", { params: { path: { id: acme, userId: alice } } })
+    const scopes = await api().GET("/api/organizations/{id}/users/{userId}/scopes", {
+      params: { path: { id: acme, userId: alice } }
+    })
     expect(scopes.data?.map((s) => s.name).sort()).toEqual(["invite:member", "read:data", "write:data"])
   })
 
@@ -76,9 +97,12 @@ describe("@logto/api against the proxy", () => {
     expect(invalid.error).toMatchObject({ code: "guard.invalid_input", details: expect.stringContaining('"name"') })
     const readOnly = createApiClient({ baseUrl: proxy.url, getToken: async () => keys.reader.key })
     const forbidden = await readOnly.DELETE("/api/organizations/{id}", { params: { path: { id: acme } } })
-    expect([forbidden.response.status, forbidden.error]).toEqual([403, {
-      code: "auth.forbidden",
-      message: "Forbidden. Please check your user roles and permissions."
-    }])
+    expect([forbidden.response.status, forbidden.error]).toEqual([
+      403,
+      {
+        code: "auth.forbidden",
+        message: "Forbidden. Please check your user roles and permissions."
+      }
+    ])
   })
 })

@@ -48,8 +48,13 @@ const raw = (path: string, headers: Record<string, string> = {}) =>
 describe("node server", () => {
   it("never lets a raw dot-segment path reach another route", async () => {
     const t = target()
-    for (const path of ["/api/organizations/x/users/../../../oidc/token", "/api/organizations/%2e%2e/%2e%2e/__orgkit/requests"]) {
-      const [response, calls] = await upstreamCallsDuring(t, () => raw(path, { authorization: `Bearer ${keys.admin.key}` }))
+    for (const path of [
+      "/api/organizations/x/users/../../../oidc/token",
+      "/api/organizations/%2e%2e/%2e%2e/__orgkit/requests"
+    ]) {
+      const [response, calls] = await upstreamCallsDuring(t, () =>
+        raw(path, { authorization: `Bearer ${keys.admin.key}` })
+      )
       expect(response).toEqual({ status: 404, body: "Not Found" })
       expect(calls).toEqual([])
     }
@@ -76,7 +81,8 @@ describe("node server", () => {
   it("keeps the upstream connection alive across requests", async () => {
     const t = target()
     const [, calls] = await upstreamCallsDuring(t, async () => {
-      for (let i = 0; i < 3; i++) await fetch(`${proxy.url}/api/organizations`, { headers: { authorization: `Bearer ${keys.admin.key}` } })
+      for (let i = 0; i < 3; i++)
+        await fetch(`${proxy.url}/api/organizations`, { headers: { authorization: `Bearer ${keys.admin.key}` } })
     })
     expect(calls).toHaveLength(3)
     await fake.clearFaults(t)

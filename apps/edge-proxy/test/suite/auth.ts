@@ -25,7 +25,9 @@ export const describeAuth = (target: () => Target) =>
     it.each(unauthenticated)("%s gets the fake's 401 and no upstream call", async (_, toProxy, toFake) => {
       const t = target()
       const path = `/api/organizations/${acme}`
-      const [viaProxy, calls] = await upstreamCallsDuring(t, async () => snapshot(await t.call(path, withAuthorization(toProxy))))
+      const [viaProxy, calls] = await upstreamCallsDuring(t, async () =>
+        snapshot(await t.call(path, withAuthorization(toProxy)))
+      )
       expect(calls).toEqual([])
       expect(viaProxy.status).toBe(401)
       expect(viaProxy).toEqual(await snapshot(await anonymous(t, path, withAuthorization(toFake))))
@@ -41,19 +43,31 @@ export const describeAuth = (target: () => Target) =>
         [`/api/organizations/${acme}/users/${ids.users.alice}`, { method: "DELETE" }]
       ]
       for (const [path, init] of writes) {
-        const [response, calls] = await upstreamCallsDuring(t, async () => snapshot(await t.call(path, as(keys.reader, init))))
+        const [response, calls] = await upstreamCallsDuring(t, async () =>
+          snapshot(await t.call(path, as(keys.reader, init)))
+        )
         expect(calls).toEqual([])
         expect(response).toEqual({
           status: 403,
           body: '{"code":"auth.forbidden","message":"Forbidden. Please check your user roles and permissions."}',
-          headers: { "content-type": "application/json; charset=utf-8", "total-number": null, link: null, etag: null, allow: null }
+          headers: {
+            "content-type": "application/json; charset=utf-8",
+            "total-number": null,
+            link: null,
+            etag: null,
+            allow: null
+          }
         })
       }
     })
 
     it("an organization-restricted key gets its own organizations exactly as the fake answers them", async () => {
       const t = target()
-      for (const path of [`/api/organizations/${acme}`, `/api/organizations/${acme}/users`, `/api/organizations/${initech}/jit/roles`]) {
+      for (const path of [
+        `/api/organizations/${acme}`,
+        `/api/organizations/${acme}/users`,
+        `/api/organizations/${initech}/jit/roles`
+      ]) {
         expect(await snapshot(await t.call(path, as(keys.acme)))).toEqual(
           await snapshot(await direct(t, path), { replace: [[t.fakeUrl, t.origin]] })
         )
@@ -81,7 +95,9 @@ export const describeAuth = (target: () => Target) =>
 
     it("an organization-restricted key lists only its organizations, paginated over them", async () => {
       const t = target()
-      const everything = (await (await direct(t, "/api/organizations?page_size=100&showFeatured=1")).json()) as Array<{ id: string }>
+      const everything = (await (await direct(t, "/api/organizations?page_size=100&showFeatured=1")).json()) as Array<{
+        id: string
+      }>
       const mine = everything.filter((org) => org.id === acme || org.id === initech)
       expect(mine).toHaveLength(2)
       const page1 = await t.call("/api/organizations?page_size=1&showFeatured=1", as(keys.acme))

@@ -43,10 +43,12 @@ const stateOf = async (t: Target, org: string): Promise<Array<string>> => {
     `/api/organizations/${org}/users/${users.alice}/roles`,
     `/api/organizations/${org}/applications/${applications.billing}/roles`
   ]
-  return Promise.all(paths.map(async (p) => {
-    const response = await direct(t, p)
-    return `${p} ${response.status} ${await response.text()}`.replaceAll(org, "ORG")
-  }))
+  return Promise.all(
+    paths.map(async (p) => {
+      const response = await direct(t, p)
+      return `${p} ${response.status} ${await response.text()}`.replaceAll(org, "ORG")
+    })
+  )
 }
 
 interface Case {
@@ -65,7 +67,10 @@ const reads: ReadonlyArray<Case> = [
   { operationId: "ListOrganizationUserRoles", path: (org) => `${o(org)}/users/${users.alice}/roles?page_size=5` },
   { operationId: "ListOrganizationUserScopes", path: (org) => `${o(org)}/users/${users.alice}/scopes` },
   { operationId: "ListOrganizationApplications", path: (org) => `${o(org)}/applications?q=bill` },
-  { operationId: "ListOrganizationApplicationRoles", path: (org) => `${o(org)}/applications/${applications.billing}/roles` },
+  {
+    operationId: "ListOrganizationApplicationRoles",
+    path: (org) => `${o(org)}/applications/${applications.billing}/roles`
+  },
   { operationId: "ListOrganizationJitEmailDomains", path: (org) => `${o(org)}/jit/email-domains?page=1&page_size=1` },
   { operationId: "ListOrganizationJitRoles", path: (org) => `${o(org)}/jit/roles` },
   { operationId: "ListOrganizationJitSsoConnectors", path: (org) => `${o(org)}/jit/sso-connectors` }
@@ -73,10 +78,22 @@ const reads: ReadonlyArray<Case> = [
 
 /** One representative successful call per write operation on a seeded organization. */
 const writes: ReadonlyArray<Case> = [
-  { operationId: "UpdateOrganization", path: o, init: jsonBody("PATCH", { description: "Updated", customData: { a: [1, "ü"] }, color: { primaryColor: "#abc" } }) },
+  {
+    operationId: "UpdateOrganization",
+    path: o,
+    init: jsonBody("PATCH", { description: "Updated", customData: { a: [1, "ü"] }, color: { primaryColor: "#abc" } })
+  },
   { operationId: "DeleteOrganization", path: o, init: { method: "DELETE" } },
-  { operationId: "AddOrganizationUsers", path: (org) => `${o(org)}/users`, init: jsonBody("POST", { userIds: [users.carol, users.carol] }) },
-  { operationId: "ReplaceOrganizationUsers", path: (org) => `${o(org)}/users`, init: jsonBody("PUT", { userIds: [users.alice, users.carol] }) },
+  {
+    operationId: "AddOrganizationUsers",
+    path: (org) => `${o(org)}/users`,
+    init: jsonBody("POST", { userIds: [users.carol, users.carol] })
+  },
+  {
+    operationId: "ReplaceOrganizationUsers",
+    path: (org) => `${o(org)}/users`,
+    init: jsonBody("PUT", { userIds: [users.alice, users.carol] })
+  },
   { operationId: "DeleteOrganizationUser", path: (org) => `${o(org)}/users/${users.bob}`, init: { method: "DELETE" } },
   {
     operationId: "AssignOrganizationRolesToUsers",
@@ -212,13 +229,20 @@ export const describeOperations = (target: () => Target) =>
 
     it("CreateOrganization answers as the fake, apart from the generated id and time", async () => {
       const t = target()
-      const init = jsonBody("POST", { name: `Created ${unique()}`, description: "", branding: { logoUrl: "mock://x/y.png" } })
+      const init = jsonBody("POST", {
+        name: `Created ${unique()}`,
+        description: "",
+        branding: { logoUrl: "mock://x/y.png" }
+      })
       const viaProxy = await snapshot(await t.call("/api/organizations", as(keys.admin, init)))
       const viaFake = await direct(t, "/api/organizations", init)
       const mine = JSON.parse(viaProxy.body) as { id: string; createdAt: number }
       const theirs = (await viaFake.clone().json()) as { id: string; createdAt: number }
       const expected = await snapshot(viaFake, {
-        replace: [[`"id":"${theirs.id}"`, `"id":"${mine.id}"`], [`"createdAt":${theirs.createdAt}`, `"createdAt":${mine.createdAt}`]]
+        replace: [
+          [`"id":"${theirs.id}"`, `"id":"${mine.id}"`],
+          [`"createdAt":${theirs.createdAt}`, `"createdAt":${mine.createdAt}`]
+        ]
       })
       expect(viaProxy.status).toBe(201)
       expect(viaProxy).toEqual(expected)
@@ -239,7 +263,10 @@ export const describeOperations = (target: () => Target) =>
       const [org] = await twins(t)
       const first = await t.call(o(org), as(keys.admin))
       const etag = first.headers.get("etag")!
-      const again = await t.call(o(org), as(keys.admin, { headers: { "if-none-match": etag, "cache-control": "max-age=0" } }))
+      const again = await t.call(
+        o(org),
+        as(keys.admin, { headers: { "if-none-match": etag, "cache-control": "max-age=0" } })
+      )
       expect([again.status, await again.text(), again.headers.get("etag")]).toEqual([304, "", etag])
     })
 

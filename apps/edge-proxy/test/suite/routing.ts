@@ -24,15 +24,23 @@ export const describeRouting = (target: () => Target) =>
       ["OPTIONS", "/api/organizations/o1/users/roles"]
     ]
 
-    it.each(refused)("%s %s is answered like the fake, without a key and without an upstream call", async (method, path) => {
-      const t = target()
-      const [viaProxy, calls] = await upstreamCallsDuring(t, async () => snapshot(await t.call(path, { method })))
-      expect(calls).toEqual([])
-      expect(viaProxy).toEqual(await snapshot(await anonymous(t, path, { method })))
-      expect([200, 404, 405]).toContain(viaProxy.status)
-    })
+    it.each(refused)(
+      "%s %s is answered like the fake, without a key and without an upstream call",
+      async (method, path) => {
+        const t = target()
+        const [viaProxy, calls] = await upstreamCallsDuring(t, async () => snapshot(await t.call(path, { method })))
+        expect(calls).toEqual([])
+        expect(viaProxy).toEqual(await snapshot(await anonymous(t, path, { method })))
+        expect([200, 404, 405]).toContain(viaProxy.status)
+      }
+    )
 
-    it.each([["GET", "/oidc/token"], ["POST", "/oidc/token"], ["GET", "/__orgkit/requests"], ["GET", "/api"]])(
+    it.each([
+      ["GET", "/oidc/token"],
+      ["POST", "/oidc/token"],
+      ["GET", "/__orgkit/requests"],
+      ["GET", "/api"]
+    ])(
       "%s %s (served by Logto or the fake, but not one of the 36) is a plain 404 from the proxy",
       async (method, path) => {
         const t = target()
@@ -81,7 +89,8 @@ export const describeRouting = (target: () => Target) =>
       const t = target()
       const org = `dots${unique()}`
       const [response, calls] = await upstreamCallsDuring(t, () =>
-        t.call(`/api/organizations/${org}/users/%2e%2e/%2e%2e/x`, as(keys.admin)))
+        t.call(`/api/organizations/${org}/users/%2e%2e/%2e%2e/x`, as(keys.admin))
+      )
       expect(response.status).toBe(404)
       expect(calls.map((c) => c.path)).toEqual(["/api/organizations/x"])
     })

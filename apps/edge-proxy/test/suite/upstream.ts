@@ -39,7 +39,8 @@ export const describeUpstream = (target: () => Target) =>
       await t.call(path, as(keys.admin))
       await fake.revokeTokens(t)
       const [responses, calls] = await upstreamCallsDuring(t, () =>
-        Promise.all(Array.from({ length: 6 }, () => t.call(path, as(keys.admin)))))
+        Promise.all(Array.from({ length: 6 }, () => t.call(path, as(keys.admin))))
+      )
       expect(responses.map((r) => r.status)).toEqual(Array(6).fill(200))
       expect(calls.filter((c) => c.path === "/oidc/token")).toHaveLength(1)
     })
@@ -50,7 +51,10 @@ export const describeUpstream = (target: () => Target) =>
       const response = await t.call(path, as(keys.admin))
       expect(response.status).toBe(504)
       expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8")
-      expect(await response.json()).toEqual({ code: "proxy.upstream_timeout", message: "Logto did not answer in time." })
+      expect(await response.json()).toEqual({
+        code: "proxy.upstream_timeout",
+        message: "Logto did not answer in time."
+      })
     })
 
     it("answers 502 proxy.upstream_unavailable when Logto drops the connection", async () => {
@@ -58,7 +62,10 @@ export const describeUpstream = (target: () => Target) =>
       await fake.faults(t, { rules: [{ type: "outage", operations: ["GetOrganization"], mode: "refuse" }] })
       const response = await t.call(path, as(keys.admin))
       expect(response.status).toBe(502)
-      expect(await response.json()).toEqual({ code: "proxy.upstream_unavailable", message: "Logto could not be reached." })
+      expect(await response.json()).toEqual({
+        code: "proxy.upstream_unavailable",
+        message: "Logto could not be reached."
+      })
     })
 
     it("passes Logto's own 503 through unchanged (an answer, not an outage of the connection)", async () => {

@@ -20,20 +20,44 @@ const bad: Array<[string, string, RequestInit]> = [
   ["whitespace only", "/api/organizations", jsonBody("POST", "   ")],
   ["an empty body", "/api/organizations", jsonBody("POST", "")],
   ["an array for an object", "/api/organizations", jsonBody("POST", "[]")],
-  ["a text/plain body", "/api/organizations", { method: "POST", headers: { "content-type": "text/plain" }, body: "name=x" }],
-  ["JSON without Content-Type", "/api/organizations", { method: "POST", body: new TextEncoder().encode('{"name":"x"}') }],
+  [
+    "a text/plain body",
+    "/api/organizations",
+    { method: "POST", headers: { "content-type": "text/plain" }, body: "name=x" }
+  ],
+  [
+    "JSON without Content-Type",
+    "/api/organizations",
+    { method: "POST", body: new TextEncoder().encode('{"name":"x"}') }
+  ],
   ["an empty name", "/api/organizations", jsonBody("POST", { name: "" })],
   ["a name of 129 characters", "/api/organizations", jsonBody("POST", { name: "n".repeat(129) })],
-  ["wrong types everywhere", "/api/organizations", jsonBody("POST", { name: 1, description: 2, customData: [], isMfaRequired: "yes" })],
-  ["a bad color and URL", "/api/organizations", jsonBody("POST", { name: "x", color: { primaryColor: "red" }, branding: { logoUrl: "logo.png" } })],
+  [
+    "wrong types everywhere",
+    "/api/organizations",
+    jsonBody("POST", { name: 1, description: 2, customData: [], isMfaRequired: "yes" })
+  ],
+  [
+    "a bad color and URL",
+    "/api/organizations",
+    jsonBody("POST", { name: "x", color: { primaryColor: "red" }, branding: { logoUrl: "logo.png" } })
+  ],
   ["null name in PATCH", o, jsonBody("PATCH", { name: null })],
   ["a string createdAt in PATCH", o, jsonBody("PATCH", { createdAt: "now" })],
   ["an empty userIds", `${o}/users`, jsonBody("POST", { userIds: [] })],
   ["userIds of numbers", `${o}/users`, jsonBody("POST", { userIds: [1, 2] })],
   ["missing organizationRoleIds", `${o}/users/roles`, jsonBody("POST", { userIds: [users.alice] })],
-  ["an empty application role list", `${o}/applications/${ids.applications.billing}/roles`, jsonBody("PUT", { organizationRoleIds: [] })],
+  [
+    "an empty application role list",
+    `${o}/applications/${ids.applications.billing}/roles`,
+    jsonBody("PUT", { organizationRoleIds: [] })
+  ],
   ["an empty email domain", `${o}/jit/email-domains`, jsonBody("POST", { emailDomain: "" })],
-  ["a form body with a missing field", "/api/organizations", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "description=x" }],
+  [
+    "a form body with a missing field",
+    "/api/organizations",
+    { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "description=x" }
+  ],
   ["page=0", "/api/organizations?page=0", {}],
   ["page=abc", "/api/organizations?page=abc", {}],
   ["page_size=101", "/api/organizations?page_size=101", {}],
@@ -50,7 +74,9 @@ export const describeValidation = (target: () => Target) =>
   describe("validation at the edge", () => {
     it.each(bad)("%s gets the fake's exact answer and never reaches it", async (_, path, init) => {
       const t = target()
-      const [viaProxy, calls] = await upstreamCallsDuring(t, async () => snapshot(await t.call(path, as(keys.admin, init))))
+      const [viaProxy, calls] = await upstreamCallsDuring(t, async () =>
+        snapshot(await t.call(path, as(keys.admin, init)))
+      )
       const viaFake = await snapshot(await direct(t, path, init))
       expect(viaFake.status).toBeGreaterThanOrEqual(400)
       expect(viaProxy).toEqual(viaFake)
@@ -62,25 +88,34 @@ export const describeValidation = (target: () => Target) =>
       const accepted: Array<[string, RequestInit]> = [
         ["/api/organizations?page=1e0&page_size=0x2&unknown=1", {}],
         [`${o}/jit/roles?page=&page_size=`, {}],
-        [o, jsonBody("PATCH", { description: "kept", isTrustedDeviceAllowed: true, id: "ignored", color: { extra: 1 } })]
+        [
+          o,
+          jsonBody("PATCH", { description: "kept", isTrustedDeviceAllowed: true, id: "ignored", color: { extra: 1 } })
+        ]
       ]
       for (const [path, init] of accepted) {
-        const [viaProxy, calls] = await upstreamCallsDuring(t, async () => snapshot(await t.call(path, as(keys.admin, init))))
+        const [viaProxy, calls] = await upstreamCallsDuring(t, async () =>
+          snapshot(await t.call(path, as(keys.admin, init)))
+        )
         expect(calls).toHaveLength(1)
         expect(viaProxy.status).toBe(200)
       }
-      const form = await t.call("/api/organizations", as(keys.admin, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: "name=Foo+Bar"
-      }))
+      const form = await t.call(
+        "/api/organizations",
+        as(keys.admin, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: "name=Foo+Bar"
+        })
+      )
       expect([form.status, ((await form.json()) as { name: string }).name]).toEqual([201, "Foo Bar"])
     })
 
     it("answers page=0.5 with 400 guard.invalid_pagination where Logto (and the fake) answer 500", async () => {
       const t = target()
       const [viaProxy, calls] = await upstreamCallsDuring(t, async () =>
-        snapshot(await t.call("/api/organizations?page=0.5", as(keys.admin))))
+        snapshot(await t.call("/api/organizations?page=0.5", as(keys.admin)))
+      )
       expect(calls).toEqual([])
       expect(viaProxy.status).toBe(400)
       expect(JSON.parse(viaProxy.body)).toEqual({
@@ -96,7 +131,10 @@ export const describeValidation = (target: () => Target) =>
       const [viaProxy, calls] = await upstreamCallsDuring(t, () => t.call(o, as(keys.admin, init)))
       expect(calls).toEqual([])
       expect(viaProxy.status).toBe(400)
-      expect(await viaProxy.json()).toMatchObject({ code: "guard.invalid_input", data: { issues: [{ path: ["createdAt"] }] } })
+      expect(await viaProxy.json()).toMatchObject({
+        code: "guard.invalid_input",
+        data: { issues: [{ path: ["createdAt"] }] }
+      })
       expect((await direct(t, o, init)).status).toBe(500)
     })
 
@@ -105,10 +143,13 @@ export const describeValidation = (target: () => Target) =>
       const init = jsonBody("POST", { name: "x", customData: { pad: "a".repeat(1_048_576) } })
       const [viaProxy, calls] = await upstreamCallsDuring(t, () => t.call("/api/organizations", as(keys.admin, init)))
       expect(calls).toEqual([])
-      expect([viaProxy.status, await viaProxy.json()]).toEqual([413, {
-        code: "proxy.payload_too_large",
-        message: "The request body is larger than 1048576 bytes."
-      }])
+      expect([viaProxy.status, await viaProxy.json()]).toEqual([
+        413,
+        {
+          code: "proxy.payload_too_large",
+          message: "The request body is larger than 1048576 bytes."
+        }
+      ])
       const viaFake = await direct(t, "/api/organizations", init)
       expect([viaFake.status, await viaFake.text()]).toEqual([404, "Not Found"])
     })

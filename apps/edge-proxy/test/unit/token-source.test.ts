@@ -64,7 +64,9 @@ describe("clientCredentials", () => {
 
   it("turns a refused grant into 502 proxy.upstream_auth_failed and tries again next time", async () => {
     const { tokens } = setup((n) =>
-      n === 1 ? answer(401, { error: "invalid_client", error_description: "client authentication failed" }) : tokenAnswer("t2")
+      n === 1
+        ? answer(401, { error: "invalid_client", error_description: "client authentication failed" })
+        : tokenAnswer("t2")
     )
     await expect(tokens.get()).rejects.toMatchObject({
       status: 502,

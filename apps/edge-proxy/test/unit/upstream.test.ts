@@ -18,8 +18,8 @@ beforeAll(async () => {
     req.on("end", () => {
       res.writeHead(201, [
         ["content-type", "application/json; charset=utf-8"],
-        ["link", "<a>; rel=\"first\""],
-        ["link", "<b>; rel=\"next\""],
+        ["link", '<a>; rel="first"'],
+        ["link", '<b>; rel="next"'],
         ["x-echo-method", req.method ?? ""],
         ["x-echo-auth", req.headers.authorization ?? ""]
       ])
@@ -70,9 +70,10 @@ describe.each(adapters)("upstream over %s", (_, make) => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
     const port = (closed.address() as AddressInfo).port
     await new Promise<void>((resolve) => closed.close(() => resolve()))
-    const upstream = make === adapters[0]![1]
-      ? nodeHttpUpstream({ origin: `http://127.0.0.1:${port}` })
-      : fetchUpstream({ origin: `http://127.0.0.1:${port}`, fetch: (r) => fetch(r) })
+    const upstream =
+      make === adapters[0]![1]
+        ? nodeHttpUpstream({ origin: `http://127.0.0.1:${port}` })
+        : fetchUpstream({ origin: `http://127.0.0.1:${port}`, fetch: (r) => fetch(r) })
     await expect(upstream.send({ method: "GET", target: "/", headers: {}, timeoutMs: 1_000 })).rejects.toMatchObject({
       reason: "unavailable"
     })

@@ -56,7 +56,8 @@ export const nodeHttpUpstream = (options: NodeHttpUpstreamOptions): NodeHttpUpst
         port,
         method: req.method,
         path: req.target,
-        headers: req.body === undefined ? req.headers : { ...req.headers, "content-length": String(req.body.byteLength) }
+        headers:
+          req.body === undefined ? req.headers : { ...req.headers, "content-length": String(req.body.byteLength) }
       })
       const timer = setTimeout(() => {
         finish({ reason: "timeout", cause: new Error(`no answer within ${req.timeoutMs} ms`), retryable: false })
@@ -67,22 +68,30 @@ export const nodeHttpUpstream = (options: NodeHttpUpstreamOptions): NodeHttpUpst
           reason: "unavailable",
           cause: error,
           retryable: outgoing.reusedSocket && error.code === "ECONNRESET"
-        }))
+        })
+      )
       outgoing.on("response", (incoming) => {
         const chunks: Array<Buffer> = []
         incoming.on("data", (chunk: Buffer) => chunks.push(chunk))
         incoming.on("error", (error) => finish({ reason: "unavailable", cause: error, retryable: false }))
         incoming.on("aborted", () =>
-          finish({ reason: "unavailable", cause: new Error("the answer was cut off"), retryable: false }))
+          finish({ reason: "unavailable", cause: new Error("the answer was cut off"), retryable: false })
+        )
         incoming.on("end", () => {
           const headers = new Headers()
           const raw = incoming.rawHeaders
           for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!)
           const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-          finish({ status: incoming.statusCode ?? 502, headers, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) })
+          finish({
+            status: incoming.statusCode ?? 502,
+            headers,
+            body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+          })
         })
       })
-      outgoing.end(req.body === undefined ? undefined : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength))
+      outgoing.end(
+        req.body === undefined ? undefined : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength)
+      )
     })
 
   return {

@@ -36,7 +36,8 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
   const app = createApp(makeDeps(config, { upstream, platform: webPlatform, log: options.log ?? jsonLines }))
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) =>
-      resolve({ server, port: info.port }))
+      resolve({ server, port: info.port })
+    )
     server.once("error", reject)
   })
   return {

@@ -46,28 +46,30 @@ const forbidden = (principal: Principal, needed: Scope, c: Parameters<Middleware
  * @example
  * app.use(matchRoute(), authenticate({ keys: makeKeyStore(config.apiKeys, platform.digest) }))
  */
-export const authenticate = (options: AuthenticateOptions): MiddlewareHandler<AppEnv> => async (c, next) => {
-  const authorization = c.req.header("authorization")
-  let principal = authorization === undefined ? undefined : options.keys.cached(authorization)
-  if (principal === undefined) {
-    if (authorization === undefined || authorization === "") {
-      return logtoError(c, 401, LogtoError.body(LogtoError.codes.authorizationHeaderMissing))
-    }
-    if (!authorization.startsWith(scheme)) {
-      return logtoError(
-        c,
-        401,
-        LogtoError.body(LogtoError.codes.tokenTypeNotSupported, undefined, { supportedTypes: [scheme] })
-      )
-    }
-    principal = await options.keys.verify(authorization, authorization.slice(scheme.length + 1))
+export const authenticate =
+  (options: AuthenticateOptions): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const authorization = c.req.header("authorization")
+    let principal = authorization === undefined ? undefined : options.keys.cached(authorization)
     if (principal === undefined) {
-      return logtoError(c, 401, LogtoError.body(LogtoError.codes.unauthorized, undefined, invalidToken))
+      if (authorization === undefined || authorization === "") {
+        return logtoError(c, 401, LogtoError.body(LogtoError.codes.authorizationHeaderMissing))
+      }
+      if (!authorization.startsWith(scheme)) {
+        return logtoError(
+          c,
+          401,
+          LogtoError.body(LogtoError.codes.tokenTypeNotSupported, undefined, { supportedTypes: [scheme] })
+        )
+      }
+      principal = await options.keys.verify(authorization, authorization.slice(scheme.length + 1))
+      if (principal === undefined) {
+        return logtoError(c, 401, LogtoError.body(LogtoError.codes.unauthorized, undefined, invalidToken))
+      }
     }
+    c.set("principal", principal)
+    const route = c.get("route")
+    const needed = options.scope ?? (route === undefined || route.kind === "read" ? "read" : "write")
+    if (forbidden(principal, needed, c)) return logtoError(c, 403, LogtoError.body(LogtoError.codes.forbidden))
+    return next()
   }
-  c.set("principal", principal)
-  const route = c.get("route")
-  const needed = options.scope ?? (route === undefined || route.kind === "read" ? "read" : "write")
-  if (forbidden(principal, needed, c)) return logtoError(c, 403, LogtoError.body(LogtoError.codes.forbidden))
-  return next()
-}

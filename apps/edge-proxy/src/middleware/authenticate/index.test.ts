@@ -7,8 +7,7 @@ const sha256Hex = async (text: string) =>
     .map((b) => b.toString(16).padStart(2, "0"))
     .join("")
 
-const get = (authorization?: string) =>
-  authorization === undefined ? {} : { headers: { authorization } }
+const get = (authorization?: string) => (authorization === undefined ? {} : { headers: { authorization } })
 
 describe("authenticate", () => {
   it("answers a missing Authorization header with Logto's 401", async () => {
@@ -74,7 +73,7 @@ describe("authenticate", () => {
     const create = await app.request(at("/api/organizations"), {
       method: "POST",
       headers: { ...bearer(keys.acme), "content-type": "application/json" },
-      body: "{\"name\":\"new\"}"
+      body: '{"name":"new"}'
     })
     expect([own.status, other.status, encoded.status, create.status]).toEqual([200, 403, 200, 403])
     expect(upstream.requests.map((r) => r.target)).toEqual([
@@ -95,7 +94,10 @@ describe("authenticate", () => {
   it("hashes a key once and then answers it from the memo", async () => {
     const platform = testPlatform()
     let digests = 0
-    const counting = { ...platform, digest: (a: "SHA-1" | "SHA-256", d: Uint8Array) => (digests++, platform.digest(a, d)) }
+    const counting = {
+      ...platform,
+      digest: (a: "SHA-1" | "SHA-256", d: Uint8Array) => (digests++, platform.digest(a, d))
+    }
     const { app } = testApp({ platform: counting, upstream: scriptedUpstream(() => answer(200, {})) })
     for (let i = 0; i < 5; i++) await app.request(at("/api/organizations/o1"), { headers: bearer(keys.reader) })
     // One digest per configured plaintext key (3) plus the presented one, once.

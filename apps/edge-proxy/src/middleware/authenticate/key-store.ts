@@ -50,9 +50,10 @@ export const makeKeyStore = (keys: ReadonlyArray<ApiKey>, digest: Platform["dige
   const load = () =>
     (entries ??= Promise.all(
       keys.map(async (key): Promise<Entry> => ({
-        hash: key.keyHash !== undefined
-          ? fromHex(key.keyHash.slice("sha256:".length))
-          : await digest("SHA-256", encoder.encode(key.key ?? "")),
+        hash:
+          key.keyHash !== undefined
+            ? fromHex(key.keyHash.slice("sha256:".length))
+            : await digest("SHA-256", encoder.encode(key.key ?? "")),
         principal: principalOf(key)
       }))
     ))

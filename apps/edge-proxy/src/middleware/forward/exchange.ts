@@ -33,32 +33,34 @@ export const newTrace = (): UpstreamTrace => ({ requests: 0, status: undefined, 
  * rejecting the proxy's own credentials (401 again, or 403 `auth.forbidden`: the token lacks scope
  * `all`) is the proxy's failure, not the caller's: 502 `proxy.upstream_auth_failed`.
  */
-export const makeExchange = (options: ExchangeOptions): Exchange => async (trace, request) => {
-  const started = options.now()
-  const send = async (token: string) => {
-    trace.requests++
-    const response = await options.upstream.send({
-      ...request,
-      headers: { ...request.headers, authorization: `Bearer ${token}` },
-      timeoutMs: options.timeoutMs
-    })
-    trace.status = response.status
-    return response
-  }
-  try {
-    const token = await options.tokens.get()
-    let response = await send(token)
-    if (response.status === 401) {
-      options.tokens.invalidate(token)
-      trace.tokenRefreshed = true
-      response = await send(await options.tokens.get())
-      if (response.status === 401) throw ProxyError.upstreamAuthFailed("Logto answered 401 to a fresh token")
+export const makeExchange =
+  (options: ExchangeOptions): Exchange =>
+  async (trace, request) => {
+    const started = options.now()
+    const send = async (token: string) => {
+      trace.requests++
+      const response = await options.upstream.send({
+        ...request,
+        headers: { ...request.headers, authorization: `Bearer ${token}` },
+        timeoutMs: options.timeoutMs
+      })
+      trace.status = response.status
+      return response
     }
-    if (response.status === 403 && codeOf(response) === "auth.forbidden") {
-      throw ProxyError.upstreamAuthFailed("the token lacks the Management API scope `all`")
+    try {
+      const token = await options.tokens.get()
+      let response = await send(token)
+      if (response.status === 401) {
+        options.tokens.invalidate(token)
+        trace.tokenRefreshed = true
+        response = await send(await options.tokens.get())
+        if (response.status === 401) throw ProxyError.upstreamAuthFailed("Logto answered 401 to a fresh token")
+      }
+      if (response.status === 403 && codeOf(response) === "auth.forbidden") {
+        throw ProxyError.upstreamAuthFailed("the token lacks the Management API scope `all`")
+      }
+      return response
+    } finally {
+      trace.ms += options.now() - started
     }
-    return response
-  } finally {
-    trace.ms += options.now() - started
   }
-}

@@ -52,10 +52,14 @@ const respond = (c: Context<AppEnv>, response: UpstreamResponse, forwardedPath: 
   }
   const link = response.headers.get("link")
   if (link !== null) {
-    headers["link"] = rewriteLinks(link, { path: linkPath(forwardedPath) }, {
-      origin: origin(c.req.url),
-      path: linkPath(rawPath(c.req.url))
-    })
+    headers["link"] = rewriteLinks(
+      link,
+      { path: linkPath(forwardedPath) },
+      {
+        origin: origin(c.req.url),
+        path: linkPath(rawPath(c.req.url))
+      }
+    )
   }
   if (c.req.method === "HEAD") {
     const length = response.headers.get("content-length")
@@ -88,62 +92,64 @@ const respond = (c: Context<AppEnv>, response: UpstreamResponse, forwardedPath: 
  * @example
  * app.all("*", forward({ exchange, cache: passThroughCache, audit: noAudit, platform }))
  */
-export const forward = (options: ForwardOptions): MiddlewareHandler<AppEnv> => async (c) => {
-  const route = c.get("route")
-  const params = c.get("params")
-  const principal = c.get("principal")
-  const trace = newTrace()
-  c.set("upstream", trace)
-  const query = rawQuery(c.req.url)
-  const path = RouteTable.buildPath(route, params)
-  const target = query === "" ? path : `${path}?${query}`
-  const callerHeaders = c.req.raw.headers
-  const body = c.get("body")
+export const forward =
+  (options: ForwardOptions): MiddlewareHandler<AppEnv> =>
+  async (c) => {
+    const route = c.get("route")
+    const params = c.get("params")
+    const principal = c.get("principal")
+    const trace = newTrace()
+    c.set("upstream", trace)
+    const query = rawQuery(c.req.url)
+    const path = RouteTable.buildPath(route, params)
+    const target = query === "" ? path : `${path}?${query}`
+    const callerHeaders = c.req.raw.headers
+    const body = c.get("body")
 
-  if (route.kind === "read") {
-    const restricted = route.operationId === "ListOrganizations" && principal.organizations !== undefined
-    const load: Loader = (conditional) => {
-      const headers = requestHeaders(callerHeaders, { withBody: false, ifNoneMatch: conditional?.ifNoneMatch })
-      if (restricted) {
-        const pagination = c.get("valid").pagination
-        return filteredOrganizations(options.exchange, trace, {
-          url: c.req.url,
-          headers,
-          callerHeaders,
-          page: pagination._tag === "Page" ? pagination : { offset: 0, pageSize: 20 },
-          allowed: principal.organizations!,
-          digest: options.platform.digest
-        })
+    if (route.kind === "read") {
+      const restricted = route.operationId === "ListOrganizations" && principal.organizations !== undefined
+      const load: Loader = (conditional) => {
+        const headers = requestHeaders(callerHeaders, { withBody: false, ifNoneMatch: conditional?.ifNoneMatch })
+        if (restricted) {
+          const pagination = c.get("valid").pagination
+          return filteredOrganizations(options.exchange, trace, {
+            url: c.req.url,
+            headers,
+            callerHeaders,
+            page: pagination._tag === "Page" ? pagination : { offset: 0, pageSize: 20 },
+            allowed: principal.organizations!,
+            digest: options.platform.digest
+          })
+        }
+        return options.exchange(trace, { method: c.req.method, target, headers })
       }
-      return options.exchange(trace, { method: c.req.method, target, headers })
+      const read = await options.cache.read({ route, params, query, principal, headers: callerHeaders }, load)
+      return respond(c, read.response, path, read.xCache)
     }
-    const read = await options.cache.read({ route, params, query, principal, headers: callerHeaders }, load)
-    return respond(c, read.response, path, read.xCache)
-  }
 
-  const receipt = await options.audit.accept(auditAttempt(c, options.platform.now())).catch((cause: unknown) => {
-    throw new ProxyError(
-      503,
-      { code: proxyCodes.auditUnavailable, message: "The audit trail is unavailable; the write was not forwarded." },
-      { cause }
-    )
-  })
-  c.set("auditReceipt", receipt)
-  const written = (status: number | undefined) =>
-    options.cache.written({ route, params, payload: c.get("valid").payload, status })
-  let response: UpstreamResponse
-  try {
-    response = await options.exchange(trace, {
-      method: c.req.method,
-      target,
-      headers: requestHeaders(callerHeaders, { withBody: body !== undefined }),
-      body
+    const receipt = await options.audit.accept(auditAttempt(c, options.platform.now())).catch((cause: unknown) => {
+      throw new ProxyError(
+        503,
+        { code: proxyCodes.auditUnavailable, message: "The audit trail is unavailable; the write was not forwarded." },
+        { cause }
+      )
     })
-  } catch (error) {
-    // Without an answer the write may or may not have happened: the cache must assume it did.
-    if (error instanceof UpstreamFailure) await written(undefined)
-    throw error
+    c.set("auditReceipt", receipt)
+    const written = (status: number | undefined) =>
+      options.cache.written({ route, params, payload: c.get("valid").payload, status })
+    let response: UpstreamResponse
+    try {
+      response = await options.exchange(trace, {
+        method: c.req.method,
+        target,
+        headers: requestHeaders(callerHeaders, { withBody: body !== undefined }),
+        body
+      })
+    } catch (error) {
+      // Without an answer the write may or may not have happened: the cache must assume it did.
+      if (error instanceof UpstreamFailure) await written(undefined)
+      throw error
+    }
+    await written(response.status)
+    return respond(c, response, path)
   }
-  await written(response.status)
-  return respond(c, response, path)
-}

@@ -74,14 +74,18 @@ describe("forward", () => {
       upstream: scriptedUpstream(() => answer(statuses.shift()!, undefined, { etag: '"e"' }))
     })
     const deleted = await app.request(at("/api/organizations/o1"), { method: "DELETE", headers: admin })
-    const notModified = await app.request(at("/api/organizations/o1"), { headers: { ...admin, "if-none-match": '"e"' } })
+    const notModified = await app.request(at("/api/organizations/o1"), {
+      headers: { ...admin, "if-none-match": '"e"' }
+    })
     expect([deleted.status, await deleted.text()]).toEqual([204, ""])
     expect([notModified.status, await notModified.text(), notModified.headers.get("etag")]).toEqual([304, "", '"e"'])
   })
 
   it("forwards HEAD as HEAD and keeps Logto's Content-Length", async () => {
     const { app, upstream } = testApp({
-      upstream: scriptedUpstream(() => answer(200, undefined, { "content-type": "application/json", "content-length": "42" }))
+      upstream: scriptedUpstream(() =>
+        answer(200, undefined, { "content-type": "application/json", "content-length": "42" })
+      )
     })
     const response = await app.request(at("/api/organizations/o1"), { method: "HEAD", headers: admin })
     expect(upstream.requests[0]!.method).toBe("HEAD")
@@ -111,7 +115,10 @@ describe("forward", () => {
       upstream: scriptedUpstream(() => answer(403, { code: "auth.forbidden", message: "Forbidden." }))
     })
     const forbidden = await scoped.request(at("/api/organizations/o1"), { headers: admin })
-    expect([forbidden.status, ((await forbidden.json()) as { code: string }).code]).toEqual([502, "proxy.upstream_auth_failed"])
+    expect([forbidden.status, ((await forbidden.json()) as { code: string }).code]).toEqual([
+      502,
+      "proxy.upstream_auth_failed"
+    ])
   })
 
   it("answers an upstream timeout with 504 and an outage with 502, Logto-shaped", async () => {
@@ -121,14 +128,20 @@ describe("forward", () => {
     })
     const timeout = await app.request(at("/api/organizations/o1"), { headers: admin })
     const outage = await app.request(at("/api/organizations/o1"), { headers: admin })
-    expect([timeout.status, await timeout.json()]).toEqual([504, {
-      code: "proxy.upstream_timeout",
-      message: "Logto did not answer in time."
-    }])
-    expect([outage.status, await outage.json()]).toEqual([502, {
-      code: "proxy.upstream_unavailable",
-      message: "Logto could not be reached."
-    }])
+    expect([timeout.status, await timeout.json()]).toEqual([
+      504,
+      {
+        code: "proxy.upstream_timeout",
+        message: "Logto did not answer in time."
+      }
+    ])
+    expect([outage.status, await outage.json()]).toEqual([
+      502,
+      {
+        code: "proxy.upstream_unavailable",
+        message: "Logto could not be reached."
+      }
+    ])
   })
 
   it("has a write accepted by the audit sink before it is forwarded, and refuses it when the sink fails", async () => {
@@ -168,7 +181,10 @@ describe("forward", () => {
     const writes: Array<CacheWrite> = []
     const results = [answer(201, { userIds: ["u1"] }), new UpstreamFailure("timeout", "t")]
     const { app } = testApp({
-      cache: { read: (_, load) => load().then((response) => ({ response })), written: (w) => (writes.push(w), Promise.resolve()) },
+      cache: {
+        read: (_, load) => load().then((response) => ({ response })),
+        written: (w) => (writes.push(w), Promise.resolve())
+      },
       upstream: {
         send: () => {
           const next = results.shift()!
@@ -176,7 +192,11 @@ describe("forward", () => {
         }
       }
     })
-    const init = { method: "POST", headers: { ...admin, "content-type": "application/json" }, body: '{"userIds":["u1"]}' }
+    const init = {
+      method: "POST",
+      headers: { ...admin, "content-type": "application/json" },
+      body: '{"userIds":["u1"]}'
+    }
     await app.request(at("/api/organizations/o1/users"), init)
     await app.request(at("/api/organizations/o1/users"), init)
     expect(writes.map((w) => [w.route.operationId, w.params, w.payload, w.status])).toEqual([
@@ -186,7 +206,10 @@ describe("forward", () => {
   })
 
   it("gives an organization-restricted key only its organizations, with Total-Number and Link for them", async () => {
-    const all = Array.from({ length: 230 }, (_, i) => ({ id: i === 7 ? "org-acme" : i === 150 ? "org-acme-2" : `org-${i}`, name: `n${i}` }))
+    const all = Array.from({ length: 230 }, (_, i) => ({
+      id: i === 7 ? "org-acme" : i === 150 ? "org-acme-2" : `org-${i}`,
+      name: `n${i}`
+    }))
     const upstream = scriptedUpstream((r) => {
       const url = new URL(`http://x${r.target}`)
       const size = Number(url.searchParams.get("page_size"))
@@ -194,7 +217,9 @@ describe("forward", () => {
       return answer(200, all.slice((page - 1) * size, page * size), { "total-number": String(all.length) })
     })
     const { app } = testApp({ upstream })
-    const first = await app.request(at("/api/organizations?q=n&page_size=1&showFeatured=true"), { headers: bearer(keys.acme) })
+    const first = await app.request(at("/api/organizations?q=n&page_size=1&showFeatured=true"), {
+      headers: bearer(keys.acme)
+    })
     expect(first.status).toBe(200)
     expect(await first.json()).toEqual([{ id: "org-acme", name: "n7" }])
     expect(first.headers.get("total-number")).toBe("2")

@@ -67,10 +67,6 @@ describe("request-log", () => {
     await app.request(at("/api/organizations?page=0"), { headers: bearer(keys.admin) })
     await app.request(at("/api/organizations/o1"), { method: "DELETE", headers: bearer(keys.admin) })
     await app.request(at("/api/nowhere"))
-    expect(settled).toEqual([
-      "GET GetOrganization 401",
-      "GET ListOrganizations 400",
-      "DELETE DeleteOrganization 200"
-    ])
+    expect(settled).toEqual(["GET GetOrganization 401", "GET ListOrganizations 400", "DELETE DeleteOrganization 200"])
   })
 })

@@ -26,50 +26,54 @@ const maxPathInLog = 2048
  * @example
  * app.use(requestId({ generate }), requestLog({ log: (line) => console.log(JSON.stringify(line)), now: Date.now, audit: noAudit }))
  */
-export const requestLog = (options: RequestLogOptions): MiddlewareHandler<AppEnv> => async (c, next) => {
-  const started = options.now()
-  await next()
-  const durationMs = options.now() - started
-  const route = c.get("route")
-  const principal = c.get("principal")
-  const upstream = c.get("upstream")
-  const status = c.res.status
-  const errorCode = c.get("errorCode")
-  const path = rawPath(c.req.url)
-  options.log({
-    time: new Date(started).toISOString(),
-    level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
-    msg: "request",
-    requestId: c.get("requestId"),
-    method: c.req.method,
-    path: path.length > maxPathInLog ? `${path.slice(0, maxPathInLog)}…` : path,
-    operationId: route?.operationId,
-    keyId: principal?.id,
-    status,
-    code: errorCode,
-    upstream: upstream === undefined
-      ? undefined
-      : {
-        requests: upstream.requests,
-        status: upstream.status,
-        ms: upstream.ms,
-        tokenRefreshed: upstream.tokenRefreshed
-      },
-    durationMs
-  })
-  const denied = upstream === undefined && status >= 400
-  if (route !== undefined && (route.kind === "write" || denied)) {
-    const settled = options.audit.settle(auditAttempt(c, started), c.get("auditReceipt"), {
+export const requestLog =
+  (options: RequestLogOptions): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const started = options.now()
+    await next()
+    const durationMs = options.now() - started
+    const route = c.get("route")
+    const principal = c.get("principal")
+    const upstream = c.get("upstream")
+    const status = c.res.status
+    const errorCode = c.get("errorCode")
+    const path = rawPath(c.req.url)
+    options.log({
+      time: new Date(started).toISOString(),
+      level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
+      msg: "request",
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: path.length > maxPathInLog ? `${path.slice(0, maxPathInLog)}…` : path,
+      operationId: route?.operationId,
+      keyId: principal?.id,
       status,
-      errorCode,
-      latencyMs: durationMs
+      code: errorCode,
+      upstream:
+        upstream === undefined
+          ? undefined
+          : {
+              requests: upstream.requests,
+              status: upstream.status,
+              ms: upstream.ms,
+              tokenRefreshed: upstream.tokenRefreshed
+            },
+      durationMs
     })
-    defer(c, settled, (error) =>
-      options.log({
-        level: "error",
-        msg: "audit settle failed",
-        requestId: c.get("requestId"),
-        error: String(error)
-      }))
+    const denied = upstream === undefined && status >= 400
+    if (route !== undefined && (route.kind === "write" || denied)) {
+      const settled = options.audit.settle(auditAttempt(c, started), c.get("auditReceipt"), {
+        status,
+        errorCode,
+        latencyMs: durationMs
+      })
+      defer(c, settled, (error) =>
+        options.log({
+          level: "error",
+          msg: "audit settle failed",
+          requestId: c.get("requestId"),
+          error: String(error)
+        })
+      )
+    }
   }
-}

@@ -53,7 +53,10 @@ describe("validate", () => {
       body: new TextEncoder().encode('{"name":"x"}')
     })
     expect(untyped.status).toBe(400)
-    expect(await untyped.json()).toMatchObject({ code: "guard.invalid_input", details: expect.stringContaining('"name"') })
+    expect(await untyped.json()).toMatchObject({
+      code: "guard.invalid_input",
+      details: expect.stringContaining('"name"')
+    })
     expect(upstream.requests).toHaveLength(1)
   })
 
@@ -106,8 +109,7 @@ describe("validate", () => {
 
   it("answers an UpdateOrganization createdAt outside PostgreSQL's timestamp range with 400 instead of Logto's 500", async () => {
     const { app, upstream } = testApp({ upstream: scriptedUpstream(() => answer(200, { id: "o1" })) })
-    const patch = (body: string) =>
-      app.request(at("/api/organizations/o1"), { method: "PATCH", headers: json, body })
+    const patch = (body: string) => app.request(at("/api/organizations/o1"), { method: "PATCH", headers: json, body })
     const far = await patch('{"createdAt":1e20}')
     expect(far.status).toBe(400)
     expect(await far.json()).toMatchObject({

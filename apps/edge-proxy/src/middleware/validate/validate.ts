@@ -29,34 +29,36 @@ const callerMistake = (route: RouteTable.Route, valid: Validation.Valid): Valida
   const createdAt = (valid.payload as { readonly createdAt?: number } | undefined)?.createdAt
   if (createdAt === undefined) return undefined
   if (createdAt < minTimestamp) {
-    return Validation.invalidInput("body", [{
-      code: "too_small",
-      minimum: minTimestamp,
-      type: "number",
-      inclusive: true,
-      exact: false,
-      path: ["createdAt"],
-      message: `Number must be greater than or equal to ${minTimestamp}`
-    }])
+    return Validation.invalidInput("body", [
+      {
+        code: "too_small",
+        minimum: minTimestamp,
+        type: "number",
+        inclusive: true,
+        exact: false,
+        path: ["createdAt"],
+        message: `Number must be greater than or equal to ${minTimestamp}`
+      }
+    ])
   }
   if (createdAt >= endTimestamp) {
-    return Validation.invalidInput("body", [{
-      code: "too_big",
-      maximum: endTimestamp,
-      type: "number",
-      inclusive: false,
-      exact: false,
-      path: ["createdAt"],
-      message: `Number must be less than ${endTimestamp}`
-    }])
+    return Validation.invalidInput("body", [
+      {
+        code: "too_big",
+        maximum: endTimestamp,
+        type: "number",
+        inclusive: false,
+        exact: false,
+        path: ["createdAt"],
+        message: `Number must be less than ${endTimestamp}`
+      }
+    ])
   }
   return undefined
 }
 
 const cleaned = (rejection: Validation.Rejection): Validation.Rejection =>
-  rejection.status === 500
-    ? { status: 400, body: LogtoError.body(LogtoError.codes.invalidPagination) }
-    : rejection
+  rejection.status === 500 ? { status: 400, body: LogtoError.body(LogtoError.codes.invalidPagination) } : rejection
 
 /**
  * Validates the matched request at the edge with core's `Validation` (Logto's body parser quirks,
