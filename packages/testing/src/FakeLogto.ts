@@ -187,6 +187,7 @@ export const make = (options: Options = {}): Instance => {
   const clearRequests = () => {
     log = []
   }
+  const requests = (): ReadonlyArray<LoggedRequest> => (log.length > maxLogged ? log.slice(-maxLogged) : log.slice())
   const reset = () => {
     store.reset()
     clearRequests()
@@ -201,7 +202,7 @@ export const make = (options: Options = {}): Instance => {
     now,
     getFaults: () => injector.config,
     setFaults,
-    requests: () => log,
+    requests,
     clearRequests,
     advanceClock,
     reset
@@ -213,7 +214,8 @@ export const make = (options: Options = {}): Instance => {
     faults: () => injector,
     log: (entry) => {
       log.push(entry)
-      if (log.length > maxLogged) log = log.slice(-maxLogged)
+      // Trimmed in chunks, so that a full log does not copy itself on every request.
+      if (log.length > maxLogged + 1024) log = log.slice(-maxLogged)
     },
     web: (request) => web.handler(request),
     control: (request, url) => Control.handle(controlDeps, request, url)
@@ -240,7 +242,7 @@ export const make = (options: Options = {}): Instance => {
     },
     faults: () => injector.config,
     setFaults,
-    requests: () => log,
+    requests,
     clearRequests,
     issueToken: (o) => tokens.issue(o?.scopes ?? ["all"], o?.ttlSeconds ?? tokens.ttlSeconds),
     revokeTokens: () => void tokens.revokeAll(),

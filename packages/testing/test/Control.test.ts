@@ -81,6 +81,18 @@ describe("control API", () => {
     expect((await call("GET", "/__orgkit/requests")).body).toEqual({ requests: [] })
   })
 
+  it("keeps at most maxLoggedRequests entries, the most recent", async () => {
+    const small = FakeLogto.make({ tokens: ["t"], maxLoggedRequests: 3 })
+    const own = makeCall(small.fetch, "http://logto.test", "t")
+    for (let i = 0; i < 5; i++) await own("GET", `/api/organizations/o${i}`)
+    expect(small.requests().map((r) => r.path)).toEqual([
+      "/api/organizations/o2",
+      "/api/organizations/o3",
+      "/api/organizations/o4"
+    ])
+    await small.dispose()
+  })
+
   it("advances the clock to expire tokens and issues tokens on request", async () => {
     const issued = await call("POST", "/__orgkit/tokens", { body: { ttlSeconds: 10 } })
     expect(issued.body.expires_in).toBe(10)
