@@ -9,7 +9,7 @@
  */
 import { type LogtoError, OrganizationsApi, RouteTable } from "@orgkit/core"
 import { Context, Duration, Effect, Layer, type Redacted } from "effect"
-import { HttpClient, type HttpClientResponse } from "effect/http"
+import { HttpClient, type HttpClientError, type HttpClientResponse } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
 import * as Auth from "./Auth.ts"
 import { RequestTimeout, type TokenError } from "./ClientError.ts"
@@ -136,33 +136,70 @@ export const layerConfig = (config: Config): Layer.Layer<LogtoClientConfig> =>
 export class LogtoClient extends Context.Service<LogtoClient, Client>()("@orgkit/client/LogtoClient") {}
 
 /**
- * Builds the client from the configuration, the token source, the transport `HttpClient` and the
+ * The Logto pipeline as a plain `HttpClient`: requests go to the base URL with the bearer token
+ * (refreshed once on 401 when the token source can), an `x-request-id`, and retries under the
+ * retry policy. `LogtoClient` is built on it; use it directly for raw requests.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class LogtoHttpClient extends Context.Service<
+  LogtoHttpClient,
+  HttpClient.HttpClient.With<HttpClientError.HttpClientError | TokenError>
+>()("@orgkit/client/LogtoClient/LogtoHttpClient") {}
+
+/**
+ * Builds the pipeline from the configuration, the token source, the transport `HttpClient` and the
  * retry policy in context (default {@link Retry.make}`()`).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make: Effect.Effect<Client, never, LogtoClientConfig | Auth.Auth | HttpClient.HttpClient> = Effect.gen(
-  function* () {
-    const config = yield* LogtoClientConfig
-    const transport = Transport.make({
-      http: yield* HttpClient.HttpClient,
-      auth: yield* Auth.Auth,
-      policy: yield* Retry.RetryPolicy,
-      baseUrl: config.baseUrl
-    })
-    const raw = (yield* HttpApiClient.makeWith(OrganizationsApi.OrganizationsApi, {
-      httpClient: transport
-    })) as unknown as Record<string, Record<string, (request: unknown) => Effect.Effect<unknown, unknown>>>
-    const client: Record<string, Record<string, (request: unknown) => Effect.Effect<unknown, unknown>>> = {}
-    for (const route of RouteTable.routes) {
-      const method = raw[route.group]![route.name]!
-      const group = (client[route.group] ??= {})
-      group[route.name] = (request) => call(route.operationId, config.timeoutMillis, method(request))
-    }
-    return client as unknown as Client
+export const makeHttpClient: Effect.Effect<
+  HttpClient.HttpClient.With<HttpClientError.HttpClientError | TokenError>,
+  never,
+  LogtoClientConfig | Auth.Auth | HttpClient.HttpClient
+> = Effect.gen(function* () {
+  const config = yield* LogtoClientConfig
+  return Transport.make({
+    http: yield* HttpClient.HttpClient,
+    auth: yield* Auth.Auth,
+    policy: yield* Retry.RetryPolicy,
+    baseUrl: config.baseUrl
+  })
+})
+
+/**
+ * The pipeline from its configuration, token source and transport.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerHttpClient: Layer.Layer<
+  LogtoHttpClient,
+  never,
+  LogtoClientConfig | Auth.Auth | HttpClient.HttpClient
+> = Layer.effect(LogtoHttpClient, makeHttpClient)
+
+/**
+ * Builds the typed client on the pipeline.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make: Effect.Effect<Client, never, LogtoClientConfig | LogtoHttpClient> = Effect.gen(function* () {
+  const config = yield* LogtoClientConfig
+  const raw = (yield* HttpApiClient.makeWith(OrganizationsApi.OrganizationsApi, {
+    httpClient: yield* LogtoHttpClient
+  })) as unknown as Record<string, Record<string, (request: unknown) => Effect.Effect<unknown, unknown>>>
+  const client: Record<string, Record<string, (request: unknown) => Effect.Effect<unknown, unknown>>> = {}
+  for (const route of RouteTable.routes) {
+    const method = raw[route.group]![route.name]!
+    const group = (client[route.group] ??= {})
+    group[route.name] = (request) => call(route.operationId, config.timeoutMillis, method(request))
   }
-)
+  return client as unknown as Client
+})
 
 const call = <A, E, R>(operationId: string, defaultTimeoutMillis: number, effect: Effect.Effect<A, E, R>) =>
   Effect.withFiber<A, E | RequestTimeout, R>((fiber) => {
@@ -189,8 +226,11 @@ const call = <A, E, R>(operationId: string, defaultTimeoutMillis: number, effect
  * @category layers
  * @since 0.1.0
  */
-export const layer: Layer.Layer<LogtoClient, never, LogtoClientConfig | Auth.Auth | HttpClient.HttpClient> =
-  Layer.effect(LogtoClient, make)
+export const layer: Layer.Layer<
+  LogtoClient | LogtoHttpClient,
+  never,
+  LogtoClientConfig | Auth.Auth | HttpClient.HttpClient
+> = Layer.effect(LogtoClient, make).pipe(Layer.provideMerge(layerHttpClient))
 
 /**
  * Everything {@link layerOptions} accepts.
@@ -234,7 +274,9 @@ export const layerAuth = (options: Options): Layer.Layer<Auth.Auth, never, HttpC
  * @category layers
  * @since 0.1.0
  */
-export const layerOptions = (options: Options): Layer.Layer<LogtoClient, never, HttpClient.HttpClient> =>
+export const layerOptions = (
+  options: Options
+): Layer.Layer<LogtoClient | LogtoHttpClient, never, HttpClient.HttpClient> =>
   layer.pipe(
     Layer.provide(Layer.mergeAll(layerConfig(options), layerAuth(options))),
     Layer.provide(Retry.layer(options.retry))

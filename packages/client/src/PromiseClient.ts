@@ -7,14 +7,29 @@
  *
  * @since 0.1.0
  */
-import { LogtoError, type OrganizationsApi } from "@orgkit/core"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Schema } from "effect"
-import { FetchHttpClient, HttpClientError, type HttpClientResponse } from "effect/http"
-import type { HttpApi, HttpApiClient, HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
+import type { OrganizationsApi } from "@orgkit/core"
+import { Cause, Effect, Exit, Layer, ManagedRuntime, Schema, Tracer } from "effect"
+import {
+  HttpBody,
+  HttpClient,
+  HttpClientError,
+  HttpClientRequest,
+  type HttpClientResponse,
+  UrlParams
+} from "effect/http"
+import {
+  type HttpApi,
+  type HttpApiClient,
+  type HttpApiEndpoint,
+  type HttpApiGroup,
+  HttpApiSchema
+} from "effect/http-api"
 import * as Auth from "./Auth.ts"
-import { RequestTimeout, TokenError } from "./ClientError.ts"
+import { TokenError } from "./ClientError.ts"
+import * as FetchClient from "./internal/fetchClient.ts"
 import { byName, type Operation } from "./internal/operations.ts"
 import { newRequestId, requestIdHeader } from "./internal/requestId.ts"
+import * as Transport_ from "./internal/transport.ts"
 import * as LogtoClient from "./LogtoClient.ts"
 import * as Paginate from "./Paginate.ts"
 import * as Retry from "./Retry.ts"
@@ -362,10 +377,6 @@ export interface OrgkitClientOptions {
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
-const statusOf = new Map<unknown, number>(
-  Object.entries(LogtoError.byStatus).map(([status, cls]) => [cls, Number(status)])
-)
-
 const retryOptions = (retry: RetryOptions | false | undefined): Retry.Options => {
   if (retry === false) return { retries: 0 }
   if (retry === undefined) return {}
@@ -397,16 +408,22 @@ const authLayer = (options: OrgkitClientOptions) => {
   })
 }
 
-const fetchLayer = (options: OrgkitClientOptions) => {
+const httpClientLayer = (options: OrgkitClientOptions) => {
   const custom = options.fetch
-  if (custom === undefined) return FetchHttpClient.layer
-  const adapted = ((input: RequestInfo | URL, init?: RequestInit) => custom(new Request(input, init))) as typeof fetch
-  return FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, adapted)))
+  // `globalThis.fetch` is looked up per call, so that a fetch installed later (e.g. a mock) is used.
+  const fetchImpl =
+    custom === undefined
+      ? (url: string, init: RequestInit) => globalThis.fetch(url, init)
+      : (url: string, init: RequestInit) => custom(new Request(url, init))
+  return Layer.succeed(HttpClient.HttpClient, FetchClient.make(fetchImpl))
 }
 
-const jsonBody = (text: string): unknown => {
+const utf8 = new TextDecoder()
+
+const parseJson = (bytes: ArrayBuffer): unknown => {
+  if (bytes.byteLength === 0) return undefined
   try {
-    return text === "" ? undefined : JSON.parse(text)
+    return JSON.parse(utf8.decode(bytes))
   } catch {
     return undefined
   }
@@ -414,105 +431,70 @@ const jsonBody = (text: string): unknown => {
 
 const str = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
 
-interface CallState {
-  readonly op: Operation
-  readonly requestId: string
-  lastStatus: number | undefined
+type Sync = (input: unknown) => unknown
+const encoder = (schema: Schema.Top): Sync =>
+  Schema.encodeUnknownSync(schema as unknown as Schema.Codec<unknown, unknown>)
+const decoder = (schema: Schema.Top): Sync =>
+  Schema.decodeUnknownSync(schema as unknown as Schema.Codec<unknown, unknown>)
+
+/**
+ * Core's schemas for one operation, as synchronous encoders and decoders: what `HttpApiClient`
+ * does per call, without running it as an Effect (see the README's benchmark section).
+ */
+interface Codec {
+  readonly path: (encoded: Readonly<Record<string, string>>) => string
+  readonly params: Sync | undefined
+  readonly query: Sync | undefined
+  readonly payload: Sync | undefined
+  readonly body: Sync | undefined
+  readonly headers: Sync | undefined
 }
 
-/** Turns every failure into what the facade throws, reading error bodies the decoder did not. */
-const toThrown =
-  (state: CallState) =>
-  (cause: Cause.Cause<unknown>): Effect.Effect<never, unknown> => {
-    const { op, requestId } = state
-    const operationId = op.operationId
-    const found = Cause.findError(cause)
-    if (found._tag === "Failure") {
-      const die = Cause.findDefect(cause)
-      return die._tag === "Success" ? Effect.fail(die.success) : Effect.failCause(cause)
+/**
+ * A path template compiled once: each parameter is percent-encoded, dots included, exactly as
+ * core's `RouteTable.buildPath` does, so no value can leave its segment.
+ */
+const pathBuilder = (template: string) => {
+  const parts = template.split(/:(\w+)/)
+  return (encoded: Readonly<Record<string, string>>): string => {
+    let path = parts[0]!
+    for (let i = 1; i < parts.length; i += 2) {
+      path += encodeURIComponent(encoded[parts[i]!]!).replace(/\./g, "%2E") + parts[i + 1]!
     }
-    const error = found.success
-    const status = statusOf.get((error as object)?.constructor)
-    if (status !== undefined) {
-      const e = error as LogtoError.LogtoError
-      return Effect.fail(
-        new LogtoApiError({
-          status,
-          code: e.code,
-          message: e.message,
-          data: e.data,
-          details: e.details,
-          operationId,
-          requestId
-        })
-      )
-    }
-    if (error instanceof RequestTimeout) {
-      return Effect.fail(new LogtoTimeoutError({ operationId, requestId, timeoutMs: error.timeoutMillis }))
-    }
-    if (error instanceof TokenError) {
-      if (error.status === undefined)
-        return Effect.fail(new LogtoNetworkError({ operationId, requestId, cause: error }))
-      return Effect.fail(
-        new LogtoApiError({
-          status: error.status,
-          code: error.error,
-          message: error.message,
-          data: error.body,
-          details: undefined,
-          operationId,
-          requestId
-        })
-      )
-    }
-    if (HttpClientError.isHttpClientError(error)) {
-      const reason = error.reason
-      if (reason._tag === "TransportError")
-        return Effect.fail(new LogtoNetworkError({ operationId, requestId, cause: error }))
-      if (reason._tag === "EncodeError" || reason._tag === "InvalidUrlError") {
-        return Effect.fail(new LogtoRequestError({ operationId, requestId, cause: error }))
-      }
-      const response: HttpClientResponse.HttpClientResponse | undefined = reason.response
-      if (response !== undefined && (response.status < 200 || response.status >= 300)) {
-        return Effect.flatMap(
-          Effect.orElseSucceed(response.text, () => ""),
-          (text) => {
-            const body = jsonBody(text) as Record<string, unknown> | undefined
-            const message = str(body?.message) ?? (text.slice(0, 200) || `HTTP ${response.status}`)
-            return Effect.fail(
-              new LogtoApiError({
-                status: response.status,
-                code: str(body?.code),
-                message,
-                data: body?.data,
-                details: str(body?.details),
-                operationId,
-                requestId
-              })
-            )
-          }
-        )
-      }
-      return Effect.fail(new LogtoDecodeError({ status: response?.status, operationId, requestId, cause: error }))
-    }
-    if (Schema.isSchemaError(error)) {
-      return Effect.fail(
-        state.lastStatus === undefined
-          ? new LogtoRequestError({ operationId, requestId, cause: error })
-          : new LogtoDecodeError({ status: state.lastStatus, operationId, requestId, cause: error })
-      )
-    }
-    return Effect.fail(error)
+    return path
   }
+}
 
-const abortError = (signal: AbortSignal): unknown =>
-  signal.reason ?? new DOMException("This operation was aborted", "AbortError")
+const codecs = new Map<string, Codec>()
+const codecOf = (op: Operation): Codec => {
+  const cached = codecs.get(op.name)
+  if (cached !== undefined) return cached
+  const endpoint = op.route.endpoint
+  const payload = endpoint.payload.get("application/json")?.schemas[0]
+  const [success] = endpoint.success
+  const codec: Codec = {
+    path: pathBuilder(op.route.path),
+    params: endpoint.params === undefined ? undefined : encoder(endpoint.params),
+    query: endpoint.query === undefined ? undefined : encoder(endpoint.query),
+    payload: payload === undefined ? undefined : encoder(payload),
+    body:
+      op.result === "empty" || success === undefined
+        ? undefined
+        : decoder(HttpApiSchema.isWithHeaders(success) ? success.schema : success),
+    headers: success !== undefined && HttpApiSchema.isWithHeaders(success) ? decoder(success.headers) : undefined
+  }
+  codecs.set(op.name, codec)
+  return codec
+}
 
-type RawMethod = (request: {
-  readonly params?: Record<string, string>
-  readonly payload?: unknown
-  readonly query?: Record<string, unknown>
-}) => Effect.Effect<unknown, unknown>
+interface Answer {
+  readonly response: HttpClientResponse.HttpClientResponse
+  readonly body: ArrayBuffer
+}
+
+const TimedOut = Symbol("TimedOut")
+
+type Transport = HttpClient.HttpClient.With<HttpClientError.HttpClientError | TokenError>
 
 /**
  * Creates the Promise client.
@@ -521,71 +503,77 @@ type RawMethod = (request: {
  * @since 0.1.0
  */
 export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient => {
-  const layer = LogtoClient.layer.pipe(
-    Layer.provide(
-      Layer.mergeAll(
-        LogtoClient.layerConfig({ baseUrl: options.baseUrl, timeout: options.timeoutMs ?? 30_000 }),
-        authLayer(options)
-      )
-    ),
+  const layer = LogtoClient.layerHttpClient.pipe(
+    Layer.provide(Layer.mergeAll(LogtoClient.layerConfig({ baseUrl: options.baseUrl }), authLayer(options))),
     Layer.provide(Retry.layer(retryOptions(options.retry))),
-    Layer.provide(fetchLayer(options))
+    Layer.provide(httpClientLayer(options)),
+    // Spans would go nowhere: a Promise caller has no tracer.
+    Layer.merge(Layer.succeed(Tracer.DisablePropagation, true))
   )
   const runtime = ManagedRuntime.make(layer)
-  const effectClient = runtime.runSync(LogtoClient.LogtoClient) as unknown as Record<string, Record<string, RawMethod>>
+  const transport: Transport = runtime.runSync(LogtoClient.LogtoHttpClient)
   const defaultHeaders = options.headers
+  const defaultTimeoutMs = options.timeoutMs ?? 30_000
+
+  const send = (request: HttpClientRequest.HttpClientRequest, call: Transport_.Call) =>
+    transport.execute(request).pipe(
+      Effect.flatMap((response) => Effect.map(response.arrayBuffer, (body): Answer => ({ response, body }))),
+      Effect.provideService(Transport_.CurrentCall, call)
+    )
 
   const invoke = (op: Operation, args: ReadonlyArray<unknown>): Promise<unknown> => {
     let i = op.pathParams.length
-    const params: Record<string, string> = {}
-    for (let p = 0; p < i; p++) params[op.pathParams[p]!] = args[p] as string
+    const params: Record<string, unknown> = {}
+    for (let p = 0; p < i; p++) params[op.pathParams[p]!] = args[p]
     const payload = op.hasPayload ? args[i++] : undefined
     const rawQuery = op.query === undefined ? undefined : (args[i++] as Record<string, unknown> | undefined)
-    const call = args[i] as CallOptions | undefined
-    const signal = call?.signal
+    const callOptions = args[i] as CallOptions | undefined
+    const signal = callOptions?.signal
     if (signal?.aborted) return Promise.reject(abortError(signal))
 
     const headers =
-      call?.headers === undefined
+      callOptions?.headers === undefined
         ? defaultHeaders
         : defaultHeaders === undefined
-          ? call.headers
-          : { ...defaultHeaders, ...call.headers }
+          ? callOptions.headers
+          : { ...defaultHeaders, ...callOptions.headers }
     const requestId = headers?.[requestIdHeader] ?? newRequestId()
-    const state: CallState = { op, requestId, lastStatus: undefined }
+    const operationId = op.operationId
 
-    let query: Record<string, unknown> | undefined
-    if (op.query !== undefined) {
-      query = {}
-      if (rawQuery !== undefined) {
-        for (const key in rawQuery) {
-          const value = rawQuery[key]
-          if (value !== undefined) query[op.query.get(key) ?? key] = value
-        }
-      }
+    let request: HttpClientRequest.HttpClientRequest
+    try {
+      request = buildRequest(op, params, payload, rawQuery)
+    } catch (cause) {
+      return Promise.reject(new LogtoRequestError({ operationId, requestId, cause }))
     }
-    const request = {
-      ...(op.pathParams.length > 0 ? { params } : {}),
-      ...(op.hasPayload ? { payload } : {}),
-      ...(query !== undefined ? { query } : {})
+
+    const fiber = runtime.runFork(send(request, { operationId, requestId, headers, onResponse: undefined }))
+    const timeoutMs = callOptions?.timeoutMs ?? defaultTimeoutMs
+    let stopped: unknown
+    const stop = (reason: unknown) => {
+      stopped = reason
+      fiber.interruptUnsafe()
     }
-    const effect = effectClient[op.group]![op.name]!(request).pipe(
-      Effect.catchCause(toThrown(state)),
-      LogtoClient.withCallOptions({
-        requestId,
-        headers,
-        timeout: call?.timeoutMs,
-        onResponse: (response) => {
-          state.lastStatus = response.status
+    const timer = Number.isFinite(timeoutMs) ? setTimeout(stop, timeoutMs, TimedOut) : undefined
+    const onAbort = () => stop(abortError(signal!))
+    signal?.addEventListener("abort", onAbort, { once: true })
+
+    return new Promise<unknown>((resolve, reject) => {
+      fiber.addObserver((exit) => {
+        if (timer !== undefined) clearTimeout(timer)
+        signal?.removeEventListener("abort", onAbort)
+        if (Exit.isSuccess(exit)) {
+          try {
+            resolve(answer(op, exit.value, requestId))
+          } catch (error) {
+            reject(error)
+          }
+          return
         }
+        if (stopped === TimedOut) return reject(new LogtoTimeoutError({ operationId, requestId, timeoutMs }))
+        if (stopped !== undefined) return reject(stopped)
+        reject(failure(op, exit.cause, requestId))
       })
-    )
-    return runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
-      if (Exit.isSuccess(exit)) return toResult(op, exit.value)
-      if (signal?.aborted) throw abortError(signal)
-      const found = Cause.findError(exit.cause)
-      if (found._tag === "Success") throw found.success
-      throw Cause.squash(exit.cause)
     })
   }
 
@@ -616,16 +604,89 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
   return client as OrgkitClient
 }
 
-const toResult = (op: Operation, value: unknown): unknown => {
-  switch (op.result) {
-    case "empty":
-      return undefined
-    case "value":
-      return value
-    case "page": {
-      const page = value as HttpApiSchema.withHeaders<ReadonlyArray<unknown>, { readonly "total-number"?: number }>
-      const totalCount = page.headers["total-number"]
-      return totalCount === undefined ? { items: page.body } : { items: page.body, totalCount }
+/** Path, query and body from the arguments, encoded with core's schemas (throws on invalid input). */
+const buildRequest = (
+  op: Operation,
+  params: Record<string, unknown>,
+  payload: unknown,
+  rawQuery: Record<string, unknown> | undefined
+): HttpClientRequest.HttpClientRequest => {
+  const codec = codecOf(op)
+  const path = codec.params === undefined ? op.route.path : codec.path(codec.params(params) as Record<string, string>)
+  let urlParams = UrlParams.empty
+  if (op.query !== undefined && codec.query !== undefined) {
+    const query: Record<string, unknown> = {}
+    if (rawQuery !== undefined) {
+      for (const key in rawQuery) {
+        const value = rawQuery[key]
+        if (value !== undefined) query[op.query.get(key) ?? key] = value
+      }
     }
+    urlParams = UrlParams.fromInput(codec.query(query) as UrlParams.Input)
+  }
+  const request = HttpClientRequest.make(op.route.method)(path, { urlParams })
+  return codec.payload === undefined
+    ? request
+    : HttpClientRequest.setBody(request, HttpBody.text(JSON.stringify(codec.payload(payload)), "application/json"))
+}
+
+/** A 2xx decoded as the operation's result; anything else thrown as a `LogtoApiError`. */
+const answer = (op: Operation, answer: Answer, requestId: string): unknown => {
+  const operationId = op.operationId
+  const status = answer.response.status
+  if (status < 200 || status >= 300) {
+    const json = parseJson(answer.body) as Record<string, unknown> | undefined
+    const text = json === undefined ? utf8.decode(answer.body) : ""
+    throw new LogtoApiError({
+      status,
+      code: str(json?.code),
+      message: str(json?.message) ?? (text.slice(0, 200) || `HTTP ${status}`),
+      data: json?.data,
+      details: str(json?.details),
+      operationId,
+      requestId
+    })
+  }
+  if (op.result === "empty") return undefined
+  const codec = codecOf(op)
+  try {
+    const body = codec.body!(answer.body.byteLength === 0 ? undefined : JSON.parse(utf8.decode(answer.body)))
+    if (op.result === "value") return body
+    const headers = codec.headers!(answer.response.headers) as { readonly "total-number"?: number }
+    const totalCount = headers["total-number"]
+    return totalCount === undefined ? { items: body } : { items: body, totalCount }
+  } catch (cause) {
+    throw new LogtoDecodeError({ status, operationId, requestId, cause })
   }
 }
+
+/** A failed call (no answer) as what the facade throws. */
+const failure = (op: Operation, cause: Cause.Cause<unknown>, requestId: string): unknown => {
+  const operationId = op.operationId
+  const found = Cause.findError(cause)
+  if (found._tag === "Failure") {
+    const die = Cause.findDefect(cause)
+    return die._tag === "Success" ? die.success : Cause.squash(cause)
+  }
+  const error = found.success
+  if (error instanceof TokenError) {
+    return error.status === undefined
+      ? new LogtoNetworkError({ operationId, requestId, cause: error })
+      : new LogtoApiError({
+          status: error.status,
+          code: error.error,
+          message: error.message,
+          data: error.body,
+          details: undefined,
+          operationId,
+          requestId
+        })
+  }
+  if (HttpClientError.isHttpClientError(error) && error.reason._tag !== "TransportError") {
+    return new LogtoRequestError({ operationId, requestId, cause: error })
+  }
+  return new LogtoNetworkError({ operationId, requestId, cause: error })
+}
+
+const abortError = (signal: AbortSignal): unknown =>
+  signal.reason ?? new DOMException("This operation was aborted", "AbortError")

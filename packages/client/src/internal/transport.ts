@@ -65,62 +65,88 @@ export const make = (options: {
           )
     )
 
-  // One attempt: a retryable status or failure becomes a `Retryable` (the schedule's input); any
-  // other outcome is the attempt's result.
-  type Outcome = Result.Result<HttpClientResponse.HttpClientResponse, Failure>
+  // A retryable status or failure becomes a `Retryable` (the schedule's input), carrying the outcome
+  // to hand back if no retry follows.
+  const retryableStatus = (response: HttpClientResponse.HttpClientResponse) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.andThen(
+        Effect.ignore(response.arrayBuffer),
+        Effect.fail(
+          new Retry.Retryable({
+            reason: "status",
+            status: response.status,
+            retryAfterMillis: Retry.retryAfterMillis(response.headers["retry-after"], now),
+            outcome: Result.succeed(response)
+          })
+        )
+      )
+    )
+
+  const retryableFailure = (error: Failure): Retry.Retryable | undefined => {
+    if (policy.networkErrors && isTransportError(error)) {
+      return new Retry.Retryable({ reason: "network", outcome: Result.fail(error) })
+    }
+    if (error._tag === "TokenError" && error.transient) {
+      return new Retry.Retryable({ reason: "token", status: error.status, outcome: Result.fail(error) })
+    }
+    return undefined
+  }
+
   const attempt = (
     request: HttpClientRequest.HttpClientRequest,
     call: Call | undefined
-  ): Effect.Effect<Outcome, Retry.Retryable> =>
-    Effect.result(send(request, call)).pipe(
-      Effect.flatMap((result): Effect.Effect<Outcome, Retry.Retryable> => {
-        if (Result.isSuccess(result)) {
-          const response = result.success
-          if (!policy.statuses.has(response.status)) return Effect.succeed(result)
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Effect.andThen(
-              Effect.ignore(response.arrayBuffer),
-              Effect.fail(
-                new Retry.Retryable({
-                  reason: "status",
-                  status: response.status,
-                  retryAfterMillis: Retry.retryAfterMillis(response.headers["retry-after"], now),
-                  outcome: result
-                })
-              )
-            )
-          )
-        }
-        const error = result.failure
-        if (policy.networkErrors && isTransportError(error)) {
-          return Effect.fail(new Retry.Retryable({ reason: "network", outcome: result }))
-        }
-        if (error._tag === "TokenError" && error.transient) {
-          return Effect.fail(new Retry.Retryable({ reason: "token", status: error.status, outcome: result }))
-        }
-        return Effect.succeed(result)
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure | Retry.Retryable> =>
+    send(request, call).pipe(
+      Effect.flatMap((response) =>
+        policy.statuses.has(response.status) ? retryableStatus(response) : Effect.succeed(response)
+      ),
+      Effect.catch((error) => {
+        if (error._tag === "Retryable") return Effect.fail(error)
+        return Effect.fail(retryableFailure(error) ?? error)
       })
     )
+
+  type Outcome = Result.Result<HttpClientResponse.HttpClientResponse, Failure>
+
+  // Only a first retryable outcome starts the schedule, so the common case (one attempt) pays
+  // nothing for it. The schedule sees that first outcome, then every further attempt's.
+  const retryAfter = (
+    first: Retry.Retryable,
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call | undefined
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure> => {
+    let pending: Retry.Retryable | undefined = first
+    const next: Effect.Effect<Outcome, Retry.Retryable> = Effect.suspend(() => {
+      if (pending !== undefined) {
+        const failure = pending
+        pending = undefined
+        return Effect.fail(failure)
+      }
+      return attempt(request, call).pipe(
+        Effect.map((response): Outcome => Result.succeed(response)),
+        Effect.catch((error) =>
+          error._tag === "Retryable" ? Effect.fail(error) : Effect.succeed<Outcome>(Result.fail(error))
+        )
+      )
+    })
+    return next.pipe(
+      Effect.retry({ schedule: policy.schedule }),
+      Effect.catchTag("Retryable", (last) => Effect.succeed(last.outcome as Outcome)),
+      Effect.flatMap((outcome) =>
+        Result.isSuccess(outcome) ? Effect.succeed(outcome.success) : Effect.fail(outcome.failure)
+      )
+    )
+  }
 
   const execute = (
     request: HttpClientRequest.HttpClientRequest,
     call: Call | undefined
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure> => {
-    let prepared = HttpClientRequest.prependUrl(request, baseUrl)
-    if (call?.headers !== undefined) prepared = HttpClientRequest.setHeaders(prepared, call.headers)
-    prepared = HttpClientRequest.setHeader(
-      prepared,
-      requestIdHeader,
-      call?.requestId ?? request.headers[requestIdHeader] ?? newRequestId()
-    )
+    const headers: Record<string, string> = call?.headers === undefined ? {} : { ...call.headers }
+    headers[requestIdHeader] = call?.requestId ?? request.headers[requestIdHeader] ?? newRequestId()
+    const prepared = HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers)
     if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call)
-    return attempt(prepared, call).pipe(
-      Effect.retry({ schedule: policy.schedule }),
-      Effect.catchTag("Retryable", (last) => Effect.succeed(last.outcome as Outcome)),
-      Effect.flatMap((result) =>
-        Result.isSuccess(result) ? Effect.succeed(result.success) : Effect.fail(result.failure)
-      )
-    )
+    return attempt(prepared, call).pipe(Effect.catchTag("Retryable", (first) => retryAfter(first, prepared, call)))
   }
 
   return HttpClient.makeWith<never, never, Failure, never>(
