@@ -13,7 +13,13 @@ import { logtoError } from "../errors.ts"
 import { defer } from "../internal/defer.ts"
 import { rawPath } from "../internal/url.ts"
 import type { AuditOutcome } from "../ports.ts"
-import { type AuditRecorder, auditUnavailableCode, makeRecorder, type RecordedAttempt } from "./recorder.ts"
+import {
+  type AuditRecorder,
+  auditUnavailableCode,
+  makeRecorder,
+  type RecordedAttempt,
+  type RecordedOutcome
+} from "./recorder.ts"
 import type { AuditStore } from "./store.ts"
 
 /** The recorder's view of the current request (route, params, principal and body from the context). */
@@ -29,6 +35,16 @@ export const attemptOf = (c: Context<AppEnv>, startedAt: number): RecordedAttemp
   headers: c.req.raw.headers,
   startedAt
 })
+
+/** The `id` of a created organization, from a copy of the 201 body (the caller still gets the original). */
+export const createdIdOf = async (response: Response): Promise<string | undefined> => {
+  try {
+    const id = ((await response.clone().json()) as { id?: unknown }).id
+    return typeof id === "string" ? id : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** Options of `auditWrites`: a recorder, or a store to build one from. */
 export type AuditWritesOptions =
@@ -75,7 +91,13 @@ export const auditWrites = (options: AuditWritesOptions): MiddlewareHandler<AppE
     }
     c.set("auditReceipt", receipt)
     await next()
-    const outcome: AuditOutcome = { status: c.res.status, errorCode: c.get("errorCode"), latencyMs: now() - startedAt }
+    const outcome: RecordedOutcome = {
+      status: c.res.status,
+      errorCode: c.get("errorCode"),
+      latencyMs: now() - startedAt,
+      createdId:
+        route.operationId === "CreateOrganization" && c.res.status === 201 ? await createdIdOf(c.res) : undefined
+    }
     defer(c, recorder.settle(attempt, receipt, outcome), reportTo(c))
   }
 }

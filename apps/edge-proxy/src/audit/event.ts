@@ -70,11 +70,16 @@ export const EventData = Schema.Struct({
 /** The immutable facts of a request. */
 export type EventData = typeof EventData.Type
 
-/** How a request ended: the status the caller got, Logto's or the proxy's error `code`, and the time taken. */
+/**
+ * How a request ended: the status the caller got, Logto's or the proxy's error `code`, the time
+ * taken, and for CreateOrganization the id Logto gave the new organization (it becomes the event's
+ * `organizationId`).
+ */
 export const Outcome = Schema.Struct({
   status: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 100, maximum: 599 })),
   errorCode: Schema.NullOr(Schema.String),
-  latencyMs: NonNegativeInt
+  latencyMs: NonNegativeInt,
+  createdId: Schema.optionalKey(Schema.String)
 })
 /** How a request ended. */
 export type Outcome = typeof Outcome.Type

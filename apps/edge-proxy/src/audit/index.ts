@@ -3,7 +3,7 @@
  * port, the recorder (the proxy's `AuditSink`), the write-path middleware and the audit API.
  * Runtime stores: `./node/index.ts` (SQLite) and `./workers/index.ts` (Durable Object + D1).
  */
-export { attemptOf, auditWrites, type AuditWritesOptions, recordDenial } from "./audit-writes.ts"
+export { attemptOf, auditWrites, type AuditWritesOptions, createdIdOf, recordDenial } from "./audit-writes.ts"
 export { canonicalJson, genesisHash, sha256Hex } from "./canonical.ts"
 export * from "./event.ts"
 export {
@@ -15,6 +15,7 @@ export {
   isRecordedDenial,
   makeRecorder,
   type RecordedAttempt,
+  type RecordedOutcome,
   type RecorderOptions,
   type RecorderReceipt,
   type RetryPolicy

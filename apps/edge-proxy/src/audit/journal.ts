@@ -130,11 +130,13 @@ const indexStatement = (entry: ChainEntry): Statement => {
     }
     case "outcome":
       return sql(
-        "UPDATE audit_events SET status = ?, error_code = ?, latency_ms = ?, outcome_seq = ? WHERE event_id = ?",
+        `UPDATE audit_events SET status = ?, error_code = ?, latency_ms = ?, outcome_seq = ?,
+          organization_id = COALESCE(organization_id, ?) WHERE event_id = ?`,
         entry.outcome.status,
         entry.outcome.errorCode,
         entry.outcome.latencyMs,
         entry.seq,
+        entry.outcome.createdId ?? null,
         entry.eventId
       )
   }

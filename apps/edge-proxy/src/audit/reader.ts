@@ -140,7 +140,7 @@ const toEvent = (row: EventRow, options: ReaderOptions): AuditEvent => {
     operationId: event.operationId,
     method: event.method,
     path: event.path,
-    organizationId: event.organizationId,
+    organizationId: event.organizationId ?? outcome?.createdId ?? null,
     targets: event.targets,
     request: event.request,
     status: outcome?.status ?? null,
@@ -212,6 +212,8 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
     let entries = 0
     // Writes whose index row points at an outcome entry not seen yet.
     const owedOutcomes = new Map<string, number>()
+    // Writes without an organization (CreateOrganization): the index takes the created id from the outcome.
+    const orgless = new Set<string>()
     const bad = (eventId: string, reason: string): VerifyResult => ({
       ok: false,
       events,
@@ -286,7 +288,8 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
             ix.outcome_seq !== entry.seq ||
             ix.status !== entry.outcome.status ||
             ix.error_code !== entry.outcome.errorCode ||
-            ix.latency_ms !== entry.outcome.latencyMs
+            ix.latency_ms !== entry.outcome.latencyMs ||
+            (orgless.has(entry.eventId) && ix.organization_id !== (entry.outcome.createdId ?? null))
           ) {
             return bad(name, `the index row of event ${entry.eventId} differs from its outcome entry ${entry.seq}`)
           }
@@ -301,7 +304,8 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
             ix.time_ms === Date.parse(entry.time) &&
             ix.actor_id === (event.actor === "anonymous" ? null : event.actor.id) &&
             ix.operation_id === event.operationId &&
-            ix.organization_id === event.organizationId &&
+            (ix.organization_id === event.organizationId ||
+              (event.organizationId === null && ix.outcome_seq !== null)) &&
             ix.request_id === event.requestId &&
             (outcome === undefined
               ? ix.outcome_seq === null
@@ -313,6 +317,8 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
                 ix.latency_ms === outcome.latencyMs)
           if (!same) return bad(name, `the index row of event ${entry.eventId} differs from its entry ${entry.seq}`)
           if (outcome === undefined && ix.outcome_seq !== null) owedOutcomes.set(entry.eventId, ix.outcome_seq)
+          if (outcome === undefined && event.organizationId === null && ix.outcome_seq !== null)
+            orgless.add(entry.eventId)
         }
         prev = { seq: row.seq, id: row.id, hash: row.hash }
       }

@@ -38,6 +38,12 @@ export interface RecordedAttempt extends AuditAttempt {
   readonly body?: Uint8Array | undefined
 }
 
+/** How a request ended, as the recorder takes it: the proxy's `AuditOutcome`, plus the created organization's id. */
+export interface RecordedOutcome extends AuditOutcome {
+  /** CreateOrganization: the id Logto gave the new organization (from its 201 body). */
+  readonly createdId?: string | undefined
+}
+
 /** What `accept` returns: the proxy's receipt, with the event's place in the chain. */
 export interface RecorderReceipt extends AuditReceipt {
   readonly seq: number
@@ -79,7 +85,11 @@ export interface RecorderOptions {
 /** The recorder: the proxy's `AuditSink`, plus `deny` for denial paths that do not go through `settle`. */
 export interface AuditRecorder extends AuditSink {
   readonly accept: (attempt: RecordedAttempt) => Promise<RecorderReceipt>
-  readonly settle: (attempt: RecordedAttempt, receipt: AuditReceipt | undefined, outcome: AuditOutcome) => Promise<void>
+  readonly settle: (
+    attempt: RecordedAttempt,
+    receipt: AuditReceipt | undefined,
+    outcome: RecordedOutcome
+  ) => Promise<void>
   /** Records a denied request as one complete event (what `settle` does for a request without a receipt). */
   readonly deny: (attempt: RecordedAttempt, outcome: AuditOutcome) => Promise<void>
   /** Resolves once every delivery started so far has ended (for graceful shutdown, and tests). */
@@ -197,10 +207,11 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
     }
   }
 
-  const outcomeOf = (outcome: AuditOutcome): Outcome => ({
+  const outcomeOf = (outcome: RecordedOutcome): Outcome => ({
     status: outcome.status,
     errorCode: outcome.errorCode ?? null,
-    latencyMs: Math.max(0, Math.round(outcome.latencyMs))
+    latencyMs: Math.max(0, Math.round(outcome.latencyMs)),
+    ...(typeof outcome.createdId === "string" && outcome.createdId !== "" ? { createdId: outcome.createdId } : {})
   })
 
   const logLine = (
@@ -265,19 +276,25 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
       outcome: outcomeOf(result)
     }
     const delivery = await deliver(
-      async () => ((await store.deny(denial)) && "recorded") as "recorded",
+      async () => {
+        await store.deny(denial)
+        return "recorded" as const
+      },
       (error) => ({ kind: "denial", eventId: denial.id, payload: denial, error, attempts: retry.times + 1 })
     )
     logLine("denial", denial.id, denial.event, denial.outcome, delivery)
   }
 
-  const settle = (attempt: RecordedAttempt, receipt: AuditReceipt | undefined, result: AuditOutcome): Promise<void> =>
-    track(settleNow(attempt, receipt, result))
+  const settle = (
+    attempt: RecordedAttempt,
+    receipt: AuditReceipt | undefined,
+    result: RecordedOutcome
+  ): Promise<void> => track(settleNow(attempt, receipt, result))
 
   const settleNow = async (
     attempt: RecordedAttempt,
     receipt: AuditReceipt | undefined,
-    result: AuditOutcome
+    result: RecordedOutcome
   ): Promise<void> => {
     if (receipt !== undefined && receipt.id !== "") {
       const outcome = outcomeOf(result)

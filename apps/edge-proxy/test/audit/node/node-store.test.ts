@@ -157,6 +157,28 @@ describe("node store", () => {
     expect((await store.query({})).events[0]!.outcome).toBe("completed")
   })
 
+  it("files a created organization under the id Logto gave it, and verifies the index against the outcome", async () => {
+    const store = open()
+    const input = intent(clock, {
+      operationId: "CreateOrganization",
+      path: "/api/organizations",
+      organizationId: null,
+      targets: {}
+    })
+    await store.accept(input)
+    expect((await store.query({ organizationId: "org-created" })).events).toEqual([])
+    await store.complete(input.id, { ...outcome(201), createdId: "org-created" })
+    const events = (await store.query({ organizationId: "org-created" })).events
+    expect(events.map((e) => [e.id, e.organizationId, e.operationId])).toEqual([
+      [input.id, "org-created", "CreateOrganization"]
+    ])
+    expect(await store.verify()).toMatchObject({ ok: true })
+    const db = raw()
+    db.prepare("UPDATE audit_events SET organization_id = 'org-other' WHERE event_id = ?").run(input.id)
+    db.close()
+    expect(await store.verify()).toMatchObject({ ok: false, firstBadEventId: input.id })
+  })
+
   it("survives a restart: the chain goes on from the stored head", async () => {
     const first = open()
     await fill(first, 3)

@@ -43,7 +43,8 @@ describe("write path in workerd", () => {
         operationId: c.route.operationId,
         method: c.route.method,
         path: pathOf(c),
-        organizationId: c.params["id"] ?? null,
+        // CreateOrganization: the id from Logto's 201 body (the stub answers org-new).
+        organizationId: c.params["id"] ?? "org-new",
         targets: c.targets,
         status: c.route.successStatus,
         clientIp: "192.0.2.1",
