@@ -1,5 +1,5 @@
 import { LogtoError } from "@orgkit/core"
-import type { MiddlewareHandler } from "hono"
+import type { Context, MiddlewareHandler } from "hono"
 import type { AppEnv } from "../../env.ts"
 import { logtoError } from "../../errors.ts"
 import { mayTouch, type Principal, type Scope } from "../../principal.ts"
@@ -21,8 +21,8 @@ const scheme = "Bearer"
 // on Logto's 401 see the same body from the proxy.
 const invalidToken = { code: "ERR_JWS_INVALID", name: "JWSInvalid" }
 
-/** Why a principal may not run the matched operation, if it may not. */
-const forbidden = (principal: Principal, needed: Scope, c: Parameters<MiddlewareHandler<AppEnv>>[0]): boolean => {
+/** Whether the principal lacks the scope, or the matched operation touches an organization outside its list. */
+const forbidden = (principal: Principal, needed: Scope, c: Context<AppEnv>): boolean => {
   if (!principal.scopes.has(needed)) return true
   const route = c.get("route")
   if (route === undefined || principal.organizations === undefined) return false

@@ -1,10 +1,11 @@
-import { RouteTable } from "@orgkit/core"
+import { Pagination, RouteTable } from "@orgkit/core"
 import type { Context, MiddlewareHandler } from "hono"
 import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status"
 import type { AppEnv } from "../../env.ts"
 import { proxyCodes, ProxyError } from "../../errors.ts"
 import { origin, rawPath, rawQuery } from "../../internal/url.ts"
-import type { AuditAttempt, AuditSink, CacheStore, Loader, Platform, UpstreamResponse } from "../../ports.ts"
+import { auditAttempt } from "../../internal/audit-attempt.ts"
+import type { AuditSink, CacheStore, Loader, Platform, UpstreamResponse } from "../../ports.ts"
 import { UpstreamFailure } from "../../ports.ts"
 import { type Exchange, newTrace } from "./exchange.ts"
 import { filteredOrganizations } from "./filtered-list.ts"
@@ -19,19 +20,6 @@ export interface ForwardOptions {
 }
 
 const decoder = new TextDecoder()
-
-/** The audit view of the current request. */
-export const auditAttempt = (c: Context<AppEnv>, startedAt: number): AuditAttempt => ({
-  requestId: c.get("requestId"),
-  route: c.get("route"),
-  params: c.get("params"),
-  principal: c.get("principal"),
-  method: c.req.method,
-  path: rawPath(c.req.url),
-  payload: c.get("valid")?.payload,
-  headers: c.req.raw.headers,
-  startedAt
-})
 
 const errorCodeOf = (response: UpstreamResponse): string | undefined => {
   if (response.status < 400 || !(response.headers.get("content-type") ?? "").includes("json")) return undefined
@@ -111,12 +99,15 @@ export const forward =
       const load: Loader = (conditional) => {
         const headers = requestHeaders(callerHeaders, { withBody: false, ifNoneMatch: conditional?.ifNoneMatch })
         if (restricted) {
+          // The caller's validators are for the filtered list: the pages asked from Logto carry none
+          // (a 304 for a full-list page would leak that list's Total-Number).
+          delete headers["if-none-match"]
           const pagination = c.get("valid").pagination
           return filteredOrganizations(options.exchange, trace, {
             url: c.req.url,
             headers,
             callerHeaders,
-            page: pagination._tag === "Page" ? pagination : { offset: 0, pageSize: 20 },
+            page: pagination._tag === "Page" ? pagination : { offset: 0, pageSize: Pagination.defaultPageSize },
             allowed: principal.organizations!,
             digest: options.platform.digest
           })

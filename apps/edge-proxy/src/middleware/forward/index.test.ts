@@ -238,6 +238,20 @@ describe("forward", () => {
     expect([again.status, await again.text(), again.headers.get("total-number")]).toEqual([304, "", "2"])
   })
 
+  it("sends no validator upstream for the filtered list, so no full-list header can leak", async () => {
+    const upstream = scriptedUpstream((r) =>
+      r.headers["if-none-match"] === undefined
+        ? answer(200, [{ id: "org-acme" }, { id: "org-x" }], { "total-number": "2" })
+        : answer(304, undefined, { "total-number": "2" })
+    )
+    const { app } = testApp({ upstream })
+    const response = await app.request(at("/api/organizations"), {
+      headers: { ...bearer(keys.acme), "if-none-match": "*" }
+    })
+    expect(upstream.requests.map((r) => r.headers["if-none-match"])).toEqual([undefined])
+    expect([response.status, response.headers.get("total-number")]).toEqual([304, "1"])
+  })
+
   it("keeps a token refresh to one for concurrent 401s", async () => {
     let current = "t1"
     let fetched = 0

@@ -4,5 +4,5 @@
 export { type Exchange, type ExchangeOptions, makeExchange, newTrace } from "./exchange.ts"
 export { computeEtag, isFresh } from "./etag.ts"
 export { filteredOrganizations } from "./filtered-list.ts"
-export { auditAttempt, forward, type ForwardOptions } from "./forward.ts"
+export { forward, type ForwardOptions } from "./forward.ts"
 export { forwardedRequestHeaders, passedResponseHeaders, rewriteLinks } from "./headers.ts"

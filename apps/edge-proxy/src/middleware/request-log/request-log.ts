@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono"
 import type { AppEnv } from "../../env.ts"
+import { auditAttempt } from "../../internal/audit-attempt.ts"
 import { defer } from "../../internal/defer.ts"
 import { rawPath } from "../../internal/url.ts"
 import type { AuditSink, LogSink } from "../../ports.ts"
-import { auditAttempt } from "../forward/index.ts"
 
 /** Options of `requestLog`. */
 export interface RequestLogOptions {

@@ -20,11 +20,10 @@ const minTimestamp = -210_866_803_200_000
 const endTimestamp = 9_225_264_700_800_000
 
 /**
- * The caller mistakes that Logto answers with a 500, as a clean 400 instead: a fractional `page`
- * giving a negative offset (`page=0.5`), and an UpdateOrganization `createdAt` outside the
- * database's timestamp range.
+ * An UpdateOrganization `createdAt` outside the database's timestamp range: Logto answers it with a
+ * 500; the proxy answers 400 `guard.invalid_input` at `createdAt` instead.
  */
-const callerMistake = (route: RouteTable.Route, valid: Validation.Valid): Validation.Rejection | undefined => {
+const createdAtOutOfRange = (route: RouteTable.Route, valid: Validation.Valid): Validation.Rejection | undefined => {
   if (route.operationId !== "UpdateOrganization") return undefined
   const createdAt = (valid.payload as { readonly createdAt?: number } | undefined)?.createdAt
   if (createdAt === undefined) return undefined
@@ -57,6 +56,7 @@ const callerMistake = (route: RouteTable.Route, valid: Validation.Valid): Valida
   return undefined
 }
 
+/** Core's only 500 is Logto's for a negative offset (`page=0.5`): the proxy answers 400 instead. */
 const cleaned = (rejection: Validation.Rejection): Validation.Rejection =>
   rejection.status === 500 ? { status: 400, body: LogtoError.body(LogtoError.codes.invalidPagination) } : rejection
 
@@ -96,8 +96,8 @@ export const validate = (options: ValidateOptions = {}): MiddlewareHandler<AppEn
       const rejection = cleaned(result.failure)
       return logtoError(c, rejection.status, rejection.body)
     }
-    const mistake = callerMistake(route, result.success)
-    if (mistake !== undefined) return logtoError(c, mistake.status, mistake.body)
+    const outOfRange = createdAtOutOfRange(route, result.success)
+    if (outOfRange !== undefined) return logtoError(c, outOfRange.status, outOfRange.body)
     c.set("valid", result.success)
     c.set("body", bytes)
     return next()
