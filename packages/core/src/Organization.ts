@@ -161,7 +161,8 @@ export type CreateOrganization = typeof CreateOrganization.Type
 export const UpdateOrganization = Schema.Struct({
   ...writableFields,
   name: Schema.optionalKey(Bounded(1, 128)),
-  id: Schema.optionalKey(Bounded(1, 21))
+  // Typed as in 1.42.0 but not length-checked: today's Logto strips `id` before validating.
+  id: Schema.optionalKey(Schema.String)
 }).annotate({ identifier: "UpdateOrganization" })
 
 /**

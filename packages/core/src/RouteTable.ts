@@ -33,6 +33,11 @@ export interface Route {
   readonly pathParams: ReadonlyArray<string>
   /** The path parameter holding the organization id, if any (only ListOrganizations and CreateOrganization have none). */
   readonly organizationParam: string | undefined
+  /**
+   * The member whose membership Logto checks before anything else (422 `organization.require_membership`):
+   * `userId` on `/{id}/users/{userId}/roles…`, `applicationId` on `/{id}/applications/{applicationId}/roles…`.
+   */
+  readonly membershipParam: "userId" | "applicationId" | undefined
   readonly pagination: Pagination.Mode
   /** The success status: 200, 201 or 204. */
   readonly successStatus: number
@@ -40,6 +45,11 @@ export interface Route {
   readonly errorStatuses: ReadonlyArray<number>
   /** The endpoint itself, for its schemas. */
   readonly endpoint: HttpApiEndpoint.Top
+}
+
+const membershipParamOf = (path: string): Route["membershipParam"] => {
+  const m = /\/(users\/:userId|applications\/:applicationId)\/roles(\/|$)/.exec(path)
+  return m === null ? undefined : m[1]!.startsWith("users") ? "userId" : "applicationId"
 }
 
 const build = (): ReadonlyArray<Route> => {
@@ -58,6 +68,7 @@ const build = (): ReadonlyArray<Route> => {
         kind: endpoint.method === "GET" ? "read" : "write",
         pathParams,
         organizationParam: pathParams.includes("id") ? "id" : undefined,
+        membershipParam: membershipParamOf(endpoint.path),
         pagination:
           endpoint.method === "GET"
             ? Context.getOrElse(mergedAnnotations, Pagination.PaginationMode, () => "none" as const)

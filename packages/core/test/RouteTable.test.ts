@@ -142,3 +142,21 @@ describe("RouteTable.buildPath", () => {
     )
   })
 })
+
+describe("RouteTable membership", () => {
+  it("names the member checked first on the per-member role routes, and only there", () => {
+    const checked = RouteTable.routes
+      .filter((r) => r.membershipParam !== undefined)
+      .map((r) => `${r.operationId} ${r.membershipParam}`)
+    expect(checked.sort()).toEqual([
+      "AssignOrganizationRolesToApplication applicationId",
+      "AssignOrganizationRolesToUser userId",
+      "DeleteOrganizationApplicationRole applicationId",
+      "DeleteOrganizationUserRole userId",
+      "ListOrganizationApplicationRoles applicationId",
+      "ListOrganizationUserRoles userId",
+      "ReplaceOrganizationApplicationRoles applicationId",
+      "ReplaceOrganizationUserRoles userId"
+    ])
+  })
+})
