@@ -1,0 +1,417 @@
+/**
+ * The Promise API against the fake Logto over real HTTP: every operation, errors, pagination,
+ * `paginate`, request ids, retries, aborts and timeouts.
+ */
+import { PromiseClient } from "@orgkit/client"
+import { RouteTable } from "@orgkit/core"
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
+import { control, ids, m2m, requests, reset, type Server, setFaults, start, token } from "./fixtures/fake.ts"
+
+const { createOrgkitClient, LogtoApiError, LogtoNetworkError, LogtoRequestError, LogtoTimeoutError } = PromiseClient
+
+let server: Server
+let client: PromiseClient.OrgkitClient
+// Every method the suite calls, so that the last test can check that all 36 were exercised.
+const called = new Set<string>()
+
+beforeAll(async () => {
+  server = await start()
+  const raw = createOrgkitClient({ baseUrl: server.url, token })
+  client = new Proxy(raw, {
+    get: (target, name, receiver) => {
+      if (typeof name === "string") called.add(name)
+      return Reflect.get(target, name, receiver)
+    }
+  })
+})
+afterAll(async () => {
+  await client.close()
+  await server.close()
+})
+beforeEach(() => reset(server))
+
+const names = <A extends { readonly name: string | null }>(items: ReadonlyArray<A>) => items.map((i) => i.name).sort()
+const idsOf = <A extends { readonly id: string }>(items: ReadonlyArray<A>) => items.map((i) => i.id).sort()
+
+const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise
+  } catch (error) {
+    return error
+  }
+  throw new Error("expected a rejection")
+}
+
+describe("organizations", () => {
+  it("lists with a total count, search, featured users and pages", async () => {
+    const all = await client.listOrganizations()
+    expect(names(all.items)).toEqual(["Acme", "Globex"])
+    expect(all.totalCount).toBe(2)
+    const found = await client.listOrganizations({ q: "acm" })
+    expect(found).toMatchObject({ totalCount: 1, items: [{ id: ids.org }] })
+    const featured = await client.listOrganizations({ q: "acme", showFeatured: "true" })
+    expect(featured.items[0]!.usersCount).toBe(2)
+    const second = await client.listOrganizations({ page: 2, pageSize: 1 })
+    expect(second.items).toHaveLength(1)
+    expect(second.totalCount).toBe(2)
+  })
+
+  it("creates, gets, updates and deletes an organization", async () => {
+    const created = await client.createOrganization({ name: "Initech", customData: { tier: "gold" } })
+    expect(created).toMatchObject({ name: "Initech", customData: { tier: "gold" }, description: null })
+    expect(await client.getOrganization(created.id)).toEqual(created)
+    const updated = await client.updateOrganization(created.id, { description: "Office space" })
+    expect(updated).toMatchObject({ id: created.id, name: "Initech", description: "Office space" })
+    expect(await client.deleteOrganization(created.id)).toBeUndefined()
+    const error = await rejection(client.getOrganization(created.id))
+    expect(error).toBeInstanceOf(LogtoApiError)
+    expect(error).toMatchObject({
+      status: 404,
+      code: "entity.not_exists_with_id",
+      message: `The organizations with ID \`${created.id}\` does not exist.`,
+      operationId: "GetOrganization"
+    })
+  })
+})
+
+describe("users", () => {
+  it("lists members with search, role filter and pagination", async () => {
+    const all = await client.listOrganizationUsers(ids.org)
+    expect(idsOf(all.items)).toEqual([ids.u1, ids.u2])
+    expect(all.totalCount).toBe(2)
+    expect(all.items.find((u) => u.id === ids.u1)!.organizationRoles).toEqual([{ id: ids.admin, name: "admin" }])
+    expect(idsOf((await client.listOrganizationUsers(ids.org, { q: "ali" })).items)).toEqual([ids.u1])
+    const admins = await client.listOrganizationUsers(ids.org, { organizationRoleId: ids.admin })
+    expect(idsOf(admins.items)).toEqual([ids.u1])
+    const page = await client.listOrganizationUsers(ids.org, { page: 2, pageSize: 1 })
+    expect(page.items).toHaveLength(1)
+    expect(page.totalCount).toBe(2)
+  })
+
+  it("adds, replaces and removes members", async () => {
+    expect(await client.addOrganizationUsers(ids.org, { userIds: [ids.u3] })).toEqual({ userIds: [ids.u3] })
+    expect(await client.replaceOrganizationUsers(ids.org, { userIds: [ids.u1, ids.u3] })).toBeUndefined()
+    expect(idsOf((await client.listOrganizationUsers(ids.org)).items)).toEqual([ids.u1, ids.u3])
+    expect(await client.deleteOrganizationUser(ids.org, ids.u3)).toBeUndefined()
+    expect(idsOf((await client.listOrganizationUsers(ids.org)).items)).toEqual([ids.u1])
+  })
+
+  it("assigns, lists, replaces and removes member roles; computes scopes", async () => {
+    expect(
+      await client.assignOrganizationRolesToUsers(ids.org, {
+        userIds: [ids.u1, ids.u2],
+        organizationRoleIds: [ids.member]
+      })
+    ).toBeUndefined()
+    const roles = await client.listOrganizationUserRoles(ids.org, ids.u1)
+    expect(names(roles.items)).toEqual(["admin", "member"])
+    expect(roles.totalCount).toBeUndefined()
+    const paged = await client.listOrganizationUserRoles(ids.org, ids.u1, { page: 1, pageSize: 1 })
+    expect(paged.items).toHaveLength(1)
+    expect(paged.totalCount).toBe(2)
+    expect(
+      await client.replaceOrganizationUserRoles(ids.org, ids.u2, { organizationRoleIds: [ids.admin] })
+    ).toBeUndefined()
+    expect(await client.assignOrganizationRolesToUser(ids.org, ids.u2, { organizationRoleNames: ["member"] })).toEqual({
+      organizationRoleIds: [ids.member]
+    })
+    expect(names((await client.listOrganizationUserRoles(ids.org, ids.u2)).items)).toEqual(["admin", "member"])
+    expect(await client.deleteOrganizationUserRole(ids.org, ids.u2, ids.admin)).toBeUndefined()
+    expect(names((await client.listOrganizationUserRoles(ids.org, ids.u2)).items)).toEqual(["member"])
+    const scopes = await client.listOrganizationUserScopes(ids.org, ids.u1)
+    expect(names(scopes)).toEqual(["read:data", "write:data"])
+  })
+
+  it("rejects roles for a non-member with Logto's 422", async () => {
+    const error = await rejection(
+      client.assignOrganizationRolesToUser(ids.org, ids.outsider, { organizationRoleIds: [ids.member] })
+    )
+    expect(error).toBeInstanceOf(LogtoApiError)
+    expect(error).toMatchObject({
+      status: 422,
+      code: "organization.require_membership",
+      operationId: "AssignOrganizationRolesToUser",
+      data: undefined,
+      details: undefined
+    })
+  })
+})
+
+describe("applications", () => {
+  it("adds, lists, replaces and removes applications and their roles", async () => {
+    expect(await client.addOrganizationApplications(ids.org, { applicationIds: [ids.app1] })).toBeUndefined()
+    const listed = await client.listOrganizationApplications(ids.org)
+    expect(idsOf(listed.items)).toEqual([ids.app1])
+    expect(listed.totalCount).toBe(1)
+    expect(
+      await client.replaceOrganizationApplications(ids.org, { applicationIds: [ids.app1, ids.app2] })
+    ).toBeUndefined()
+    expect(
+      await client.assignOrganizationRolesToApplications(ids.org, {
+        applicationIds: [ids.app1, ids.app2],
+        organizationRoleIds: [ids.sync]
+      })
+    ).toBeUndefined()
+    expect(names((await client.listOrganizationApplicationRoles(ids.org, ids.app1)).items)).toEqual(["sync"])
+    expect(await client.deleteOrganizationApplicationRole(ids.org, ids.app1, ids.sync)).toBeUndefined()
+    expect((await client.listOrganizationApplicationRoles(ids.org, ids.app1)).items).toEqual([])
+    expect(
+      await client.assignOrganizationRolesToApplication(ids.org, ids.app1, { organizationRoleIds: [ids.sync] })
+    ).toBeUndefined()
+    expect(
+      await client.replaceOrganizationApplicationRoles(ids.org, ids.app2, { organizationRoleIds: [ids.sync] })
+    ).toBeUndefined()
+    expect(await client.deleteOrganizationApplication(ids.org, ids.app2)).toBeUndefined()
+    const left = await client.listOrganizationApplications(ids.org, { q: "billing" })
+    expect(idsOf(left.items)).toEqual([ids.app1])
+    expect(left.items[0]!.organizationRoles).toEqual([{ id: ids.sync, name: "sync" }])
+  })
+})
+
+describe("jit", () => {
+  it("manages email domains", async () => {
+    expect(await client.createOrganizationJitEmailDomain(ids.org, { emailDomain: "acme.example" })).toMatchObject({
+      organizationId: ids.org,
+      emailDomain: "acme.example"
+    })
+    const listed = await client.listOrganizationJitEmailDomains(ids.org)
+    expect(listed.items.map((d) => d.emailDomain)).toEqual(["acme.example"])
+    expect(listed.totalCount).toBeUndefined()
+    expect(
+      await client.replaceOrganizationJitEmailDomains(ids.org, { emailDomains: ["a.example", "b.example"] })
+    ).toBeUndefined()
+    expect(await client.deleteOrganizationJitEmailDomain(ids.org, "a.example")).toBeUndefined()
+    const paged = await client.listOrganizationJitEmailDomains(ids.org, { page: 1 })
+    expect(paged).toMatchObject({ totalCount: 1, items: [{ emailDomain: "b.example" }] })
+  })
+
+  it("reports a too-long email domain with Logto's 422 and its data", async () => {
+    const error = await rejection(
+      client.createOrganizationJitEmailDomain(ids.org, { emailDomain: `${"x".repeat(129)}` })
+    )
+    expect(error).toMatchObject({
+      status: 422,
+      code: "entity.value_too_long",
+      data: { message: "value too long for type character varying(128)" }
+    })
+  })
+
+  it("manages default roles and SSO connectors", async () => {
+    expect(await client.createOrganizationJitRole(ids.org, { organizationRoleIds: [ids.member] })).toBeUndefined()
+    expect(names((await client.listOrganizationJitRoles(ids.org)).items)).toEqual(["member"])
+    expect(await client.replaceOrganizationJitRoles(ids.org, { organizationRoleIds: [ids.admin] })).toBeUndefined()
+    expect(await client.deleteOrganizationJitRole(ids.org, ids.admin)).toBeUndefined()
+    expect((await client.listOrganizationJitRoles(ids.org)).items).toEqual([])
+
+    expect(await client.createOrganizationJitSsoConnector(ids.org, { ssoConnectorIds: [ids.okta] })).toBeUndefined()
+    expect(idsOf((await client.listOrganizationJitSsoConnectors(ids.org)).items)).toEqual([ids.okta])
+    expect(await client.replaceOrganizationJitSsoConnectors(ids.org, { ssoConnectorIds: [ids.saml] })).toBeUndefined()
+    expect(await client.deleteOrganizationJitSsoConnector(ids.org, ids.saml)).toBeUndefined()
+    expect((await client.listOrganizationJitSsoConnectors(ids.org)).items).toEqual([])
+  })
+
+  it("answers 404 for the JIT roles of a missing organization", async () => {
+    const error = await rejection(client.listOrganizationJitRoles("org-missing"))
+    expect(error).toMatchObject({
+      status: 404,
+      code: "entity.not_exists_with_id",
+      operationId: "ListOrganizationJitRoles"
+    })
+  })
+})
+
+describe("paginate", () => {
+  it("walks every page of a list", async () => {
+    const extra = Array.from({ length: 23 }, (_, i) => ({
+      id: `org-bulk-${String(i).padStart(2, "0")}`,
+      name: `Bulk ${i}`
+    }))
+    await control(server, "POST", "seed", { organizations: extra })
+    const seen: Array<string> = []
+    for await (const org of client.paginate("listOrganizations", { q: "bulk", pageSize: 5 })) seen.push(org.id)
+    expect(seen.sort()).toEqual(extra.map((o) => o.id))
+    const log = await requests(server)
+    expect(log.filter((r) => r.path === "/api/organizations")).toHaveLength(5)
+  })
+
+  it("walks lists with path parameters and optional pagination", async () => {
+    await client.assignOrganizationRolesToUser(ids.org, ids.u1, { organizationRoleIds: [ids.member] })
+    const roles: Array<string> = []
+    for await (const role of client.paginate("listOrganizationUserRoles", ids.org, ids.u1, { pageSize: 1 })) {
+      roles.push(role.name)
+    }
+    expect(roles.sort()).toEqual(["admin", "member"])
+    const empty: Array<unknown> = []
+    for await (const d of client.paginate("listOrganizationJitEmailDomains", ids.other)) empty.push(d)
+    expect(empty).toEqual([])
+  })
+
+  it("refuses an operation that is not a paginated list", () => {
+    expect(() => client.paginate("getOrganization" as "listOrganizations")).toThrow(TypeError)
+  })
+})
+
+describe("requests", () => {
+  it("sends an x-request-id per call and surfaces it in errors", async () => {
+    const seen: Array<string | null> = []
+    const recording = createOrgkitClient({
+      baseUrl: server.url,
+      token,
+      fetch: (request) => {
+        seen.push(request.headers.get("x-request-id"))
+        return fetch(request)
+      }
+    })
+    await recording.getOrganization(ids.org)
+    const error = await rejection(recording.getOrganization("org-missing"))
+    const given = await rejection(recording.getOrganization("org-missing", { headers: { "x-request-id": "trace-7" } }))
+    await recording.close()
+    expect(seen).toHaveLength(3)
+    expect(new Set(seen).size).toBe(3)
+    expect((error as PromiseClient.LogtoApiError).requestId).toBe(seen[1])
+    expect((given as PromiseClient.LogtoApiError).requestId).toBe("trace-7")
+    expect(seen[2]).toBe("trace-7")
+  })
+
+  it("rejects invalid arguments before sending anything", async () => {
+    const error = await rejection(client.addOrganizationUsers(ids.org, { userIds: [] as unknown as [string] }))
+    expect(error).toBeInstanceOf(LogtoRequestError)
+    expect(await rejection(client.listOrganizations({ pageSize: 101 }))).toBeInstanceOf(LogtoRequestError)
+    expect(await requests(server)).toEqual([])
+  })
+
+  it("maps a validation error's code, data and details (a 400 injected by the fake)", async () => {
+    const body = {
+      code: "guard.invalid_input",
+      message: "The request body is invalid.",
+      data: {
+        issues: [{ code: "too_small", path: ["name"], message: "String must contain at least 1 character(s)" }],
+        name: "ZodError"
+      },
+      details: 'Error in key path "name": (too_small) String must contain at least 1 character(s)'
+    }
+    await setFaults(server, [{ type: "error", operations: ["CreateOrganization"], status: 400, body, times: 1 }])
+    const error = await rejection(client.createOrganization({ name: "x" }))
+    expect(error).toBeInstanceOf(LogtoApiError)
+    expect(error).toMatchObject({ status: 400, ...body, operationId: "CreateOrganization" })
+  })
+
+  it("throws LogtoNetworkError when the server cannot be reached", async () => {
+    const dead = createOrgkitClient({ baseUrl: "http://127.0.0.1:9", token, retry: false })
+    const error = await rejection(dead.getOrganization(ids.org))
+    await dead.close()
+    expect(error).toBeInstanceOf(LogtoNetworkError)
+    expect((error as PromiseClient.LogtoNetworkError).cause).toBeDefined()
+  })
+
+  it("rejects with the signal's reason when aborted", async () => {
+    await setFaults(server, [{ type: "latency", operations: ["GetOrganization"], ms: 5_000 }])
+    const controller = new AbortController()
+    const pending = client.getOrganization(ids.org, { signal: controller.signal })
+    setTimeout(() => controller.abort(new Error("stop")), 20)
+    expect(await rejection(pending)).toEqual(new Error("stop"))
+    const aborted = new AbortController()
+    aborted.abort()
+    const error = await rejection(client.getOrganization(ids.org, { signal: aborted.signal }))
+    expect((error as DOMException).name).toBe("AbortError")
+  })
+})
+
+describe("retries and timeouts", () => {
+  it("retries GETs on 503 and 429 with the default policy", async () => {
+    const quick = createOrgkitClient({ baseUrl: server.url, token, retry: { baseDelayMs: 0 } })
+    await setFaults(server, [
+      { type: "outage", operations: ["GetOrganization"], times: 2 },
+      { type: "rateLimit", operations: ["ListOrganizations"], times: 1, retryAfter: 0 }
+    ])
+    expect((await quick.getOrganization(ids.org)).id).toBe(ids.org)
+    expect((await quick.listOrganizations()).totalCount).toBe(2)
+    await quick.close()
+    const log = await requests(server)
+    expect(log.map((r) => `${r.status} ${r.path}`)).toEqual([
+      `503 /api/organizations/${ids.org}`,
+      `503 /api/organizations/${ids.org}`,
+      `200 /api/organizations/${ids.org}`,
+      "429 /api/organizations",
+      "200 /api/organizations"
+    ])
+  })
+
+  it("throws the last answer once retries are exhausted, and never retries a plain POST", async () => {
+    const quick = createOrgkitClient({ baseUrl: server.url, token, retry: { baseDelayMs: 0, retries: 1 } })
+    await setFaults(server, [{ type: "outage", operations: ["GetOrganization", "CreateOrganization"] }])
+    expect(await rejection(quick.getOrganization(ids.org))).toMatchObject({ status: 503, code: undefined })
+    expect(await rejection(quick.createOrganization({ name: "x" }))).toMatchObject({ status: 503 })
+    await quick.close()
+    expect((await requests(server)).map((r) => r.path)).toEqual([
+      `/api/organizations/${ids.org}`,
+      `/api/organizations/${ids.org}`,
+      "/api/organizations"
+    ])
+  })
+
+  it("times out a call after timeoutMs (fake timers)", async () => {
+    await setFaults(server, [{ type: "latency", operations: ["GetOrganization"], ms: 60_000 }])
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] })
+    try {
+      const pending = rejection(client.getOrganization(ids.org, { timeoutMs: 30_000 }))
+      await vi.advanceTimersByTimeAsync(30_000)
+      const error = await pending
+      expect(error).toBeInstanceOf(LogtoTimeoutError)
+      expect(error).toMatchObject({ operationId: "GetOrganization", timeoutMs: 30_000 })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
+
+describe("client credentials", () => {
+  it("fetches one token for many concurrent calls, and refreshes once after Logto's 401", async () => {
+    const machine = createOrgkitClient({ baseUrl: server.url, clientCredentials: m2m })
+    const results = await Promise.all(Array.from({ length: 12 }, () => machine.getOrganization(ids.org)))
+    expect(results.every((o) => o.id === ids.org)).toBe(true)
+    const tokenRequests = async () => (await requests(server)).filter((r) => r.path === "/oidc/token")
+    expect(await tokenRequests()).toHaveLength(1)
+    await control(server, "POST", "tokens/expire")
+    expect((await machine.getOrganization(ids.org)).id).toBe(ids.org)
+    expect(await tokenRequests()).toHaveLength(2)
+    const statuses = (await requests(server)).slice(-3).map((r) => `${r.status} ${r.path}`)
+    expect(statuses).toEqual([
+      `401 /api/organizations/${ids.org}`,
+      "200 /oidc/token",
+      `200 /api/organizations/${ids.org}`
+    ])
+    await machine.close()
+  })
+
+  it("reports refused credentials as a 401 LogtoApiError with the OAuth code", async () => {
+    const wrong = createOrgkitClient({ baseUrl: server.url, clientCredentials: { ...m2m, clientSecret: "nope" } })
+    const error = await rejection(wrong.getOrganization(ids.org))
+    await wrong.close()
+    expect(error).toBeInstanceOf(LogtoApiError)
+    expect(error).toMatchObject({ status: 401, code: "invalid_client" })
+  })
+
+  it("calls a token function before each request", async () => {
+    const tokenFn = vi.fn(async () => token)
+    const dynamic = createOrgkitClient({ baseUrl: server.url, token: tokenFn })
+    await dynamic.getOrganization(ids.org)
+    await dynamic.getOrganization(ids.org)
+    const failing = createOrgkitClient({
+      baseUrl: server.url,
+      token: () => Promise.reject(new Error("vault is sealed"))
+    })
+    expect(await rejection(failing.getOrganization(ids.org))).toEqual(new Error("vault is sealed"))
+    await dynamic.close()
+    await failing.close()
+    expect(tokenFn).toHaveBeenCalledTimes(2)
+  })
+})
+
+describe("coverage", () => {
+  it("called every one of the 36 operations against the fake", () => {
+    const missing = RouteTable.routes.map((r) => r.name).filter((name) => !called.has(name))
+    expect(missing).toEqual([])
+    expect(RouteTable.routes).toHaveLength(36)
+  })
+})
