@@ -67,8 +67,8 @@ type Result = Appended | CompleteResult
 
 interface Pending {
   readonly draft: Draft
-  readonly resolve: (result: Result) => void
-  readonly reject: (error: unknown) => void
+  done: boolean
+  outcome?: { readonly ok: true; readonly result: Result } | { readonly ok: false; readonly error: unknown }
 }
 
 interface Known {
@@ -178,8 +178,8 @@ export interface ChainWriterOptions {
 export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions): ChainWriter => {
   const maxBatch = options.maxBatch ?? 32
   let head: Head | undefined
-  let queue: Array<Pending> = []
-  let draining = false
+  const queue: Array<Pending> = []
+  let committing: Promise<void> | undefined
 
   const commit = async (batch: ReadonlyArray<Pending>): Promise<Array<Result>> => {
     head ??= await loadHead(driver)
@@ -254,27 +254,41 @@ export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions):
     return results
   }
 
-  const drain = async () => {
-    draining = true
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch)
-      queue = queue.slice(maxBatch)
-      try {
-        const results = await commit(batch)
-        batch.forEach((pending, i) => pending.resolve(results[i]!))
-      } catch (error) {
-        head = undefined
-        for (const pending of batch) pending.reject(error)
+  const commitBatch = async (batch: ReadonlyArray<Pending>): Promise<void> => {
+    try {
+      const results = await commit(batch)
+      batch.forEach((pending, i) => {
+        pending.outcome = { ok: true, result: results[i]! }
+        pending.done = true
+      })
+    } catch (error) {
+      head = undefined
+      for (const pending of batch) {
+        pending.outcome = { ok: false, error }
+        pending.done = true
       }
     }
-    draining = false
   }
 
-  const append = (draft: Draft) =>
-    new Promise<Result>((resolve, reject) => {
-      queue.push({ draft, resolve, reject })
-      if (!draining) void drain()
-    })
+  // Leader-based group commit: a caller whose append is still queued when no commit is running
+  // commits the queue's head itself, so each request (each I/O context on Workers) runs only the
+  // commits that carry its own append or the ones queued before it.
+  const append = async (draft: Draft): Promise<Result> => {
+    const pending: Pending = { draft, done: false }
+    queue.push(pending)
+    while (!pending.done) {
+      if (committing === undefined) {
+        const batch = queue.splice(0, maxBatch)
+        committing = commitBatch(batch).finally(() => {
+          committing = undefined
+        })
+      }
+      await committing
+    }
+    const outcome = pending.outcome!
+    if (!outcome.ok) throw outcome.error
+    return outcome.result
+  }
 
   return {
     intent: async (input) => {

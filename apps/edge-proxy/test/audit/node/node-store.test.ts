@@ -4,7 +4,13 @@ import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { canonicalJson, sha256Hex } from "../../../src/audit/canonical.ts"
-import { defaultMigrationsDir, type NodeAuditStore, openNodeAuditStore } from "../../../src/audit/node/index.ts"
+import { makeChainWriter } from "../../../src/audit/journal.ts"
+import {
+  defaultMigrationsDir,
+  type NodeAuditStore,
+  nodeSqlDriver,
+  openNodeAuditStore
+} from "../../../src/audit/node/index.ts"
 import { deadLetterSchema } from "../../../src/audit/sql.ts"
 import { AuditInputError } from "../../../src/audit/store.ts"
 import { denial, intent, outcome } from "../support/fixtures.ts"
@@ -195,6 +201,47 @@ describe("node store", () => {
     expect(new Set(receipts.map((r) => r.seq)).size).toBe(200)
     await Promise.all(receipts.map((r) => store.complete(r.id, outcome(204))))
     expect(await store.verify()).toMatchObject({ ok: true, events: 200, entries: 400 })
+  })
+})
+
+describe("chain writer", () => {
+  it("commits concurrent appends in groups, each caller waiting for one batch", async () => {
+    open() // migrates the file
+    const db = raw()
+    const driver = nodeSqlDriver(db)
+    let batches = 0
+    const writer = makeChainWriter(
+      { all: driver.all, batch: (statements) => (batches++, driver.batch(statements)) },
+      { now: () => clock, maxBatch: 32 }
+    )
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => writer.intent(intent(clock + i))))
+    expect(results.map((r) => r.receipt.seq).toSorted((a, b) => a - b)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1)
+    )
+    // The first append commits alone; the other 199 queue behind it and go in batches of at most 32.
+    expect(batches).toBe(1 + Math.ceil(199 / 32))
+    db.close()
+  })
+
+  it("fails every append of a batch whose commit failed, and recovers the head afterwards", async () => {
+    const store = open()
+    await fill(store, 2)
+    const db = raw()
+    const driver = nodeSqlDriver(db)
+    let fail = true
+    const writer = makeChainWriter(
+      {
+        all: driver.all,
+        batch: (statements) => (fail ? Promise.reject(new Error("disk I/O error")) : driver.batch(statements))
+      },
+      { now: () => clock }
+    )
+    const failed = await Promise.allSettled([writer.intent(intent(clock + 1)), writer.intent(intent(clock + 2))])
+    expect(failed.map((r) => r.status)).toEqual(["rejected", "rejected"])
+    fail = false
+    expect((await writer.intent(intent(clock + 3))).receipt.seq).toBe(5)
+    db.close()
+    expect(await store.verify()).toMatchObject({ ok: true, entries: 5 })
   })
 })
 
