@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
-import { OpenApi } from "effect/http-api"
+import * as Schema from "effect/Schema"
+import * as OpenApi from "effect/http-api/OpenApi"
 import { OrganizationsApi } from "./OrganizationsApi.ts"
 import * as Pagination from "./Pagination.ts"
 import { type Route, routes } from "./RouteTable.ts"

@@ -3,8 +3,10 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import * as Schema from "effect/Schema"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as OpenApi from "effect/http-api/OpenApi"
 import { auth, CreatedText, operation, optionallyPaginated, paginated, params } from "./internal/endpoint.ts"
 import * as LogtoError from "./LogtoError.ts"
 import * as Member from "./Member.ts"

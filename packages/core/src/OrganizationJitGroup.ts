@@ -3,7 +3,10 @@
  *
  * @since 0.1.0
  */
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
+import * as OpenApi from "effect/http-api/OpenApi"
 import { auth, CreatedText, operation, optionallyPaginated, params } from "./internal/endpoint.ts"
 import * as Jit from "./Jit.ts"
 import * as LogtoError from "./LogtoError.ts"

@@ -3,7 +3,8 @@
  *
  * @since 0.1.0
  */
-import { HttpApi, OpenApi } from "effect/http-api"
+import * as HttpApi from "effect/http-api/HttpApi"
+import * as OpenApi from "effect/http-api/OpenApi"
 import { OrganizationApplicationsGroup } from "./OrganizationApplicationsGroup.ts"
 import { OrganizationJitGroup } from "./OrganizationJitGroup.ts"
 import { OrganizationsGroup } from "./OrganizationsGroup.ts"

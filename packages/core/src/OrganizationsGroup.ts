@@ -3,8 +3,11 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import * as Schema from "effect/Schema"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
+import * as OpenApi from "effect/http-api/OpenApi"
 import { auth, operation, paginated, params } from "./internal/endpoint.ts"
 import * as LogtoError from "./LogtoError.ts"
 import * as Organization from "./Organization.ts"
@@ -15,7 +18,13 @@ import * as Pagination from "./Pagination.ts"
  * @since 0.1.0
  */
 export class OrganizationsGroup extends HttpApiGroup.make("organizations")
+  // CreateOrganization first: Logto's router registers it first, so `Allow` reads "POST, HEAD, GET".
   .add(
+    HttpApiEndpoint.post("createOrganization", "/organizations", {
+      payload: Organization.CreateOrganization,
+      success: Organization.Organization.pipe(HttpApiSchema.status(201)),
+      error: [...auth, LogtoError.BadRequest, LogtoError.UnprocessableEntity]
+    }).annotateMerge(operation("CreateOrganization", "Create an organization")),
     HttpApiEndpoint.get("listOrganizations", "/organizations", {
       query: {
         q: Schema.optionalKey(Schema.String).annotate({
@@ -38,11 +47,6 @@ export class OrganizationsGroup extends HttpApiGroup.make("organizations")
         )
       )
       .annotate(Pagination.PaginationMode, "mandatory"),
-    HttpApiEndpoint.post("createOrganization", "/organizations", {
-      payload: Organization.CreateOrganization,
-      success: Organization.Organization.pipe(HttpApiSchema.status(201)),
-      error: [...auth, LogtoError.BadRequest, LogtoError.UnprocessableEntity]
-    }).annotateMerge(operation("CreateOrganization", "Create an organization")),
     HttpApiEndpoint.get("getOrganization", "/organizations/:id", {
       params: { id: params.id },
       success: Organization.Organization,

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { NonEmpty, NonEmptyList } from "./internal/strings.ts"
 
 const ids = (description: string) => Schema.Array(NonEmpty).annotate({ description })

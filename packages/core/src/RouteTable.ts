@@ -4,8 +4,10 @@
  *
  * @since 0.1.0
  */
-import { Context } from "effect"
-import { HttpApi, type HttpApiEndpoint, OpenApi } from "effect/http-api"
+import * as Context from "effect/Context"
+import * as HttpApi from "effect/http-api/HttpApi"
+import type * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as OpenApi from "effect/http-api/OpenApi"
 import { OrganizationsApi } from "./OrganizationsApi.ts"
 import * as Pagination from "./Pagination.ts"
 
@@ -124,16 +126,25 @@ interface Compiled {
   readonly literals: number
 }
 
-const compiled: ReadonlyArray<Compiled> = routes.map((route) => {
-  const segments = route.path
-    .split("/")
-    .slice(1)
-    .map((s) => (s.startsWith(":") ? { param: s.slice(1) } : s))
-  return { route, segments, literals: segments.filter((s) => typeof s === "string").length }
-})
+/** Routes bucketed by their number of segments: a request only ever compares against its own bucket. */
+const bySegmentCount: ReadonlyMap<number, ReadonlyArray<Compiled>> = (() => {
+  const buckets = new Map<number, Array<Compiled>>()
+  for (const route of routes) {
+    const segments = route.path
+      .split("/")
+      .slice(1)
+      .map((s) => (s.startsWith(":") ? { param: s.slice(1) } : s))
+    const compiled = { route, segments, literals: segments.filter((s) => typeof s === "string").length }
+    const bucket = buckets.get(segments.length) ?? []
+    bucket.push(compiled)
+    buckets.set(segments.length, bucket)
+  }
+  return buckets
+})()
 
 /** Percent-decodes a segment as Logto does: an invalid escape is used verbatim. */
 const decodeSegment = (segment: string): string => {
+  if (!segment.includes("%")) return segment
   try {
     return decodeURIComponent(segment)
   } catch {
@@ -142,17 +153,14 @@ const decodeSegment = (segment: string): string => {
 }
 
 const matchSegments = (c: Compiled, raw: ReadonlyArray<string>): Record<string, string> | undefined => {
-  if (c.segments.length !== raw.length) return undefined
+  for (let i = 0; i < raw.length; i++) {
+    const expected = c.segments[i]!
+    if (typeof expected === "string" ? expected !== raw[i] : raw[i] === "") return undefined
+  }
   const params: Record<string, string> = {}
   for (let i = 0; i < raw.length; i++) {
     const expected = c.segments[i]!
-    const actual = raw[i]!
-    if (typeof expected === "string") {
-      if (expected !== actual) return undefined
-    } else {
-      if (actual === "") return undefined
-      params[expected.param] = decodeSegment(actual)
-    }
+    if (typeof expected !== "string") params[expected.param] = decodeSegment(raw[i]!)
   }
   return params
 }
@@ -178,23 +186,27 @@ const allowOf = (candidates: ReadonlyArray<Compiled>): Array<string> => {
 export const match = (method: string, pathname: string): Match => {
   const trimmed = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname
   const raw = trimmed.split("/").slice(1)
-  const candidates: Array<{ readonly c: Compiled; readonly params: Record<string, string> }> = []
-  for (const c of compiled) {
+  const bucket = bySegmentCount.get(raw.length)
+  if (bucket === undefined) return { _tag: "NotFound" }
+  const upper = method.toUpperCase()
+  const wanted = upper === "HEAD" ? "GET" : upper
+  let best: Compiled | undefined
+  let bestParams: Record<string, string> | undefined
+  const candidates: Array<Compiled> = []
+  for (const c of bucket) {
     const params = matchSegments(c, raw)
-    if (params !== undefined) candidates.push({ c, params })
+    if (params === undefined) continue
+    candidates.push(c)
+    if (c.route.method === wanted && (best === undefined || c.literals > best.literals)) {
+      best = c
+      bestParams = params
+    }
   }
   if (candidates.length === 0) return { _tag: "NotFound" }
-  const upper = method.toUpperCase()
-  if (upper === "OPTIONS") return { _tag: "Options", allow: allowOf(candidates.map((x) => x.c)) }
-  const wanted = upper === "HEAD" ? "GET" : upper
-  let best: (typeof candidates)[number] | undefined
-  for (const candidate of candidates) {
-    if (candidate.c.route.method !== wanted) continue
-    if (best === undefined || candidate.c.literals > best.c.literals) best = candidate
-  }
+  if (upper === "OPTIONS") return { _tag: "Options", allow: allowOf(candidates) }
   return best === undefined
-    ? { _tag: "MethodNotAllowed", allow: allowOf(candidates.map((x) => x.c)) }
-    : { _tag: "Route", route: best.c.route, params: best.params }
+    ? { _tag: "MethodNotAllowed", allow: allowOf(candidates) }
+    : { _tag: "Route", route: best.route, params: bestParams! }
 }
 
 /**

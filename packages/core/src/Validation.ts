@@ -6,7 +6,10 @@
  *
  * @since 0.1.0
  */
-import { Result, Schema, type SchemaAST, type SchemaIssue } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
+import type * as SchemaIssue from "effect/SchemaIssue"
 import * as LogtoError from "./LogtoError.ts"
 import * as Pagination from "./Pagination.ts"
 import type { Route } from "./RouteTable.ts"

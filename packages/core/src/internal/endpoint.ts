@@ -1,5 +1,6 @@
-import { Schema } from "effect"
-import { HttpApiSchema, OpenApi } from "effect/http-api"
+import * as Schema from "effect/Schema"
+import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
+import * as OpenApi from "effect/http-api/OpenApi"
 import * as LogtoError from "../LogtoError.ts"
 import * as Pagination from "../Pagination.ts"
 

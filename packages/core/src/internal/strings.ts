@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** A string of at least one UTF-16 code unit, as Logto's `z.string().min(1)`. */
 export const NonEmpty = Schema.String.check(Schema.isMinLength(1))
