@@ -204,6 +204,7 @@ const main = async () => {
   console.log("--------------------------------|----------------------|------------------------|-----------------")
   // Three interleaved rounds per operation; the figures are the medians of the rounds' medians.
   const median = (xs: ReadonlyArray<number>) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
+  const ratios: Record<string, number> = {}
   for (const op of ops) {
     const iterations = op.name.includes("scan") ? 20 : 300
     const rounds: Array<{ a: { median: number; p95: number }; b: { median: number; p95: number } }> = []
@@ -211,6 +212,7 @@ const main = async () => {
       rounds.push({ a: await measure(small, op, iterations), b: await measure(large, op, iterations) })
     const a = { median: median(rounds.map((x) => x.a.median)), p95: median(rounds.map((x) => x.a.p95)) }
     const b = { median: median(rounds.map((x) => x.b.median)), p95: median(rounds.map((x) => x.b.p95)) }
+    ratios[op.name] = b.median / a.median
     console.log(
       `${op.name.padEnd(32)}| ${`${fmt(a.median)} (${fmt(a.p95)})`.padEnd(21)}| ${`${fmt(b.median)} (${fmt(b.p95)})`.padEnd(23)}| ${(b.median / a.median).toFixed(2)}`
     )
@@ -218,6 +220,18 @@ const main = async () => {
   await small.fake.dispose()
   await large.fake.dispose()
   console.log(`\nwall time ${((performance.now() - wall) / 1000).toFixed(1)} s`)
+  // `--json`: one machine-readable line last, for the repository's `pnpm bench` table.
+  if (process.argv.includes("--json")) {
+    console.log(
+      JSON.stringify({
+        ratios,
+        seedSeconds: large.seedMs / 1000,
+        heapMb: large.heapMb,
+        organizations: counts.organizations,
+        memberships: counts.userMemberships
+      })
+    )
+  }
 }
 
 await main()
