@@ -1,10 +1,10 @@
 import { defineConfig } from "vitest/config"
 
+// Two projects: "client-node" (everything in test/ against the fake over real HTTP) and
+// "client-workerd" (test/workers, inside workerd with @cloudflare/vitest-plugin).
 export default defineConfig({
   test: {
     name: "client",
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/workers/**"],
-    testTimeout: 60_000
+    projects: ["./vitest.node.config.ts", "./vitest.workers.config.ts"]
   }
 })

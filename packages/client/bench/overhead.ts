@@ -17,7 +17,10 @@ import { token } from "./server.ts"
 const rounds = Number(process.env.ROUNDS ?? 15)
 const calls = Number(process.env.CALLS ?? 400)
 
-const child = fork(new URL("./server.ts", import.meta.url), { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] })
+const child = fork(new URL("./server.ts", import.meta.url), {
+  execArgv: [],
+  stdio: ["ignore", "inherit", "inherit", "ipc"]
+})
 const port = await new Promise<number>((resolve, reject) => {
   child.once("message", (m) => resolve((m as { port: number }).port))
   child.once("exit", (code) => reject(new Error(`server exited with ${code}`)))
@@ -31,7 +34,8 @@ const logto = createApiClient({ baseUrl, getToken: async () => token })
 const auth = { authorization: `Bearer ${token}` }
 
 const ok = <A>(result: { data?: A; error?: unknown }): A => {
-  if (result.error !== undefined || result.data === undefined) throw new Error(`@logto/api: ${JSON.stringify(result.error)}`)
+  if (result.error !== undefined || result.data === undefined)
+    throw new Error(`@logto/api: ${JSON.stringify(result.error)}`)
   return result.data
 }
 const okResponse = async (response: Response) => {
@@ -92,20 +96,30 @@ const median = (xs: ReadonlyArray<number>) => {
 const ratio = (a: string, b: string, key: keyof Sample) =>
   median(samples[a]!.map((s, i) => s[key] / samples[b]![i]![key]))
 
-console.log(`fake Logto on ${baseUrl} (separate process); ${rounds} rounds × ${calls} sequential calls per client and operation`)
+console.log(
+  `fake Logto on ${baseUrl} (separate process); ${rounds} rounds × ${calls} sequential calls per client and operation`
+)
 console.log(`node ${process.version}\n`)
 console.log("client           op     µs/call (median)   client CPU µs/call")
 for (const op of ops) {
   for (const name of names) {
     const s = samples[`${name} ${op}`]!
     console.log(
-      `${name.padEnd(16)} ${op.toUpperCase().padEnd(6)} ${median(s.map((x) => x.wall)).toFixed(1).padStart(10)}         ${median(s.map((x) => x.cpu)).toFixed(1).padStart(10)}`
+      `${name.padEnd(16)} ${op.toUpperCase().padEnd(6)} ${median(s.map((x) => x.wall))
+        .toFixed(1)
+        .padStart(10)}         ${median(s.map((x) => x.cpu))
+        .toFixed(1)
+        .padStart(10)}`
     )
   }
 }
 console.log("\nratios (median of per-round ratios)      time    client CPU")
 for (const op of ops) {
-  for (const [a, b] of [["@orgkit/client", "@logto/api"], ["@orgkit/client", "fetch"], ["@logto/api", "fetch"]] as const) {
+  for (const [a, b] of [
+    ["@orgkit/client", "@logto/api"],
+    ["@orgkit/client", "fetch"],
+    ["@logto/api", "fetch"]
+  ] as const) {
     console.log(
       `${op.toUpperCase().padEnd(5)} ${a} / ${b}`.padEnd(40),
       ratio(`${a} ${op}`, `${b} ${op}`, "wall").toFixed(3).padStart(6),

@@ -1,7 +1,18 @@
 /** Client CPU per call with an in-process stub `fetch` (no I/O): a controlled view of pure overhead. */
 import { createApiClient } from "@logto/api/management"
 import { PromiseClient } from "@orgkit/client"
-const org = JSON.stringify({ tenantId: "default", id: "org1", name: "Acme", description: null, customData: {}, isMfaRequired: false, color: {}, branding: {}, customCss: null, createdAt: 1 })
+const org = JSON.stringify({
+  tenantId: "default",
+  id: "org1",
+  name: "Acme",
+  description: null,
+  customData: {},
+  isMfaRequired: false,
+  color: {},
+  branding: {},
+  customCss: null,
+  createdAt: 1
+})
 const stubFetch = async (input: Request | string | URL, init?: RequestInit) => {
   const method = input instanceof Request ? input.method : (init?.method ?? "GET")
   return method === "POST"
@@ -13,10 +24,14 @@ const baseUrl = "http://127.0.0.1:1"
 const orgkit = PromiseClient.createOrgkitClient({ baseUrl, token: "t" })
 const logto = createApiClient({ baseUrl, getToken: async () => "t" })
 const clients = {
-  orgkit: { get: () => orgkit.getOrganization("org1"), post: () => orgkit.addOrganizationUsers("org1", { userIds: ["u1"] }) },
+  orgkit: {
+    get: () => orgkit.getOrganization("org1"),
+    post: () => orgkit.addOrganizationUsers("org1", { userIds: ["u1"] })
+  },
   logto: {
     get: () => logto.GET("/api/organizations/{id}", { params: { path: { id: "org1" } } }),
-    post: () => logto.POST("/api/organizations/{id}/users", { params: { path: { id: "org1" } }, body: { userIds: ["u1"] } })
+    post: () =>
+      logto.POST("/api/organizations/{id}/users", { params: { path: { id: "org1" } }, body: { userIds: ["u1"] } })
   }
 } as const
 const N = 5000

@@ -194,7 +194,8 @@ type PathArgs<Names extends ReadonlyArray<string>> = { [K in keyof Names]: strin
 type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S
 
 /**
- * The query object of a list method, with camelCase keys (`{ q, page, pageSize, … }`).
+ * The query object of a list method, with camelCase keys (`{ q, page, pageSize, … }`); every key
+ * is optional and `undefined` means absent.
  *
  * @category models
  * @since 0.1.0
@@ -202,9 +203,9 @@ type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Ca
 export type QueryOf<N extends OperationName> = [HttpApiEndpoint.Query<EndpointOf<N>>] extends [never]
   ? never
   : {
-      readonly [
-        K in keyof HttpApiEndpoint.Query<EndpointOf<N>>["Type"] as CamelCase<K & string>
-      ]: HttpApiEndpoint.Query<EndpointOf<N>>["Type"][K]
+      readonly [K in keyof HttpApiEndpoint.Query<EndpointOf<N>>["Type"] as CamelCase<K & string>]?:
+        | Exclude<HttpApiEndpoint.Query<EndpointOf<N>>["Type"][K], undefined>
+        | undefined
     }
 
 /**

@@ -393,7 +393,7 @@ describe("client credentials", () => {
   })
 
   it("calls a token function before each request", async () => {
-    const tokenFn = vi.fn(async () => token)
+    const tokenFn = vi.fn<() => Promise<string>>(async () => token)
     const dynamic = createOrgkitClient({ baseUrl: server.url, token: tokenFn })
     await dynamic.getOrganization(ids.org)
     await dynamic.getOrganization(ids.org)

@@ -8,7 +8,7 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 const check = <T extends true>(): T | undefined => undefined
 
 type Options = PromiseClient.CallOptions
-type Query = { readonly page?: number; readonly pageSize?: number }
+type Query = { readonly page?: number | undefined; readonly pageSize?: number | undefined }
 
 check<Equal<PromiseClient.ArgsOf<"getOrganization">, [string, options?: Options]>>()
 check<Equal<PromiseClient.ArgsOf<"deleteOrganizationUserRole">, [string, string, string, options?: Options]>>()
@@ -18,10 +18,10 @@ check<
     PromiseClient.ArgsOf<"listOrganizations">,
     [
       query?: {
-        readonly page?: number
-        readonly pageSize?: number
-        readonly q?: string
-        readonly showFeatured?: string
+        readonly page?: number | undefined
+        readonly pageSize?: number | undefined
+        readonly q?: string | undefined
+        readonly showFeatured?: string | undefined
       },
       options?: Options
     ]
@@ -33,10 +33,10 @@ check<
     [
       string,
       query?: {
-        readonly page?: number
-        readonly pageSize?: number
-        readonly q?: string
-        readonly organizationRoleId?: string
+        readonly page?: number | undefined
+        readonly pageSize?: number | undefined
+        readonly q?: string | undefined
+        readonly organizationRoleId?: string | undefined
       },
       options?: Options
     ]
