@@ -14,7 +14,7 @@ export const make = (fetchImpl: (input: string, init: RequestInit) => Promise<Re
       Effect.flatMap(
         requestEffect,
         (request): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
-          const query = UrlParams.toString(request.urlParams)
+          const query = request.urlParams.params.length === 0 ? "" : UrlParams.toString(request.urlParams)
           const url = query === "" ? request.url : `${request.url}?${query}`
           const body = request.body
           const payload: BodyInit | undefined | null =
