@@ -8,9 +8,15 @@
  * @since 0.1.0
  */
 import { type LogtoError, OrganizationsApi, RouteTable } from "@orgkit/core"
-import { Context, Duration, Effect, Layer, type Redacted } from "effect"
-import { HttpClient, type HttpClientError, type HttpClientResponse } from "effect/http"
-import { HttpApiClient } from "effect/http-api"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as HttpApiClient from "effect/http-api/HttpApiClient"
 import * as Auth from "./Auth.ts"
 import { RequestTimeout, type TokenError } from "./ClientError.ts"
 import { newRequestId } from "./internal/requestId.ts"

@@ -8,8 +8,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, Stream } from "effect"
-import type { HttpApiSchema } from "effect/http-api"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 
 /**
  * The page to fetch, in Logto's wire names, ready to spread into a list call's `query`.

@@ -14,15 +14,25 @@
  * @since 0.1.0
  */
 import type { OrganizationsApi } from "@orgkit/core"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Schema, Tracer } from "effect"
-import { HttpBody, HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse, UrlParams } from "effect/http"
-import {
-  type HttpApi,
-  type HttpApiClient,
-  type HttpApiEndpoint,
-  type HttpApiGroup,
-  HttpApiSchema
-} from "effect/http-api"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
+import * as HttpBody from "effect/http/HttpBody"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as UrlParams from "effect/http/UrlParams"
+import type * as HttpApi from "effect/http-api/HttpApi"
+import type * as HttpApiClient from "effect/http-api/HttpApiClient"
+import type * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as Auth from "./Auth.ts"
 import { TokenError } from "./ClientError.ts"
 import * as FetchClient from "./internal/fetchClient.ts"

@@ -6,7 +6,13 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Duration, Effect, Layer, Random, Schedule } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
 
 /**
  * What made an attempt worth repeating: a retryable status (with the delay its `Retry-After`

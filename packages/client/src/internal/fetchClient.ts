@@ -1,5 +1,9 @@
-import { Effect } from "effect"
-import { HttpClient, HttpClientError, type HttpClientRequest, HttpClientResponse, UrlParams } from "effect/http"
+import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as UrlParams from "effect/http/UrlParams"
 
 /**
  * A lean `HttpClient` over a `fetch` function, for the Promise facade: one `fetch` call per

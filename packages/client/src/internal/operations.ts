@@ -1,6 +1,6 @@
 import { RouteTable } from "@orgkit/core"
-import { SchemaAST } from "effect"
-import { HttpApiSchema } from "effect/http-api"
+import * as SchemaAST from "effect/SchemaAST"
+import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 
 /** What a successful call resolves to in the Promise API. */
 export type ResultKind = "page" | "value" | "empty"
