@@ -13,12 +13,14 @@ import { docsCsp, docsPage, openApiJson } from "./docs/index.ts"
 import type { AppEnv } from "./env.ts"
 import { renderLogtoError } from "./errors.ts"
 import { origin } from "./internal/url.ts"
-import { authenticate, makeKeyStore } from "./middleware/authenticate/index.ts"
+import { authenticate, type KeyStore, makeKeyStore } from "./middleware/authenticate/index.ts"
 import { forward, makeExchange } from "./middleware/forward/index.ts"
 import { matchRoute } from "./middleware/match-route/index.ts"
+import { metrics } from "./middleware/metrics/index.ts"
 import { requestId } from "./middleware/request-id/index.ts"
 import { requestLog } from "./middleware/request-log/index.ts"
 import { validate } from "./middleware/validate/index.ts"
+import { logtoWebhook, makeWebhookCounters } from "./middleware/webhooks/index.ts"
 import {
   type AuditSink,
   type CacheStore,
@@ -43,12 +45,18 @@ export interface Deps {
   readonly upstreamTimeoutMs: number
   readonly platform: Platform
   readonly log: LogSink
-  /** The read cache; `passThroughCache` until the caching issue. */
+  /** The read cache (`passThroughCache` when caching is off). */
   readonly cache: CacheStore
   /** The audit trail; `noAudit` until the audit issue. */
   readonly audit: AuditSink
   /** The largest request body accepted (default 1 MiB, Logto's limit). */
   readonly maxBodyBytes?: number
+  /** The key store (default: built from `keys`); the Node hit path shares its memo. */
+  readonly keyStore?: KeyStore
+  /** The Logto webhook's signing key; `POST /webhooks/logto` answers 404 without one. */
+  readonly webhookSigningKey?: string | undefined
+  /** A bearer token for `GET /metrics` (any key with scope `read` works too). */
+  readonly metricsToken?: string | undefined
 }
 
 /** What the entry files provide besides the configuration. */
@@ -58,6 +66,7 @@ export interface Runtime {
   readonly log: LogSink
   readonly cache?: CacheStore
   readonly audit?: AuditSink
+  readonly keyStore?: KeyStore
 }
 
 /**
@@ -79,7 +88,10 @@ export const makeDeps = (config: Config, runtime: Runtime): Deps => ({
   platform: runtime.platform,
   log: runtime.log,
   cache: runtime.cache ?? passThroughCache,
-  audit: runtime.audit ?? noAudit
+  audit: runtime.audit ?? noAudit,
+  ...(runtime.keyStore === undefined ? {} : { keyStore: runtime.keyStore }),
+  webhookSigningKey: config.webhookSigningKey,
+  metricsToken: config.metricsToken
 })
 
 /**
@@ -97,6 +109,8 @@ export const createApp = (deps: Deps) => {
     timeoutMs: deps.upstreamTimeoutMs,
     now: deps.platform.now
   })
+  const keys = deps.keyStore ?? makeKeyStore(deps.keys, deps.platform.digest)
+  const webhooks = makeWebhookCounters()
   return new Hono<AppEnv>()
     .use(requestId({ generate: deps.platform.randomId }))
     .use(requestLog({ log: deps.log, now: deps.platform.now, audit: deps.audit }))
@@ -107,9 +121,14 @@ export const createApp = (deps: Deps) => {
     .get("/docs", (c) =>
       c.body(docsPage, 200, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp })
     )
+    .get("/metrics", metrics({ cache: deps.cache, webhooks, keys, token: deps.metricsToken }))
+    .post(
+      "/webhooks/logto",
+      logtoWebhook({ signingKey: deps.webhookSigningKey, cache: deps.cache, log: deps.log, counters: webhooks })
+    )
     .use(
       matchRoute(),
-      authenticate({ keys: makeKeyStore(deps.keys, deps.platform.digest) }),
+      authenticate({ keys }),
       validate(deps.maxBodyBytes === undefined ? {} : { maxBodyBytes: deps.maxBodyBytes })
     )
     .all("*", forward({ exchange, cache: deps.cache, audit: deps.audit, platform: deps.platform }))

@@ -20,6 +20,20 @@ export interface ApiKey {
   readonly organizations?: ReadonlyArray<string>
 }
 
+/** The read cache's settings (README.md, Caching). */
+export interface CacheSettings {
+  /** `ORGKIT_CACHE=on` (the default) or `off`: off passes every read to Logto, with no `X-Cache`. */
+  readonly enabled: boolean
+  readonly maxAgeMs: number
+  readonly staleIfErrorMs: number
+  readonly maxEntryBytes: number
+  /** Node: the whole cache; Workers: each Durable Object. */
+  readonly maxBytes: number
+}
+
+/** Which request lines are logged: `info` all, `warn` 4xx and 5xx, `error` 5xx, `silent` none. */
+export type LogLevel = "info" | "warn" | "error" | "silent"
+
 /** What the runtime-neutral app needs. */
 export interface Config {
   /** Logto's origin, e.g. `https://tenant.logto.app` (no path). */
@@ -30,6 +44,12 @@ export interface Config {
   readonly apiResource: string
   readonly apiKeys: ReadonlyArray<ApiKey>
   readonly upstreamTimeoutMs: number
+  readonly cache: CacheSettings
+  /** The signing key of the Logto webhook (`POST /webhooks/logto`); the endpoint is off without it. */
+  readonly webhookSigningKey: string | undefined
+  /** A bearer token for `GET /metrics` besides the proxy keys with scope `read`. */
+  readonly metricsToken: string | undefined
+  readonly logLevel: LogLevel
 }
 
 /** The Node server's extra settings. */
@@ -46,6 +66,14 @@ export const settings = {
   apiResource: "LOGTO_API_RESOURCE",
   apiKeys: "ORGKIT_API_KEYS",
   upstreamTimeoutMs: "ORGKIT_UPSTREAM_TIMEOUT_MS",
+  cache: "ORGKIT_CACHE",
+  cacheMaxAge: "ORGKIT_CACHE_MAX_AGE_S",
+  cacheStaleIfError: "ORGKIT_CACHE_STALE_IF_ERROR_S",
+  cacheMaxEntryBytes: "ORGKIT_CACHE_MAX_ENTRY_BYTES",
+  cacheMaxBytes: "ORGKIT_CACHE_MAX_BYTES",
+  webhookSigningKey: "LOGTO_WEBHOOK_SIGNING_KEY",
+  metricsToken: "ORGKIT_METRICS_TOKEN",
+  logLevel: "ORGKIT_LOG_LEVEL",
   port: "PORT",
   host: "HOST"
 } as const
@@ -54,6 +82,15 @@ export const settings = {
 export const defaults = {
   apiResource: "https://default.logto.app/api",
   upstreamTimeoutMs: 10_000,
+  cache: "on",
+  cacheMaxAgeSeconds: 30,
+  cacheStaleIfErrorSeconds: 300,
+  cacheMaxEntryBytes: 1_048_576,
+  /** Node: the whole in-memory cache. */
+  cacheMaxBytesNode: 67_108_864,
+  /** Workers: each Durable Object (several can share an isolate's 128 MB). */
+  cacheMaxBytesWorkers: 8_388_608,
+  logLevel: "info",
   port: 8787,
   host: "0.0.0.0"
 } as const
@@ -191,7 +228,52 @@ const setting = <A>(
   return decodeWith(problems, name, schema, value)
 }
 
-const decodeBase = (problems: Array<string>, env: Env) => ({
+const OnOff = expecting('"on" or "off"', (s) => s === "on" || s === "off")
+const Level = expecting('"info", "warn", "error" or "silent"', (s) => ["info", "warn", "error", "silent"].includes(s))
+const Token = expecting("16 to 512 printable ASCII characters without spaces", (s) => /^[\x21-\x7e]{16,512}$/.test(s))
+
+const optional = <A>(problems: Array<string>, env: Env, name: string, schema: Schema.Decoder<A>): A | undefined =>
+  env[name] === undefined || env[name] === "" ? undefined : decodeWith(problems, name, schema, env[name])
+
+const decodeCache = (problems: Array<string>, env: Env, maxBytesDefault: number): CacheSettings | undefined => {
+  const enabled = setting(problems, env, settings.cache, OnOff, defaults.cache)
+  const maxAge = setting(problems, env, settings.cacheMaxAge, Integer(1, 86_400), String(defaults.cacheMaxAgeSeconds))
+  const staleIfError = setting(
+    problems,
+    env,
+    settings.cacheStaleIfError,
+    Integer(0, 604_800),
+    String(defaults.cacheStaleIfErrorSeconds)
+  )
+  const maxEntryBytes = setting(
+    problems,
+    env,
+    settings.cacheMaxEntryBytes,
+    Integer(1_024, 67_108_864),
+    String(defaults.cacheMaxEntryBytes)
+  )
+  const maxBytes = setting(
+    problems,
+    env,
+    settings.cacheMaxBytes,
+    Integer(65_536, 17_179_869_184),
+    String(maxBytesDefault)
+  )
+  if ([enabled, maxAge, staleIfError, maxEntryBytes, maxBytes].includes(undefined)) return undefined
+  if (Number(maxEntryBytes) > Number(maxBytes)) {
+    problems.push(`${settings.cacheMaxEntryBytes}: must not exceed ${settings.cacheMaxBytes}`)
+    return undefined
+  }
+  return {
+    enabled: enabled === "on",
+    maxAgeMs: Number(maxAge) * 1000,
+    staleIfErrorMs: Number(staleIfError) * 1000,
+    maxEntryBytes: Number(maxEntryBytes),
+    maxBytes: Number(maxBytes)
+  }
+}
+
+const decodeBase = (problems: Array<string>, env: Env, cacheMaxBytes: number) => ({
   logtoEndpoint: setting(problems, env, settings.logtoEndpoint, Endpoint)?.replace(/\/$/, ""),
   clientId: setting(problems, env, settings.clientId, Required),
   clientSecret: setting(problems, env, settings.clientSecret, Required),
@@ -203,7 +285,11 @@ const decodeBase = (problems: Array<string>, env: Env) => ({
     settings.upstreamTimeoutMs,
     Integer(1, 300_000),
     String(defaults.upstreamTimeoutMs)
-  )
+  ),
+  cache: decodeCache(problems, env, cacheMaxBytes),
+  webhookSigningKey: optional(problems, env, settings.webhookSigningKey, Required),
+  metricsToken: optional(problems, env, settings.metricsToken, Token),
+  logLevel: setting(problems, env, settings.logLevel, Level, defaults.logLevel) as LogLevel | undefined
 })
 
 const finish = <A>(problems: ReadonlyArray<string>, value: () => A): Result.Result<A, ConfigError> =>
@@ -214,7 +300,7 @@ const finish = <A>(problems: ReadonlyArray<string>, value: () => A): Result.Resu
  */
 export const decodeConfig = (env: Env): Result.Result<Config, ConfigError> => {
   const problems: Array<string> = []
-  const base = decodeBase(problems, env)
+  const base = decodeBase(problems, env, defaults.cacheMaxBytesWorkers)
   return finish(problems, () => ({ ...base, upstreamTimeoutMs: Number(base.upstreamTimeoutMs) }) as Config)
 }
 
@@ -223,7 +309,7 @@ export const decodeConfig = (env: Env): Result.Result<Config, ConfigError> => {
  */
 export const decodeNodeConfig = (env: Env): Result.Result<NodeConfig, ConfigError> => {
   const problems: Array<string> = []
-  const base = decodeBase(problems, env)
+  const base = decodeBase(problems, env, defaults.cacheMaxBytesNode)
   const port = setting(problems, env, settings.port, Integer(0, 65_535), String(defaults.port))
   const host = setting(problems, env, settings.host, Required, defaults.host)
   return finish(

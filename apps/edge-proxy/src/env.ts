@@ -39,6 +39,8 @@ export interface AppEnv {
     errorCode: string | undefined
     /** The upstream exchange (set by `forward`). */
     upstream: UpstreamTrace
+    /** The read's `X-Cache` (set by `forward`; absent when caching is off). */
+    cache: "HIT" | "MISS" | "STALE" | "BYPASS" | undefined
     /** The audit sink's receipt for a write it accepted (set by `forward`). */
     auditReceipt: AuditReceipt
   }

@@ -1,7 +1,7 @@
 /**
  * The ports of the proxy: everything `createApp` needs from the outside world, as interfaces the
  * entry files fill in per runtime (Workers, Node) and tests fill in with fakes. The cache and audit
- * ports have pass-through / no-op implementations here; the caching and audit issues supply real ones.
+ * ports have pass-through / no-op implementations here (caching off, no audit trail).
  */
 import type { RouteTable } from "@orgkit/core"
 import type { Principal } from "./principal.ts"
@@ -77,11 +77,15 @@ export interface Platform {
 export type LogSink = (line: Readonly<Record<string, unknown>>) => void
 
 // ---------------------------------------------------------------------------------------------
-// CacheStore: the read path (the caching issue supplies the real implementation)
+// CacheStore: the read path (`src/cache/` implements it; `passThroughCache` when caching is off)
 // ---------------------------------------------------------------------------------------------
 
 /** A read, as the cache sees it: everything a cache key and a visibility check need. */
 export interface CacheLookup {
+  /** `GET` or `HEAD` (HEAD is never answered from the cache). */
+  readonly method: string
+  /** The caller's full request URL (its path and query are the cache key; its origin goes into `Link`). */
+  readonly url: string
   readonly route: RouteTable.Route
   readonly params: Readonly<Record<string, string>>
   /** The raw query string, without `?`. */
@@ -92,17 +96,31 @@ export interface CacheLookup {
   readonly headers: Headers
 }
 
+/** How a cache asks for Logto's answer. */
+export interface LoadOptions {
+  /** Replaces the caller's `If-None-Match` (for revalidation). */
+  readonly ifNoneMatch?: string
+  /**
+   * The answer is for the cache, not for this caller: none of the caller's validators (`If-None-Match`,
+   * `Cache-Control`) is sent, so Logto answers 200 with the body, or 304 to `ifNoneMatch` (sent with
+   * `Cache-Control: max-age=0`, since Logto ignores `If-None-Match` next to `no-cache`).
+   */
+  readonly forCache?: boolean
+}
+
 /**
  * Loads the answer from Logto (with the proxy's token, its 401 retry, and the organization filter
- * for restricted keys). `ifNoneMatch` replaces the caller's `If-None-Match` (for revalidation).
+ * for restricted keys).
  */
-export type Loader = (options?: { readonly ifNoneMatch?: string }) => Promise<UpstreamResponse>
+export type Loader = (options?: LoadOptions) => Promise<UpstreamResponse>
 
 /** What the cache answered with. */
 export interface CacheRead {
   readonly response: UpstreamResponse
   /** The `X-Cache` value; absent when nothing was cached or looked up. */
   readonly xCache?: "HIT" | "MISS" | "STALE" | "BYPASS"
+  /** A `Warning` header for the caller (a stale answer). */
+  readonly warning?: string
 }
 
 /** A write the proxy forwarded, as the cache sees it once Logto has answered. */
@@ -113,6 +131,8 @@ export interface CacheWrite {
   readonly payload: unknown
   /** Logto's status; `undefined` when no answer came (the write may or may not have happened). */
   readonly status: number | undefined
+  /** Logto's answer body, when one came (CreateOrganization's holds the new id). */
+  readonly body?: Uint8Array | undefined
 }
 
 /** The read-through cache in front of Logto. */
@@ -121,12 +141,21 @@ export interface CacheStore {
   readonly read: (lookup: CacheLookup, load: Loader) => Promise<CacheRead>
   /** Called after every forwarded write and before its answer is sent (read-your-writes). */
   readonly written: (write: CacheWrite) => Promise<void>
+  /**
+   * Drops what changed outside the proxy (a Logto webhook): tags `org:<id>` (one organization's
+   * reads), `orgs` (the organizations list) or `all`.
+   */
+  readonly invalidate: (tags: ReadonlyArray<string>) => Promise<void>
+  /** The cache's counters as Prometheus text lines (empty when there is no cache). */
+  readonly metrics: () => string
 }
 
 /** No cache: every read goes to Logto, writes invalidate nothing, no `X-Cache` header. */
 export const passThroughCache: CacheStore = {
   read: (_lookup, load) => load().then((response) => ({ response })),
-  written: () => Promise.resolve()
+  written: () => Promise.resolve(),
+  invalidate: () => Promise.resolve(),
+  metrics: () => ""
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,35 +2,68 @@
  * The Cloudflare Workers entry. The app is built once per isolate from the bindings (vars and
  * secrets, see wrangler.jsonc and README.md). With invalid configuration every request gets a
  * 500 `proxy.misconfigured` (the details go to the log only: they name the settings, never values).
+ * The read cache lives in the Durable Objects re-exported here (`wrangler.jsonc` binds them).
  */
 import { Result } from "effect"
 import { type App, createApp, makeDeps } from "./app.ts"
 import { fetchUpstream } from "./adapters/fetch-upstream.ts"
-import { jsonLines, webPlatform } from "./adapters/web-platform.ts"
+import { atLevel, jsonLines, webPlatform } from "./adapters/web-platform.ts"
+import { durableCache } from "./cache/workers/index.ts"
 import { decodeConfig } from "./config.ts"
+import type { LogSink, Platform } from "./ports.ts"
 
-let app: App | Response | undefined
+export { CacheRegistry, CacheShard } from "./cache/workers/index.ts"
 
-const misconfigured = (problems: ReadonlyArray<string>): Response => {
+/** Invalid configuration: the problems (setting names, never values). */
+export interface Misconfigured {
+  readonly problems: ReadonlyArray<string>
+}
+
+let app: App | Misconfigured | undefined
+
+const misconfigured = (problems: ReadonlyArray<string>): Misconfigured => {
   jsonLines({ level: "error", msg: "invalid configuration", problems })
-  return new Response(
-    JSON.stringify({ code: "proxy.misconfigured", message: "The proxy is misconfigured; see its logs." }),
-    { status: 500, headers: { "content-type": "application/json; charset=utf-8" } }
-  )
+  return { problems }
+}
+
+// A new Response per request: a body created while handling one request cannot be read in another.
+const misconfiguredResponse = (): Response =>
+  new Response(JSON.stringify({ code: "proxy.misconfigured", message: "The proxy is misconfigured; see its logs." }), {
+    status: 500,
+    headers: { "content-type": "application/json; charset=utf-8" }
+  })
+
+/**
+ * Builds the app for these bindings: what each isolate does once (tests build a second instance
+ * over the same Durable Object namespaces, sharing only what two isolates share).
+ */
+export const buildApp = (
+  env: Env,
+  overrides: { readonly platform?: Platform; readonly log?: LogSink } = {}
+): App | Misconfigured => {
+  const config = decodeConfig(env as unknown as Record<string, string | undefined>)
+  if (Result.isFailure(config)) return misconfigured(config.failure.problems)
+  const settings = config.success
+  if (settings.cache.enabled && (env.ORGKIT_CACHE_SHARDS === undefined || env.ORGKIT_CACHE_REGISTRY === undefined)) {
+    return misconfigured([
+      "ORGKIT_CACHE: is on but the Durable Object bindings ORGKIT_CACHE_SHARDS / ORGKIT_CACHE_REGISTRY are missing"
+    ])
+  }
+  const platform = overrides.platform ?? webPlatform
+  const log = atLevel(overrides.log ?? jsonLines, settings.logLevel)
+  const upstream = fetchUpstream({ origin: settings.logtoEndpoint, fetch: (request) => fetch(request) })
+  const cache = settings.cache.enabled
+    ? durableCache(env, settings.cache, { now: platform.now, log, leaseMs: 2 * settings.upstreamTimeoutMs + 1_000 })
+    : undefined
+  return createApp(makeDeps(settings, { upstream, platform, log, ...(cache === undefined ? {} : { cache }) }))
 }
 
 /** The app for these bindings, built on first use in this isolate. */
-const appFor = (env: Env): App | Response => {
-  if (app !== undefined) return app
-  const config = decodeConfig(env as unknown as Record<string, string | undefined>)
-  if (Result.isFailure(config)) return (app = misconfigured(config.failure.problems))
-  const upstream = fetchUpstream({ origin: config.success.logtoEndpoint, fetch: (request) => fetch(request) })
-  return (app = createApp(makeDeps(config.success, { upstream, platform: webPlatform, log: jsonLines })))
-}
+const appFor = (env: Env): App | Misconfigured => (app ??= buildApp(env))
 
 export default {
   fetch: (request, env, ctx) => {
     const current = appFor(env)
-    return current instanceof Response ? current.clone() : current.fetch(request, env, ctx)
+    return "problems" in current ? misconfiguredResponse() : current.fetch(request, env, ctx)
   }
 } satisfies ExportedHandler<Env>

@@ -29,7 +29,17 @@ describe("config", () => {
       apiKeys: [
         { id: "a", name: "Team A", key: "0123456789abcdef", scopes: ["read", "write"] },
         { id: "b", name: "Team B", keyHash: `sha256:${"ab".repeat(32)}`, scopes: ["read"], organizations: ["o1"] }
-      ]
+      ],
+      cache: {
+        enabled: true,
+        maxAgeMs: 30_000,
+        staleIfErrorMs: 300_000,
+        maxEntryBytes: 1_048_576,
+        maxBytes: 8_388_608
+      },
+      webhookSigningKey: undefined,
+      metricsToken: undefined,
+      logLevel: "info"
     })
     const node = decodeNodeConfig({ ...valid, PORT: "0", HOST: "127.0.0.1", ORGKIT_UPSTREAM_TIMEOUT_MS: "2500" })
     expect(Result.isSuccess(node) && [node.success.port, node.success.host, node.success.upstreamTimeoutMs]).toEqual([
@@ -80,6 +90,44 @@ describe("config", () => {
     expect(problems({ ...valid, ORGKIT_API_KEYS: "[{" })).toEqual(["ORGKIT_API_KEYS: is not valid JSON"])
     expect(problems({ ...valid, ORGKIT_API_KEYS: "[]" })).toEqual([
       "ORGKIT_API_KEYS: Array must contain at least 1 element(s)"
+    ])
+  })
+
+  it("decodes the cache, webhook, metrics and log settings (Node bounds the whole cache at 64 MiB)", () => {
+    const node = decodeNodeConfig({
+      ...valid,
+      ORGKIT_CACHE: "off",
+      ORGKIT_CACHE_MAX_AGE_S: "5",
+      ORGKIT_CACHE_STALE_IF_ERROR_S: "0",
+      LOGTO_WEBHOOK_SIGNING_KEY: "whsec",
+      ORGKIT_METRICS_TOKEN: "metrics-token-0123456789",
+      ORGKIT_LOG_LEVEL: "warn"
+    })
+    expect(Result.isSuccess(node) && node.success).toMatchObject({
+      cache: { enabled: false, maxAgeMs: 5_000, staleIfErrorMs: 0, maxEntryBytes: 1_048_576, maxBytes: 67_108_864 },
+      webhookSigningKey: "whsec",
+      metricsToken: "metrics-token-0123456789",
+      logLevel: "warn"
+    })
+  })
+
+  it("names each invalid cache, metrics and log setting", () => {
+    expect(
+      problems({
+        ...valid,
+        ORGKIT_CACHE: "yes",
+        ORGKIT_CACHE_MAX_AGE_S: "0",
+        ORGKIT_METRICS_TOKEN: "short",
+        ORGKIT_LOG_LEVEL: "debug"
+      })
+    ).toEqual([
+      'ORGKIT_CACHE: Invalid input: expected "on" or "off"',
+      "ORGKIT_CACHE_MAX_AGE_S: Invalid input: expected an integer from 1 to 86400",
+      "ORGKIT_METRICS_TOKEN: Invalid input: expected 16 to 512 printable ASCII characters without spaces",
+      'ORGKIT_LOG_LEVEL: Invalid input: expected "info", "warn", "error" or "silent"'
+    ])
+    expect(problems({ ...valid, ORGKIT_CACHE_MAX_ENTRY_BYTES: "100000", ORGKIT_CACHE_MAX_BYTES: "70000" })).toEqual([
+      "ORGKIT_CACHE_MAX_ENTRY_BYTES: must not exceed ORGKIT_CACHE_MAX_BYTES"
     ])
   })
 })

@@ -1,29 +1,41 @@
 /**
- * The proxy as a Node HTTP server (`@hono/node-server`), with the keep-alive upstream.
+ * The proxy as a Node HTTP server (`@hono/node-server`'s request listener), with the keep-alive
+ * upstream, the in-memory cache and its hit path in front of Hono.
  */
-import { serve } from "@hono/node-server"
+import { getRequestListener } from "@hono/node-server"
+import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { createApp, makeDeps } from "../../app.ts"
+import { type MemoryCache, memoryCache } from "../../cache/memory-cache.ts"
+import { fastPath } from "../../cache/node/fast-path.ts"
 import type { NodeConfig } from "../../config.ts"
-import type { LogSink, Upstream } from "../../ports.ts"
-import { jsonLines, webPlatform } from "../web-platform.ts"
+import { makeKeyStore } from "../../middleware/authenticate/index.ts"
+import type { LogSink, Platform, Upstream } from "../../ports.ts"
+import { atLevel, webPlatform } from "../web-platform.ts"
 import { nodeHttpUpstream } from "./http-upstream.ts"
+import { bufferedJsonLines } from "./log.ts"
 
 /** A running proxy. */
 export interface NodeProxy {
   /** Where it listens, e.g. `http://127.0.0.1:8787`. */
   readonly url: string
   readonly port: number
+  /** The in-memory cache (`undefined` with `ORGKIT_CACHE=off`). */
+  readonly cache: MemoryCache | undefined
   /** Stops accepting, ends open connections and drops the upstream's idle sockets. */
   readonly close: () => Promise<void>
 }
 
 /** Options of `startNodeProxy`. */
 export interface StartOptions {
-  /** Where log lines go (default: JSON lines on stdout). */
+  /** Where log lines go (default: JSON lines on stdout, batched). `ORGKIT_LOG_LEVEL` applies. */
   readonly log?: LogSink
   /** The upstream (default: keep-alive `node:http` to `config.logtoEndpoint`). */
   readonly upstream?: Upstream
+  /** Clock, ids and digests (default: the Web platform). */
+  readonly platform?: Platform
+  /** A cache to share with another server in this process (default: a new one from `config.cache`). */
+  readonly cache?: MemoryCache
 }
 
 const displayHost = (host: string): string =>
@@ -33,21 +45,44 @@ const displayHost = (host: string): string =>
 export const startNodeProxy = async (config: NodeConfig, options: StartOptions = {}): Promise<NodeProxy> => {
   const own = options.upstream === undefined ? nodeHttpUpstream({ origin: config.logtoEndpoint }) : undefined
   const upstream = options.upstream ?? own!
-  const app = createApp(makeDeps(config, { upstream, platform: webPlatform, log: options.log ?? jsonLines }))
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) =>
-      resolve({ server, port: info.port })
-    )
+  const platform = options.platform ?? webPlatform
+  const buffered = options.log === undefined ? bufferedJsonLines() : undefined
+  const log = atLevel(options.log ?? buffered!, config.logLevel)
+  const cache = !config.cache.enabled
+    ? undefined
+    : (options.cache ??
+      memoryCache(config.cache, { now: platform.now, log, leaseMs: 2 * config.upstreamTimeoutMs + 1_000 }))
+  const keyStore = makeKeyStore(config.apiKeys, platform.digest)
+  const app = createApp(
+    makeDeps(config, { upstream, platform, log, keyStore, ...(cache === undefined ? {} : { cache: cache.store }) })
+  )
+  const hono = getRequestListener(app.fetch, { hostname: config.host })
+  const hit =
+    cache === undefined
+      ? undefined
+      : fastPath({
+          memory: cache.memory,
+          counters: cache.counters,
+          keys: keyStore,
+          now: platform.now,
+          randomId: platform.randomId,
+          log: config.logLevel === "info" ? log : undefined
+        })
+  const server = http.createServer(hit === undefined ? hono : (req, res) => void (hit(req, res) || hono(req, res)))
+  const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject)
+    server.listen(config.port, config.host, () => resolve((server.address() as AddressInfo).port))
   })
   return {
     url: `http://${displayHost(config.host)}:${port}`,
     port,
+    cache,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
-        if ("closeAllConnections" in server) server.closeAllConnections()
+        server.closeAllConnections()
         own?.close()
+        buffered?.flush()
       })
   }
 }

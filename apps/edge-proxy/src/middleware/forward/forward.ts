@@ -3,13 +3,13 @@ import type { Context, MiddlewareHandler } from "hono"
 import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status"
 import type { AppEnv } from "../../env.ts"
 import { proxyCodes, ProxyError } from "../../errors.ts"
-import { origin, rawPath, rawQuery } from "../../internal/url.ts"
+import { rawQuery } from "../../internal/url.ts"
 import { auditAttempt } from "../../internal/audit-attempt.ts"
 import type { AuditSink, CacheStore, Loader, Platform, UpstreamResponse } from "../../ports.ts"
 import { UpstreamFailure } from "../../ports.ts"
 import { type Exchange, newTrace } from "./exchange.ts"
 import { filteredOrganizations } from "./filtered-list.ts"
-import { linkPath, passedResponseHeaders, requestHeaders, rewriteLinks } from "./headers.ts"
+import { cacheRequestHeaders, callerLink, passedResponseHeaders, requestHeaders } from "./headers.ts"
 
 /** Options of `forward`. */
 export interface ForwardOptions {
@@ -32,7 +32,13 @@ const errorCodeOf = (response: UpstreamResponse): string | undefined => {
 }
 
 /** Turns Logto's answer into the caller's: status, body bytes and the headers that matter. */
-const respond = (c: Context<AppEnv>, response: UpstreamResponse, forwardedPath: string, xCache?: string): Response => {
+const respond = (
+  c: Context<AppEnv>,
+  response: UpstreamResponse,
+  forwardedPath: string,
+  xCache?: string,
+  warning?: string
+): Response => {
   const headers: Record<string, string> = {}
   for (const name of passedResponseHeaders) {
     const value = response.headers.get(name)
@@ -40,20 +46,14 @@ const respond = (c: Context<AppEnv>, response: UpstreamResponse, forwardedPath: 
   }
   const link = response.headers.get("link")
   if (link !== null) {
-    headers["link"] = rewriteLinks(
-      link,
-      { path: linkPath(forwardedPath) },
-      {
-        origin: origin(c.req.url),
-        path: linkPath(rawPath(c.req.url))
-      }
-    )
+    headers["link"] = callerLink(link, forwardedPath, c.req.url)
   }
   if (c.req.method === "HEAD") {
     const length = response.headers.get("content-length")
     if (length !== null) headers["content-length"] = length
   }
   if (xCache !== undefined) headers["x-cache"] = xCache
+  if (warning !== undefined) headers["warning"] = warning
   c.set("errorCode", errorCodeOf(response))
   const empty = response.status === 204 || response.status === 304 || c.req.method === "HEAD"
   return empty
@@ -68,8 +68,8 @@ const respond = (c: Context<AppEnv>, response: UpstreamResponse, forwardedPath: 
  * The upstream URL is the configured origin plus a path rebuilt with core's `RouteTable.buildPath`
  * from the decoded parameters, so no request can leave the 36 routes; the caller's query string is
  * passed on unchanged and only the headers in `forwardedRequestHeaders` cross. Reads go through the
- * `CacheStore` (pass-through until the caching issue); writes are first accepted by the `AuditSink`
- * (no-op until the audit issue) and reported to the cache once Logto has answered.
+ * `CacheStore` (its `X-Cache` is sent back); writes are first accepted by the `AuditSink` and reported
+ * to the cache once Logto has answered (or failed to), before the caller gets the answer.
  * ListOrganizations for an organization-restricted key answers with the key's organizations only
  * (see `filteredOrganizations`).
  *
@@ -96,17 +96,25 @@ export const forward =
 
     if (route.kind === "read") {
       const restricted = route.operationId === "ListOrganizations" && principal.organizations !== undefined
-      const load: Loader = (conditional) => {
-        const headers = requestHeaders(callerHeaders, { withBody: false, ifNoneMatch: conditional?.ifNoneMatch })
+      const load: Loader = (loadOptions) => {
+        const ifNoneMatch = loadOptions?.ifNoneMatch
+        const forCache = loadOptions?.forCache === true
+        const headers = forCache
+          ? cacheRequestHeaders(callerHeaders, ifNoneMatch)
+          : requestHeaders(callerHeaders, { withBody: false, ifNoneMatch })
         if (restricted) {
           // The caller's validators are for the filtered list: the pages asked from Logto carry none
           // (a 304 for a full-list page would leak that list's Total-Number).
           delete headers["if-none-match"]
+          if (forCache) delete headers["cache-control"]
           const pagination = c.get("valid").pagination
           return filteredOrganizations(options.exchange, trace, {
             url: c.req.url,
             headers,
-            callerHeaders,
+            // A cache revalidates the filtered list against its own ETag.
+            callerHeaders: forCache
+              ? new Headers(ifNoneMatch === undefined ? {} : { "if-none-match": ifNoneMatch })
+              : callerHeaders,
             page: pagination._tag === "Page" ? pagination : { offset: 0, pageSize: Pagination.defaultPageSize },
             allowed: principal.organizations!,
             digest: options.platform.digest
@@ -114,8 +122,12 @@ export const forward =
         }
         return options.exchange(trace, { method: c.req.method, target, headers })
       }
-      const read = await options.cache.read({ route, params, query, principal, headers: callerHeaders }, load)
-      return respond(c, read.response, path, read.xCache)
+      const read = await options.cache.read(
+        { method: c.req.method, url: c.req.url, route, params, query, principal, headers: callerHeaders },
+        load
+      )
+      c.set("cache", read.xCache)
+      return respond(c, read.response, path, read.xCache, read.warning)
     }
 
     const receipt = await options.audit.accept(auditAttempt(c, options.platform.now())).catch((cause: unknown) => {
@@ -126,8 +138,8 @@ export const forward =
       )
     })
     c.set("auditReceipt", receipt)
-    const written = (status: number | undefined) =>
-      options.cache.written({ route, params, payload: c.get("valid").payload, status })
+    const written = (status: number | undefined, answer?: Uint8Array) =>
+      options.cache.written({ route, params, payload: c.get("valid").payload, status, body: answer })
     let response: UpstreamResponse
     try {
       response = await options.exchange(trace, {
@@ -141,6 +153,6 @@ export const forward =
       if (error instanceof UpstreamFailure) await written(undefined)
       throw error
     }
-    await written(response.status)
+    await written(response.status, response.body)
     return respond(c, response, path)
   }

@@ -1,4 +1,5 @@
 /** Which headers cross the proxy, in each direction. */
+import { origin, rawPath } from "../../internal/url.ts"
 
 /**
  * Request headers forwarded to Logto: only those that change its answer. Everything else stays at
@@ -29,6 +30,25 @@ export const requestHeaders = (
 }
 
 /**
+ * The request headers to send upstream when the answer is for the cache: the caller's, without its
+ * validators (`If-None-Match`, `Cache-Control`); with `ifNoneMatch` for a revalidation, sent next to
+ * `Cache-Control: max-age=0` because Logto (Koa) never answers 304 to a request carrying
+ * `Cache-Control: no-cache`, which WHATWG `fetch` adds by itself when it sees `If-None-Match` alone.
+ */
+export const cacheRequestHeaders = (incoming: Headers, ifNoneMatch: string | undefined): Record<string, string> => {
+  const headers: Record<string, string> = {}
+  const accept = incoming.get("accept")
+  if (accept !== null) headers["accept"] = accept
+  const language = incoming.get("accept-language")
+  if (language !== null) headers["accept-language"] = language
+  if (ifNoneMatch !== undefined) {
+    headers["if-none-match"] = ifNoneMatch
+    headers["cache-control"] = "max-age=0"
+  }
+  return headers
+}
+
+/**
  * Rewrites the URLs of Logto's `Link` header, built from the upstream origin and the forwarded path
  * (without `/api`), to the caller's origin and path, so pagination links point at the proxy.
  * Links that do not have the forwarded path are left as they are.
@@ -52,3 +72,11 @@ export const rewriteLinks = (
 
 /** A path as Logto writes it in `Link` URLs: without the `/api` prefix. */
 export const linkPath = (path: string): string => path.replace(/^\/api(?=\/)/, "")
+
+/** Logto's `Link` value as the caller must see it: URLs on the caller's origin and path (`callerUrl`). */
+export const callerLink = (link: string, forwardedPath: string, callerUrl: string): string =>
+  rewriteLinks(
+    link,
+    { path: linkPath(forwardedPath) },
+    { origin: origin(callerUrl), path: linkPath(rawPath(callerUrl)) }
+  )

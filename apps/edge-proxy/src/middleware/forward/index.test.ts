@@ -183,7 +183,9 @@ describe("forward", () => {
     const { app } = testApp({
       cache: {
         read: (_, load) => load().then((response) => ({ response })),
-        written: (w) => (writes.push(w), Promise.resolve())
+        written: (w) => (writes.push(w), Promise.resolve()),
+        invalidate: () => Promise.resolve(),
+        metrics: () => ""
       },
       upstream: {
         send: () => {

@@ -5,4 +5,10 @@ export { type Exchange, type ExchangeOptions, makeExchange, newTrace } from "./e
 export { computeEtag, isFresh } from "./etag.ts"
 export { filteredOrganizations } from "./filtered-list.ts"
 export { forward, type ForwardOptions } from "./forward.ts"
-export { forwardedRequestHeaders, passedResponseHeaders, rewriteLinks } from "./headers.ts"
+export {
+  cacheRequestHeaders,
+  callerLink,
+  forwardedRequestHeaders,
+  passedResponseHeaders,
+  rewriteLinks
+} from "./headers.ts"

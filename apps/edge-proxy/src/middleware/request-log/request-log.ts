@@ -49,6 +49,7 @@ export const requestLog =
       keyId: principal?.id,
       status,
       code: errorCode,
+      cache: c.get("cache"),
       upstream:
         upstream === undefined
           ? undefined

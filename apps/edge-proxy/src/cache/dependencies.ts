@@ -1,0 +1,140 @@
+/**
+ * The dependency map of the cache, derived from core's route metadata (`RouteTable`), never listed
+ * by hand: which tag a read depends on, and which tags a write invalidates.
+ *
+ * Tags:
+ * - `org:<id>`: every read of one organization (all routes with the `id` path parameter);
+ * - `orgs`: ListOrganizations (every page, query and view);
+ * - `all`: everything (webhooks whose effect spans organizations).
+ *
+ * Every organization-scoped write invalidates its organization's tag, so any read of that
+ * organization (its users and their roles and scopes, applications and their roles, JIT settings)
+ * is refetched. Writes that change what ListOrganizations shows also invalidate `orgs`: the
+ * organizations group (name, description, existence) and the user-membership writes (`usersCount`
+ * and `featuredUsers` with `showFeatured`). No write of the 36 operations changes a read of another
+ * organization: roles, scopes, users and applications themselves are managed outside them.
+ */
+import { RouteTable } from "@orgkit/core"
+
+/** The tag of the organizations list. */
+export const listTag = "orgs"
+
+/** The tag that invalidates everything. */
+export const allTag = "all"
+
+/** The tag of one organization's reads. */
+export const organizationTag = (id: string): string => `org:${id}`
+
+/** Whether a write changes what ListOrganizations shows (besides its own organization's reads). */
+export const changesList = (route: RouteTable.Route): boolean =>
+  route.kind === "write" &&
+  (route.group === "organizations" || (route.group === "users" && !route.path.includes("/roles")))
+
+/** The tag a read depends on (besides `all`). */
+export const readTag = (route: RouteTable.Route, params: Readonly<Record<string, string>>): string =>
+  route.organizationParam === undefined ? listTag : organizationTag(params[route.organizationParam]!)
+
+const decoder = new TextDecoder()
+
+/** The id in CreateOrganization's 201 body, if it parses. */
+const createdId = (body: Uint8Array | undefined): string | undefined => {
+  if (body === undefined || body.byteLength === 0) return undefined
+  try {
+    const id = (JSON.parse(decoder.decode(body)) as { id?: unknown }).id
+    return typeof id === "string" ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The tags a write invalidates, whatever Logto answered (an error or no answer at all may still
+ * have changed something). A created organization's own tag is included, so nothing cached for its
+ * id before it existed (a list of a missing organization answers `[]`) survives.
+ */
+export const writeTags = (
+  route: RouteTable.Route,
+  params: Readonly<Record<string, string>>,
+  body?: Uint8Array
+): ReadonlyArray<string> => {
+  const tags: Array<string> = []
+  if (route.organizationParam !== undefined) tags.push(organizationTag(params[route.organizationParam]!))
+  if (changesList(route)) tags.push(listTag)
+  if (route.operationId === "CreateOrganization") {
+    const id = createdId(body)
+    if (id !== undefined) tags.push(organizationTag(id))
+  }
+  return tags
+}
+
+/** One row of the dependency map. */
+export interface Dependency {
+  readonly operationId: string
+  readonly kind: "read" | "write"
+  readonly method: string
+  readonly template: string
+  /** Reads: the tag they are stored under. Writes: the tags they invalidate. */
+  readonly tags: ReadonlyArray<string>
+  /** Writes: the read operations they invalidate (all of the organization's, and the list when `orgs`). */
+  readonly invalidatedReads: ReadonlyArray<string>
+}
+
+const templateTag = (route: RouteTable.Route): string =>
+  route.organizationParam === undefined ? listTag : `org:{${route.organizationParam}}`
+
+const reads = RouteTable.routes.filter((r) => r.kind === "read")
+
+/** The whole map, in route-table order: every read with its tag, every write with what it invalidates. */
+export const dependencies: ReadonlyArray<Dependency> = RouteTable.routes.map((route) => {
+  if (route.kind === "read") {
+    return {
+      operationId: route.operationId,
+      kind: route.kind,
+      method: route.method,
+      template: route.template,
+      tags: [templateTag(route)],
+      invalidatedReads: []
+    }
+  }
+  const tags = [
+    ...(route.organizationParam === undefined ? [] : [templateTag(route)]),
+    ...(changesList(route) ? [listTag] : []),
+    ...(route.operationId === "CreateOrganization" ? ["org:{created id}"] : [])
+  ]
+  return {
+    operationId: route.operationId,
+    kind: route.kind,
+    method: route.method,
+    template: route.template,
+    tags,
+    invalidatedReads: reads.filter((r) => tags.includes(templateTag(r))).map((r) => r.operationId)
+  }
+})
+
+const organizationReads = reads.filter((r) => r.organizationParam !== undefined).map((r) => r.operationId)
+
+/**
+ * The map as the Markdown table in README.md (a test keeps the two equal):
+ * `node -e 'import("./src/cache/dependencies.ts").then(m => console.log(m.markdownTable()))'`.
+ */
+export const markdownTable = (): string => {
+  const lines = ["| Write | Invalidates | Reads refetched afterwards |", "| --- | --- | --- |"]
+  for (const d of dependencies) {
+    if (d.kind === "read") continue
+    const own = organizationReads.every((r) => d.invalidatedReads.includes(r))
+    const parts = [
+      ...(own ? ["all reads of that organization"] : []),
+      ...(d.invalidatedReads.includes("ListOrganizations") ? ["ListOrganizations (every page, query and view)"] : []),
+      ...(d.operationId === "CreateOrganization" ? ["reads of the new organization's id"] : [])
+    ]
+    lines.push(
+      `| ${d.operationId} \`${d.method} ${d.template}\` | ${d.tags.map((t) => `\`${t}\``).join(", ")} | ${parts.join("; ")} |`
+    )
+  }
+  lines.push("")
+  lines.push(
+    `Reads: ListOrganizations is stored under \`orgs\`; ${organizationReads.join(", ")} under \`org:{id}\`. ` +
+      "Every entry also depends on `all`."
+  )
+  return lines.join("\n")
+}

@@ -1,0 +1,4 @@
+/**
+ * `GET /metrics`: the proxy's counters for Prometheus.
+ */
+export { metrics, type MetricsOptions } from "./metrics.ts"
