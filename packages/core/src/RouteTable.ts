@@ -209,6 +209,19 @@ export const match = (method: string, pathname: string): Match => {
     : { _tag: "Route", route: best.route, params: bestParams! }
 }
 
+/** Characters `encodeURIComponent` escapes that RFC 3986 allows literally in a path segment. */
+const segmentSafe = /%(3A|40|24|26|2B|2C|3B|3D)/g
+
+/**
+ * Percent-encodes one path segment minimally: what a segment may not contain (`/`, `?`, `#`, `%`,
+ * spaces, non-ASCII, …) is escaped; `:`, `@` and the sub-delimiters stay literal, so the upstream path
+ * is never much longer than the caller's; the dot segments `.` and `..` are escaped whole.
+ */
+const encodeSegment = (value: string): string =>
+  value === "." || value === ".."
+    ? value.replace(/\./g, "%2E")
+    : encodeURIComponent(value).replace(segmentSafe, (escape) => decodeURIComponent(escape))
+
 /**
  * Builds a concrete path for a route, percent-encoding every parameter so that no value can
  * leave its segment (`a/b` becomes `a%2Fb`, `..` becomes `%2E%2E`).
@@ -220,5 +233,5 @@ export const buildPath = (route: Route, params: Readonly<Record<string, string>>
   route.path.replace(/:(\w+)/g, (_, name: string) => {
     const value = params[name]
     if (value === undefined) throw new Error(`missing path parameter ${name} for ${route.operationId}`)
-    return encodeURIComponent(value).replace(/\./g, "%2E")
+    return encodeSegment(value)
   })

@@ -130,10 +130,22 @@ describe("RouteTable.buildPath", () => {
   it("encodes parameters so that nothing leaves its segment", () => {
     const route = RouteTable.byOperationId.get("DeleteOrganizationUser")!
     expect(RouteTable.buildPath(route, { id: "../..", userId: "a/b?c#d" })).toBe(
-      "/api/organizations/%2E%2E%2F%2E%2E/users/a%2Fb%3Fc%23d"
+      "/api/organizations/..%2F../users/a%2Fb%3Fc%23d"
+    )
+    expect(RouteTable.buildPath(route, { id: "..", userId: "." })).toBe("/api/organizations/%2E%2E/users/%2E")
+    expect(RouteTable.buildPath(route, { id: "50%", userId: "a b\\c" })).toBe(
+      "/api/organizations/50%25/users/a%20b%5Cc"
     )
     const built = RouteTable.buildPath(route, { id: "ü x", userId: "u1" })
     expect(RouteTable.match("DELETE", built)).toMatchObject({ _tag: "Route", params: { id: "ü x", userId: "u1" } })
+  })
+
+  it("keeps characters a segment allows, so the upstream path is no longer than the caller's", () => {
+    const route = RouteTable.byOperationId.get("GetOrganization")!
+    const id = ".:@$&+,;=!'()*~-_".repeat(1000)
+    const built = RouteTable.buildPath(route, { id })
+    expect(built).toBe(`/api/organizations/${id}`)
+    expect(RouteTable.match("GET", built)).toMatchObject({ _tag: "Route", params: { id } })
   })
 
   it("refuses to build a path with a missing parameter", () => {
