@@ -19,6 +19,7 @@ import * as Semaphore from "effect/Semaphore"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { TokenError } from "./ClientError.ts"
+import { newRequestId, requestIdHeader } from "./internal/requestId.ts"
 
 /**
  * The token source a `LogtoClient` uses.

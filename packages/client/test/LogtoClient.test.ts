@@ -234,6 +234,7 @@ describe("LogtoClient", () => {
         yield* run((c) => c.organizations.getOrganization({ params: { id: "org1" } }))
         const [token, api] = stub.requests
         assert.strictEqual(token!.url.href, tokenEndpoint)
+        assert.match(token!.headers.get("x-request-id")!, uuid)
         assert.strictEqual(token!.headers.get("authorization"), `Basic ${btoa("m2m:s3cret")}`)
         const form = new URLSearchParams(token!.body)
         assert.deepStrictEqual(Object.fromEntries(form), {
