@@ -172,7 +172,7 @@ export const makeClientCredentials = Effect.fnUntraced(function* (options: Clien
   const fetchToken = Effect.gen(function* () {
     const startedAt = yield* Clock.currentTimeMillis
     const response = yield* http
-      .execute(request)
+      .execute(HttpClientRequest.setHeader(request, requestIdHeader, newRequestId()))
       .pipe(Effect.mapError((cause) => fail({ description: cause.message, cause })))
     const text = yield* response.text.pipe(Effect.mapError((cause) => fail({ description: cause.message, cause })))
     const json = yield* Effect.try({
