@@ -15,6 +15,12 @@ describe("authentication", () => {
     expect(r.body).toEqual(logtoError("auth.authorization_header_missing", "Authorization header is missing."))
   })
 
+  it("treats an empty Authorization header as missing, as koaAuth does", async () => {
+    const r = await call("GET", "/api/organizations", { headers: { authorization: "" } })
+    expect(r.status).toBe(401)
+    expect(r.body).toEqual(logtoError("auth.authorization_header_missing", "Authorization header is missing."))
+  })
+
   it("answers 401 auth.authorization_token_type_not_supported with supportedTypes for other schemes", async () => {
     for (const authorization of ["Basic abc", "bearer x", "Token x"]) {
       const r = await call("GET", "/api/organizations", { headers: { authorization } })
@@ -80,7 +86,7 @@ describe("routing", () => {
     expect(r.status).toBe(405)
     expect(r.text).toBe("Method Not Allowed")
     expect(r.headers.get("allow")).toBe("HEAD, GET, POST, PUT")
-    expect((await call("PUT", "/api/organizations", { token: null })).headers.get("allow")).toBe("HEAD, GET, POST")
+    expect((await call("PUT", "/api/organizations", { token: null })).headers.get("allow")).toBe("POST, HEAD, GET")
     expect((await call("GET", `${base}/users/${ids.u1}`, { token: null })).headers.get("allow")).toBe("DELETE")
   })
 

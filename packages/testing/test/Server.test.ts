@@ -137,6 +137,26 @@ describe("FakeLogto.serve", () => {
     expect(await r.text()).toBe("Not Found")
   })
 
+  it("answers TRACE like any method a path lacks (the fetch API cannot carry it)", async () => {
+    const { request } = await import("node:http")
+    const send = (path: string) =>
+      new Promise<{ status: number; allow: string | undefined; body: string }>((resolve, reject) => {
+        const req = request(`${server.url}${path}`, { method: "TRACE" }, (res) => {
+          let body = ""
+          res.on("data", (d: Buffer) => (body += d.toString()))
+          res.on("end", () => resolve({ status: res.statusCode!, allow: res.headers.allow, body }))
+        })
+        req.on("error", reject)
+        req.end()
+      })
+    expect(await send(`/api/organizations/${ids.org}`)).toEqual({
+      status: 405,
+      allow: "HEAD, GET, PATCH, DELETE",
+      body: "Method Not Allowed"
+    })
+    expect(await send("/api/nothing")).toEqual({ status: 404, allow: undefined, body: "Not Found" })
+  })
+
   it("closes idempotently", async () => {
     const other = await FakeLogto.serve({ port: 0 })
     await Promise.all([other.close(), other.close()])

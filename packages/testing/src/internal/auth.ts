@@ -90,7 +90,8 @@ export class Tokens {
 
   /** Checks an `Authorization` header as Logto's `koaAuth` does. */
   verify(authorization: string | null): Verdict {
-    if (authorization === null) {
+    // koaAuth checks `!authorization`, so an empty header counts as missing.
+    if (authorization === null || authorization === "") {
       return { _tag: "Denied", status: 401, body: LogtoError.body(codes.authorizationHeaderMissing) }
     }
     if (!authorization.startsWith("Bearer")) {

@@ -3,6 +3,7 @@
  * `process.getBuiltinModule` at call time, so bundles for workerd never see it.
  */
 import type * as Http from "node:http"
+import { RouteTable } from "@orgkit/core"
 
 /** A listening server. */
 export interface Server<A> {
@@ -27,6 +28,8 @@ const loadHttp = (): typeof Http => {
     throw new Error("FakeLogto.serve needs Node.js 22 or later (node:http); use FakeLogto.make(...).fetch elsewhere")
   return http
 }
+
+const forbiddenMethods = new Set(["TRACE", "TRACK", "CONNECT"])
 
 const toRequest = async (req: Http.IncomingMessage, fallbackHost: string): Promise<Request> => {
   const headers = new Headers()
@@ -74,10 +77,25 @@ export const listen = <A extends Handler>(
   const http = loadHttp()
   const fallbackHost = `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`
   const server = http.createServer((req, res) => {
+    // WHATWG Request refuses these methods; answer them as a path without that method (404 or 405).
+    if (forbiddenMethods.has(req.method ?? "")) {
+      const matched = RouteTable.match(req.method!, new URL(req.url ?? "/", "http://fake").pathname)
+      const [status, text, allow] =
+        matched._tag === "NotFound"
+          ? [404, "Not Found", undefined]
+          : [405, "Method Not Allowed", matched._tag === "Route" ? [] : matched.allow]
+      res.writeHead(status, {
+        "content-type": "text/plain; charset=utf-8",
+        ...(allow === undefined ? {} : { allow: allow.join(", ") })
+      })
+      return void res.end(text)
+    }
     toRequest(req, fallbackHost)
       .then((request) => fake.handle(request))
       .then((response) => (response === undefined ? void req.socket.destroy() : write(res, response)))
       .catch((error: unknown) => {
+        // The client went away mid-request: nothing to answer, nothing to report.
+        if (req.destroyed || (error as { code?: string }).code === "ECONNRESET") return void res.destroy()
         if (res.headersSent) return void res.destroy()
         res.writeHead(500, { "content-type": "application/json; charset=utf-8" })
         res.end(JSON.stringify({ message: "Internal server error." }))
