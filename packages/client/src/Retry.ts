@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { RouteTable } from "@orgkit/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -33,23 +34,16 @@ export class Retryable extends Data.TaggedError("Retryable")<{
 }> {}
 
 /**
- * The operationIds of Logto's idempotent POSTs: every relation insert is "on conflict do nothing",
- * so repeating one changes nothing (spec §2.9). CreateOrganization and
- * CreateOrganizationJitEmailDomain are not in it: repeating them creates a duplicate or fails.
+ * The operationIds of Logto's idempotent POSTs, derived from core's route metadata: every relation
+ * insert is "on conflict do nothing", so repeating one changes nothing (spec §2.9). CreateOrganization
+ * and CreateOrganizationJitEmailDomain are not in it: repeating them creates a duplicate or fails.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const idempotentPostOperations: ReadonlySet<string> = new Set([
-  "AddOrganizationUsers",
-  "AssignOrganizationRolesToUsers",
-  "AssignOrganizationRolesToUser",
-  "AddOrganizationApplications",
-  "AssignOrganizationRolesToApplications",
-  "AssignOrganizationRolesToApplication",
-  "CreateOrganizationJitRole",
-  "CreateOrganizationJitSsoConnector"
-])
+export const idempotentPostOperations: ReadonlySet<string> = new Set(
+  RouteTable.routes.filter((route) => route.method === "POST" && route.idempotent).map((route) => route.operationId)
+)
 
 /**
  * Retry settings. Every field is optional; the defaults are in {@link defaults}.

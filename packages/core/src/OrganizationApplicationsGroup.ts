@@ -7,7 +7,15 @@ import * as Schema from "effect/Schema"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as OpenApi from "effect/http-api/OpenApi"
-import { auth, CreatedText, operation, optionallyPaginated, paginated, params } from "./internal/endpoint.ts"
+import {
+  auth,
+  CreatedText,
+  Idempotent,
+  operation,
+  optionallyPaginated,
+  paginated,
+  params
+} from "./internal/endpoint.ts"
 import * as LogtoError from "./LogtoError.ts"
 import * as Member from "./Member.ts"
 import * as Pagination from "./Pagination.ts"
@@ -47,13 +55,15 @@ export class OrganizationApplicationsGroup extends HttpApiGroup.make("applicatio
       payload: Payload.AddApplications,
       success: CreatedText,
       error: writeErrors
-    }).annotateMerge(
-      operation(
-        "AddOrganizationApplications",
-        "Add organization application",
-        "Only machine-to-machine applications can be members."
+    })
+      .annotateMerge(
+        operation(
+          "AddOrganizationApplications",
+          "Add organization application",
+          "Only machine-to-machine applications can be members."
+        )
       )
-    ),
+      .annotate(Idempotent, true),
     HttpApiEndpoint.put("replaceOrganizationApplications", "/organizations/:id/applications", {
       params: { id: params.id },
       payload: Payload.ReplaceApplications,
@@ -74,9 +84,11 @@ export class OrganizationApplicationsGroup extends HttpApiGroup.make("applicatio
       payload: Payload.AssignRolesToApplications,
       success: CreatedText,
       error: writeErrors
-    }).annotateMerge(
-      operation("AssignOrganizationRolesToApplications", "Assign roles to applications in an organization")
-    ),
+    })
+      .annotateMerge(
+        operation("AssignOrganizationRolesToApplications", "Assign roles to applications in an organization")
+      )
+      .annotate(Idempotent, true),
     HttpApiEndpoint.get("listOrganizationApplicationRoles", "/organizations/:id/applications/:applicationId/roles", {
       params: member,
       query: Pagination.PaginationQuery,
@@ -111,7 +123,9 @@ export class OrganizationApplicationsGroup extends HttpApiGroup.make("applicatio
         success: CreatedText,
         error: writeErrors
       }
-    ).annotateMerge(operation("AssignOrganizationRolesToApplication", "Add organization application role")),
+    )
+      .annotateMerge(operation("AssignOrganizationRolesToApplication", "Add organization application role"))
+      .annotate(Idempotent, true),
     HttpApiEndpoint.delete(
       "deleteOrganizationApplicationRole",
       "/organizations/:id/applications/:applicationId/roles/:organizationRoleId",

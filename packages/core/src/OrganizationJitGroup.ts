@@ -7,7 +7,7 @@ import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as OpenApi from "effect/http-api/OpenApi"
-import { auth, CreatedText, operation, optionallyPaginated, params } from "./internal/endpoint.ts"
+import { auth, CreatedText, Idempotent, operation, optionallyPaginated, params } from "./internal/endpoint.ts"
 import * as Jit from "./Jit.ts"
 import * as LogtoError from "./LogtoError.ts"
 import * as Pagination from "./Pagination.ts"
@@ -78,7 +78,9 @@ export class OrganizationJitGroup extends HttpApiGroup.make("jit")
       payload: Payload.RoleIds,
       success: CreatedText,
       error: writeErrors
-    }).annotateMerge(operation("CreateOrganizationJitRole", "Add organization JIT default roles")),
+    })
+      .annotateMerge(operation("CreateOrganizationJitRole", "Add organization JIT default roles"))
+      .annotate(Idempotent, true),
     HttpApiEndpoint.put("replaceOrganizationJitRoles", "/organizations/:id/jit/roles", {
       params: org,
       payload: Payload.ReplaceRoleIds,
@@ -107,7 +109,9 @@ export class OrganizationJitGroup extends HttpApiGroup.make("jit")
       payload: Payload.SsoConnectorIds,
       success: CreatedText,
       error: writeErrors
-    }).annotateMerge(operation("CreateOrganizationJitSsoConnector", "Add organization JIT SSO connectors")),
+    })
+      .annotateMerge(operation("CreateOrganizationJitSsoConnector", "Add organization JIT SSO connectors"))
+      .annotate(Idempotent, true),
     HttpApiEndpoint.put("replaceOrganizationJitSsoConnectors", "/organizations/:id/jit/sso-connectors", {
       params: org,
       payload: Payload.ReplaceSsoConnectorIds,

@@ -8,7 +8,15 @@ import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as OpenApi from "effect/http-api/OpenApi"
-import { auth, CreatedText, operation, optionallyPaginated, paginated, params } from "./internal/endpoint.ts"
+import {
+  auth,
+  CreatedText,
+  Idempotent,
+  operation,
+  optionallyPaginated,
+  paginated,
+  params
+} from "./internal/endpoint.ts"
 import * as LogtoError from "./LogtoError.ts"
 import * as Member from "./Member.ts"
 import * as Pagination from "./Pagination.ts"
@@ -51,9 +59,11 @@ export class OrganizationUsersGroup extends HttpApiGroup.make("users")
       payload: Payload.AddUsers,
       success: Payload.AddUsers.pipe(HttpApiSchema.status(201)),
       error: writeErrors
-    }).annotateMerge(
-      operation("AddOrganizationUsers", "Add user members to organization", "Idempotent; the body is echoed as sent.")
-    ),
+    })
+      .annotateMerge(
+        operation("AddOrganizationUsers", "Add user members to organization", "Idempotent; the body is echoed as sent.")
+      )
+      .annotate(Idempotent, true),
     HttpApiEndpoint.put("replaceOrganizationUsers", "/organizations/:id/users", {
       params: { id: params.id },
       payload: Payload.ReplaceUsers,
@@ -70,7 +80,9 @@ export class OrganizationUsersGroup extends HttpApiGroup.make("users")
       payload: Payload.AssignRolesToUsers,
       success: CreatedText,
       error: writeErrors
-    }).annotateMerge(operation("AssignOrganizationRolesToUsers", "Assign roles to organization user members")),
+    })
+      .annotateMerge(operation("AssignOrganizationRolesToUsers", "Assign roles to organization user members"))
+      .annotate(Idempotent, true),
     HttpApiEndpoint.get("listOrganizationUserRoles", "/organizations/:id/users/:userId/roles", {
       params: member,
       query: Pagination.PaginationQuery,
@@ -95,7 +107,9 @@ export class OrganizationUsersGroup extends HttpApiGroup.make("users")
       payload: Payload.UserRoles,
       success: Payload.AssignedRoleIds.pipe(HttpApiSchema.status(201)),
       error: writeErrors
-    }).annotateMerge(operation("AssignOrganizationRolesToUser", "Assign roles to a user in an organization")),
+    })
+      .annotateMerge(operation("AssignOrganizationRolesToUser", "Assign roles to a user in an organization"))
+      .annotate(Idempotent, true),
     HttpApiEndpoint.delete("deleteOrganizationUserRole", "/organizations/:id/users/:userId/roles/:organizationRoleId", {
       params: { ...member, organizationRoleId: params.organizationRoleId },
       error: [...auth, LogtoError.NotFound, LogtoError.UnprocessableEntity]

@@ -8,6 +8,7 @@ import * as Context from "effect/Context"
 import * as HttpApi from "effect/http-api/HttpApi"
 import type * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as OpenApi from "effect/http-api/OpenApi"
+import { Idempotent } from "./internal/endpoint.ts"
 import { OrganizationsApi } from "./OrganizationsApi.ts"
 import * as Pagination from "./Pagination.ts"
 
@@ -41,6 +42,11 @@ export interface Route {
    */
   readonly membershipParam: "userId" | "applicationId" | undefined
   readonly pagination: Pagination.Mode
+  /**
+   * Safe to send twice: GET, PUT and DELETE, and the POSTs Logto runs as "on conflict do nothing"
+   * (every relation add/assign, not CreateOrganization or CreateOrganizationJitEmailDomain).
+   */
+  readonly idempotent: boolean
   /** The success status: 200, 201 or 204. */
   readonly successStatus: number
   /** The error statuses the operation really produces. */
@@ -75,6 +81,7 @@ const build = (): ReadonlyArray<Route> => {
           endpoint.method === "GET"
             ? Context.getOrElse(mergedAnnotations, Pagination.PaginationMode, () => "none" as const)
             : "none",
+        idempotent: endpoint.method !== "POST" || Context.getOrElse(mergedAnnotations, Idempotent, () => false),
         successStatus: [...successes.keys()][0] ?? 204,
         errorStatuses: [...errors.keys()].sort((a, b) => a - b),
         endpoint

@@ -172,3 +172,31 @@ describe("RouteTable membership", () => {
     ])
   })
 })
+
+describe("RouteTable idempotency", () => {
+  it("marks GET, PUT, DELETE and Logto's on-conflict-do-nothing POSTs as safe to repeat", () => {
+    const posts = RouteTable.routes.filter((r) => r.method === "POST")
+    expect(
+      posts
+        .filter((r) => r.idempotent)
+        .map((r) => r.operationId)
+        .sort()
+    ).toEqual([
+      "AddOrganizationApplications",
+      "AddOrganizationUsers",
+      "AssignOrganizationRolesToApplication",
+      "AssignOrganizationRolesToApplications",
+      "AssignOrganizationRolesToUser",
+      "AssignOrganizationRolesToUsers",
+      "CreateOrganizationJitRole",
+      "CreateOrganizationJitSsoConnector"
+    ])
+    expect(
+      posts
+        .filter((r) => !r.idempotent)
+        .map((r) => r.operationId)
+        .sort()
+    ).toEqual(["CreateOrganization", "CreateOrganizationJitEmailDomain"])
+    for (const route of RouteTable.routes.filter((r) => r.method !== "POST")) expect(route.idempotent).toBe(true)
+  })
+})

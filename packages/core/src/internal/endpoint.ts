@@ -1,3 +1,4 @@
+import * as Context from "effect/Context"
 import * as Schema from "effect/Schema"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as OpenApi from "effect/http-api/OpenApi"
@@ -40,3 +41,9 @@ export const auth = [LogtoError.Unauthorized, LogtoError.Forbidden] as const
 /** Logto's operationId, summary and description on an endpoint. */
 export const operation = (operationId: string, summary: string, description?: string) =>
   OpenApi.annotations({ identifier: operationId, summary, ...(description === undefined ? {} : { description }) })
+
+/**
+ * Marks a POST as safe to repeat: Logto inserts relations with "on conflict do nothing" (spec §2.9),
+ * so sending one twice changes nothing. GET, PUT and DELETE are idempotent by method.
+ */
+export class Idempotent extends Context.Service<Idempotent, boolean>()("@orgkit/core/Idempotent") {}
