@@ -300,19 +300,17 @@ const upstreamBudget = async (fakeUrl: string) => {
 
 const clientOverhead = async () => {
   const out = await run(node, [join(repo, "packages/client/bench/overhead.ts"), "--json"], { cwd: repo })
-  const json = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as {
-    get: { orgkit: number; logto: number; fetch: number }
-    post: { orgkit: number; logto: number; fetch: number }
-  }
+  type Summary = { orgkit: number; logto: number; fetch: number; orgkitVsLogto: number; orgkitVsFetch: number }
+  const json = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { get: Summary; post: Summary }
   for (const method of ["get", "post"] as const) {
     const r = json[method]
     rows.push({
       id: "5",
-      what: `client per-call time vs @logto/api (${method.toUpperCase()})`,
-      figure: r.orgkit / r.logto,
+      what: `client per-call time vs @logto/api (${method.toUpperCase()}, same local fake)`,
+      figure: r.orgkitVsLogto,
       target: "≤ 1.1×",
-      pass: r.orgkit / r.logto <= 1.1,
-      detail: `orgkit ${r.orgkit.toFixed(1)} µs, @logto/api ${r.logto.toFixed(1)} µs, bare fetch ${r.fetch.toFixed(1)} µs per call`
+      pass: r.orgkitVsLogto <= 1.1,
+      detail: `orgkit ${r.orgkit.toFixed(1)} µs, @logto/api ${r.logto.toFixed(1)} µs, bare fetch ${r.fetch.toFixed(1)} µs per call; vs bare fetch ${r.orgkitVsFetch.toFixed(2)}×`
     })
   }
 }

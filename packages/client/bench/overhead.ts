@@ -127,5 +127,16 @@ for (const op of ops) {
     )
   }
 }
+// `--json`: one machine-readable line last, for the repository's `pnpm bench` table.
+if (process.argv.includes("--json")) {
+  const summary = (op: (typeof ops)[number]) => ({
+    orgkit: median(samples[`@orgkit/client ${op}`]!.map((x) => x.wall)),
+    logto: median(samples[`@logto/api ${op}`]!.map((x) => x.wall)),
+    fetch: median(samples[`fetch ${op}`]!.map((x) => x.wall)),
+    orgkitVsLogto: ratio(`@orgkit/client ${op}`, `@logto/api ${op}`, "wall"),
+    orgkitVsFetch: ratio(`@orgkit/client ${op}`, `fetch ${op}`, "wall")
+  })
+  console.log(JSON.stringify({ get: summary("get"), post: summary("post") }))
+}
 await orgkit.close()
 child.disconnect()
