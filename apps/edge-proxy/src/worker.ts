@@ -39,7 +39,11 @@ const misconfiguredResponse = (): Response =>
  */
 export const buildApp = (
   env: Env,
-  overrides: { readonly platform?: Platform; readonly log?: LogSink } = {}
+  overrides: {
+    readonly platform?: Platform
+    readonly log?: LogSink
+    readonly fetch?: (request: Request) => Promise<Response>
+  } = {}
 ): App | Misconfigured => {
   const config = decodeConfig(env as unknown as Record<string, string | undefined>)
   if (Result.isFailure(config)) return misconfigured(config.failure.problems)
@@ -51,7 +55,10 @@ export const buildApp = (
   }
   const platform = overrides.platform ?? webPlatform
   const log = atLevel(overrides.log ?? jsonLines, settings.logLevel)
-  const upstream = fetchUpstream({ origin: settings.logtoEndpoint, fetch: (request) => fetch(request) })
+  const upstream = fetchUpstream({
+    origin: settings.logtoEndpoint,
+    fetch: overrides.fetch ?? ((request) => fetch(request))
+  })
   const cache = settings.cache.enabled
     ? durableCache(env, settings.cache, { now: platform.now, log, leaseMs: 2 * settings.upstreamTimeoutMs + 1_000 })
     : undefined

@@ -232,7 +232,7 @@ export class MemoryStore {
       }
       this.#invalidatedAt.set(tag, ++this.#seq)
       const keys = this.#byTag.get(tag)
-      if (keys !== undefined) for (const key of [...keys]) this.#delete(key)
+      if (keys !== undefined) for (const key of keys) this.#delete(key)
       for (const [key, fill] of this.#fills) if (fill.tag === tag) this.#settle(key, fill.lease, { _tag: "Retry" })
     }
     if (this.#invalidatedAt.size > maxTrackedInvalidations) {

@@ -12,7 +12,8 @@ import { as, direct, jsonBody, snapshot, type Target, fake, unique } from "./har
 
 const { users, roles, applications, ssoConnectors } = ids
 
-const organization = (id: string, name: string) => ({
+/** A seeded organization with members, roles, applications and JIT settings (also used by the cache suite). */
+export const organization = (id: string, name: string) => ({
   id,
   name,
   description: "Seeded twin",
@@ -51,7 +52,8 @@ const stateOf = async (t: Target, org: string): Promise<Array<string>> => {
   )
 }
 
-interface Case {
+/** One call of an operation on an organization. */
+export interface Case {
   readonly operationId: string
   readonly path: (org: string) => string
   readonly init?: RequestInit
@@ -60,7 +62,7 @@ interface Case {
 const o = (org: string) => `/api/organizations/${org}`
 
 /** One representative call per read operation (pagination on where it exists). */
-const reads: ReadonlyArray<Case> = [
+export const reads: ReadonlyArray<Case> = [
   { operationId: "ListOrganizations", path: () => "/api/organizations?page_size=2&page=2&showFeatured=true&q=%" },
   { operationId: "GetOrganization", path: (org) => o(org) },
   { operationId: "ListOrganizationUsers", path: (org) => `${o(org)}/users?page_size=2&page=1` },
@@ -77,7 +79,7 @@ const reads: ReadonlyArray<Case> = [
 ]
 
 /** One representative successful call per write operation on a seeded organization. */
-const writes: ReadonlyArray<Case> = [
+export const writes: ReadonlyArray<Case> = [
   {
     operationId: "UpdateOrganization",
     path: o,

@@ -1,0 +1,457 @@
+/**
+ * The cache suite, run in workerd (two app instances over the same Durable Object namespaces: all
+ * that two isolates share) and on Node (two servers over the same in-memory store: all that one Node
+ * process shares), against a fake of its own (its faults must not disturb other test files).
+ *
+ * Read-your-writes is checked table-driven over the dependency map: for every write operation,
+ * every read is primed (and seen cached) through the second instance, the write goes through the
+ * first, and every read through the second must then be byte-identical to the fake's direct answer.
+ * A concurrent run checks that no read returns data older than a write acknowledged before it began.
+ */
+import { describe, expect, it } from "vitest"
+import { dependencies } from "../../src/cache/dependencies.ts"
+import { cacheKeys, ids, metricsToken, webhookSigningKey } from "../fixtures/e2e.ts"
+import { as, direct, fake, jsonBody, snapshot, type Target, unique, upstreamCallsDuring } from "./harness.ts"
+import { organization, reads, writes } from "./operations.ts"
+
+/** Two proxy instances over the shared cache, and their clock. */
+export interface CacheTarget extends Target {
+  /** The second instance (`call` is the first). */
+  readonly second: (path: string, init?: RequestInit) => Promise<Response>
+  /** Moves both instances' clock forward. */
+  readonly advance: (ms: number) => void
+  /**
+   * Delays each of Logto's GET answers by up to `ms` after Logto produced it (network transit), or
+   * stops delaying (`undefined`). Unlike the fake's latency fault, which waits before reading its
+   * state, this keeps fills in flight with data as of before their delay.
+   */
+  readonly delayAnswers: (ms: number | undefined) => void
+}
+
+const maxAgeMs = 30_000
+const staleIfErrorMs = 60_000
+const admin = (init: RequestInit = {}) => as(cacheKeys.admin, init)
+const xCache = (response: Response) => response.headers.get("x-cache")
+const o = (org: string) => `/api/organizations/${org}`
+/**
+ * The organization reads checked: the operations suite's representative call of each, plus unfiltered
+ * and other-member variants, so that every write visibly changes at least one of them.
+ */
+const orgReads = [
+  ...reads.filter((r) => r.operationId !== "ListOrganizations"),
+  { operationId: "ListOrganizationUsers", path: (org: string) => `${o(org)}/users` },
+  { operationId: "ListOrganizationApplications", path: (org: string) => `${o(org)}/applications` },
+  { operationId: "ListOrganizationUserRoles", path: (org: string) => `${o(org)}/users/${ids.users.bob}/roles` },
+  { operationId: "ListOrganizationUserScopes", path: (org: string) => `${o(org)}/users/${ids.users.bob}/scopes` },
+  { operationId: "ListOrganizationJitEmailDomains", path: (org: string) => `${o(org)}/jit/email-domains` }
+]
+
+type Seeded = ReturnType<typeof organization>
+
+/** Seeds where the operations suite's seed already holds what the write adds (so it would change nothing). */
+const seedFor: Readonly<Record<string, (seed: Seeded) => Seeded>> = {
+  AssignOrganizationRolesToApplications: (seed) => ({
+    ...seed,
+    applications: [{ id: ids.applications.billing, roles: [] }]
+  }),
+  ReplaceOrganizationApplicationRoles: (seed) => ({
+    ...seed,
+    applications: [{ id: ids.applications.billing, roles: [] }]
+  }),
+  AssignOrganizationRolesToApplication: (seed) => ({
+    ...seed,
+    applications: [{ id: ids.applications.billing, roles: [] }]
+  }),
+  CreateOrganizationJitSsoConnector: (seed) => ({ ...seed, jit: { ...seed.jit, ssoConnectors: [] } })
+}
+
+/** Seeds organizations like the operations suite's twins; returns their ids and a search that finds them all. */
+const seedOrganizations = async (
+  t: Target,
+  count: number,
+  description?: string,
+  adapt: (seed: Seeded) => Seeded = (seed) => seed
+) => {
+  const suffix = unique()
+  const orgs = Array.from({ length: count }, (_, i) => `cache${suffix}${i}`)
+  await fake.seed(t, {
+    organizations: orgs.map((id) => ({
+      ...adapt(organization(id, `Cache ${suffix} ${id}`)),
+      ...(description === undefined ? {} : { description })
+    }))
+  })
+  return { orgs, list: `/api/organizations?q=${suffix}&showFeatured=true` }
+}
+
+const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("")
+
+/** A webhook delivery as Logto signs it (hex HMAC-SHA256 of the raw body). */
+const signed = async (payload: unknown, key = webhookSigningKey) => {
+  const body = JSON.stringify(payload)
+  const hmac = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(key),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"]
+  )
+  return { body, signature: hex(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(body))) }
+}
+
+const deliver = (t: CacheTarget, delivery: { body: string; signature?: string }) =>
+  t.call("/webhooks/logto", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(delivery.signature === undefined ? {} : { "logto-signature-sha-256": delivery.signature })
+    },
+    body: delivery.body
+  })
+
+const descriptionOf = async (response: Response): Promise<unknown> =>
+  ((await response.json()) as { description?: unknown }).description
+
+/** A small deterministic PRNG (mulberry32). */
+const prng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let x = seed
+  x = Math.imul(x ^ (x >>> 15), x | 1)
+  x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
+  return ((x ^ (x >>> 14)) >>> 0) / 4294967296
+}
+
+export const describeCache = (target: () => CacheTarget) =>
+  describe("the read cache", () => {
+    it("answers every read MISS, then HIT through either instance; HEAD is passed through", async () => {
+      const t = target()
+      const { orgs, list } = await seedOrganizations(t, 1)
+      for (const path of [list, ...orgReads.map((r) => r.path(orgs[0]!))]) {
+        const first = await t.call(path, admin())
+        const second = await t.second(path, admin())
+        expect([path, first.status, xCache(first), xCache(second)]).toEqual([path, 200, "MISS", "HIT"])
+        expect(await snapshot(second)).toEqual(await snapshot(first))
+      }
+      const head = await t.second(o(orgs[0]!), admin({ method: "HEAD" }))
+      expect([head.status, xCache(head)]).toEqual([200, "BYPASS"])
+    })
+
+    it("read-your-writes: after each write through one instance, every read answers fresh data through the other", async () => {
+      const t = target()
+      const mapped = dependencies.filter((d) => d.kind === "write" && d.operationId !== "CreateOrganization")
+      expect(mapped.map((d) => d.operationId).sort()).toEqual(writes.map((w) => w.operationId).sort())
+      const unchanged: Array<string> = []
+      for (const dependency of mapped) {
+        const write = writes.find((w) => w.operationId === dependency.operationId)!
+        const { orgs, list } = await seedOrganizations(t, 2, undefined, seedFor[dependency.operationId])
+        const [org, other] = orgs as [string, string]
+        const paths = [list, ...orgReads.map((r) => r.path(org))]
+        const operationOf = new Map([
+          [list, "ListOrganizations"],
+          ...orgReads.map((r) => [r.path(org), r.operationId] as const)
+        ])
+        const before = new Map<string, string>()
+        for (const path of [...paths, o(other)]) {
+          await t.second(path, admin())
+          const cached = await t.second(path, admin())
+          expect([dependency.operationId, path, xCache(cached)]).toEqual([dependency.operationId, path, "HIT"])
+          before.set(path, await cached.text())
+        }
+        const written = await t.call(write.path(org), admin(write.init))
+        expect([dependency.operationId, written.status < 300]).toEqual([dependency.operationId, true])
+        let changed = 0
+        for (const path of paths) {
+          const viaSecond = await t.second(path, admin())
+          const invalidated = dependency.invalidatedReads.includes(operationOf.get(path)!)
+          expect([dependency.operationId, path, xCache(viaSecond)]).toEqual([
+            dependency.operationId,
+            path,
+            invalidated ? "MISS" : "HIT"
+          ])
+          const seen = await snapshot(viaSecond)
+          if (seen.body !== before.get(path)) changed++
+          expect([dependency.operationId, seen]).toEqual([
+            dependency.operationId,
+            await snapshot(await direct(t, path), { replace: [[t.fakeUrl, t.origin]] })
+          ])
+        }
+        if (changed === 0) unchanged.push(dependency.operationId)
+        // Writes on one organization leave another organization's entries alone.
+        expect(xCache(await t.second(o(other), admin()))).toBe("HIT")
+      }
+      // Every write visibly changed at least one read, so the checks above are not vacuous.
+      expect(unchanged).toEqual([])
+    })
+
+    it("read-your-writes: a created organization appears at once in the lists the other instance cached", async () => {
+      const t = target()
+      const name = `Created ${unique()}`
+      const list = `/api/organizations?q=${encodeURIComponent(name)}`
+      expect(await (await t.second(list, admin())).text()).toBe("[]")
+      expect(xCache(await t.second(list, admin()))).toBe("HIT")
+      const created = await t.call("/api/organizations", admin(jsonBody("POST", { name })))
+      const id = ((await created.json()) as { id: string }).id
+      const after = await t.second(list, admin())
+      expect([xCache(after), ((await after.json()) as Array<{ id: string }>).map((x) => x.id)]).toEqual(["MISS", [id]])
+    })
+
+    it("interleaved concurrent reads and writes: no read returns data older than a write acknowledged before it began", async () => {
+      const t = target()
+      const { orgs, list } = await seedOrganizations(t, 3, "v0")
+      const random = prng(7)
+      let tick = 0
+      const acked = new Map<string, Array<{ version: number; at: number }>>(orgs.map((org) => [org, []]))
+      const observed: Array<{ org: string; startedAt: number; version: number; via: string; cache: string | null }> = []
+      const versionOf = (description: unknown) => Number(String(description).slice(1))
+      const writer = async (org: string, index: number) => {
+        for (let version = 1; version <= 8; version++) {
+          const via = (version + index) % 2 === 0 ? t.call : t.second
+          const response = await via(o(org), admin(jsonBody("PATCH", { description: `v${version}` })))
+          expect(response.status).toBe(200)
+          acked.get(org)!.push({ version, at: ++tick })
+        }
+      }
+      const reader = async () => {
+        for (let i = 0; i < 24; i++) {
+          const org = orgs[Math.floor(random() * orgs.length)]!
+          const viaFirst = random() < 0.5
+          const viaList = random() < 0.25
+          const startedAt = ++tick
+          const response = await (viaFirst ? t.call : t.second)(viaList ? list : o(org), admin())
+          expect(response.status).toBe(200)
+          const cache = xCache(response)
+          if (viaList) {
+            const items = (await response.json()) as Array<{ id: string; description: string }>
+            for (const item of items) {
+              observed.push({ org: item.id, startedAt, version: versionOf(item.description), via: "list", cache })
+            }
+          } else {
+            observed.push({ org, startedAt, version: versionOf(await descriptionOf(response)), via: "get", cache })
+          }
+        }
+      }
+      // Answers that take a while to arrive keep fills begun before a write in flight after it.
+      t.delayAnswers(30)
+      try {
+        await Promise.all([...orgs.map(writer), ...Array.from({ length: 6 }, reader)])
+      } finally {
+        t.delayAnswers(undefined)
+      }
+      const violations = observed.filter((read) => {
+        const before = acked.get(read.org)!.filter((w) => w.at < read.startedAt)
+        const newest = before.length === 0 ? 0 : Math.max(...before.map((w) => w.version))
+        return read.version < newest
+      })
+      expect(violations).toEqual([])
+      expect(observed.every((read) => read.version >= 0 && read.version <= 8)).toBe(true)
+      // The cache was really in play: some reads were hits, some were refetched after writes.
+      expect(observed.some((read) => read.cache === "HIT")).toBe(true)
+      expect(observed.some((read) => read.cache === "MISS")).toBe(true)
+    })
+
+    it("coalesces concurrent identical misses from both instances into one upstream request", async () => {
+      const t = target()
+      const { orgs } = await seedOrganizations(t, 1)
+      const path = o(orgs[0]!)
+      await fake.faults(t, { rules: [{ type: "latency", operations: ["GetOrganization"], ms: 300 }] })
+      try {
+        const [responses, calls] = await upstreamCallsDuring(t, () =>
+          Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? t.call : t.second)(path, admin())))
+        )
+        expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200))
+        const bodies = await Promise.all(responses.map((r) => r.text()))
+        expect(new Set(bodies).size).toBe(1)
+        expect(calls.filter((c) => c.path === path)).toHaveLength(1)
+      } finally {
+        await fake.clearFaults(t)
+      }
+    })
+
+    it("revalidates an expired entry with If-None-Match: Logto answers 304 and the entry is kept", async () => {
+      const t = target()
+      const { orgs } = await seedOrganizations(t, 1)
+      const path = `${o(orgs[0]!)}/users?page_size=2`
+      const first = await t.call(path, admin())
+      t.advance(maxAgeMs + 1)
+      const [revalidated, calls] = await upstreamCallsDuring(t, () => t.second(path, admin()))
+      expect(calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([`GET ${o(orgs[0]!)}/users 304`])
+      expect([revalidated.status, xCache(revalidated)]).toEqual([200, "MISS"])
+      expect(await snapshot(revalidated)).toEqual(await snapshot(first))
+      const [again, none] = await upstreamCallsDuring(t, () => t.call(path, admin()))
+      expect([xCache(again), none]).toEqual(["HIT", []])
+    })
+
+    it("answers a caller's matching If-None-Match with 304 from the cache, without asking Logto", async () => {
+      const t = target()
+      const { orgs } = await seedOrganizations(t, 1)
+      const path = o(orgs[0]!)
+      const etag = (await t.call(path, admin())).headers.get("etag")!
+      const [notModified, calls] = await upstreamCallsDuring(t, () =>
+        t.second(path, admin({ headers: { "if-none-match": etag } }))
+      )
+      expect([notModified.status, await notModified.text(), notModified.headers.get("etag"), calls]).toEqual([
+        304,
+        "",
+        etag,
+        []
+      ])
+    })
+
+    it("serves a stale entry, marked STALE, when Logto fails within the stale-if-error bound", async () => {
+      const t = target()
+      const { orgs } = await seedOrganizations(t, 1)
+      const path = o(orgs[0]!)
+      const body = await (await t.call(path, admin())).text()
+      t.advance(maxAgeMs + 1_000)
+      const faults = [
+        { type: "outage", operations: ["GetOrganization"], mode: "refuse" },
+        { type: "error", operations: ["GetOrganization"], status: 500 },
+        { type: "outage", operations: ["GetOrganization"], mode: "503" },
+        { type: "latency", operations: ["GetOrganization"], ms: 4_000 }
+      ]
+      try {
+        for (const rule of faults) {
+          await fake.faults(t, { rules: [rule] })
+          const response = await t.second(path, admin())
+          expect([rule.type, response.status, xCache(response), response.headers.get("warning")]).toEqual([
+            rule.type,
+            200,
+            "STALE",
+            '110 - "Response is Stale"'
+          ])
+          expect(await response.text()).toBe(body)
+        }
+        // Past the bound, the failure stands; without an entry it always did.
+        t.advance(staleIfErrorMs)
+        await fake.faults(t, { rules: [faults[0]] })
+        expect((await t.call(path, admin())).status).toBe(502)
+        const { orgs: fresh } = await seedOrganizations(t, 1)
+        expect((await t.call(o(fresh[0]!), admin())).status).toBe(502)
+      } finally {
+        await fake.clearFaults(t)
+      }
+    })
+
+    it("Cache-Control: no-cache bypasses the cache and refreshes it for both instances", async () => {
+      const t = target()
+      const { orgs } = await seedOrganizations(t, 1)
+      const path = o(orgs[0]!)
+      await t.call(path, admin())
+      await fake.seed(t, { organizations: [{ id: orgs[0]!, name: "renamed outside", description: "outside" }] })
+      expect(await descriptionOf(await t.second(path, admin()))).not.toBe("outside")
+      const bypassed = await t.second(path, admin({ headers: { "cache-control": "no-cache" } }))
+      expect([xCache(bypassed), await descriptionOf(bypassed)]).toEqual(["BYPASS", "outside"])
+      const after = await t.call(path, admin())
+      expect([xCache(after), await descriptionOf(after)]).toEqual(["HIT", "outside"])
+    })
+
+    it("a signed Logto webhook makes a change made outside the proxy visible at once through the other instance", async () => {
+      const t = target()
+      const { orgs, list } = await seedOrganizations(t, 2)
+      const [org, other] = orgs as [string, string]
+      for (const path of [o(org), o(other), list]) await t.second(path, admin())
+      await fake.seed(t, { organizations: [{ id: org, name: "changed in the Console", description: "console" }] })
+      // Until Logto tells, the cache serves what it has (bounded by the max-age).
+      expect(await descriptionOf(await t.second(o(org), admin()))).not.toBe("console")
+      const delivery = await signed({
+        hookId: "hook",
+        event: "Organization.Data.Updated",
+        createdAt: new Date().toISOString(),
+        data: { id: org, name: "changed in the Console", description: "console" }
+      })
+      const answered = await deliver(t, delivery)
+      expect([answered.status, await answered.json()]).toEqual([
+        200,
+        { event: "Organization.Data.Updated", invalidated: [`org:${org}`, "orgs"] }
+      ])
+      const after = await t.second(o(org), admin())
+      expect([xCache(after), await descriptionOf(after)]).toEqual(["MISS", "console"])
+      const listed = (await (await t.second(list, admin())).json()) as Array<{ id: string; description: string }>
+      expect(listed.find((x) => x.id === org)?.description).toBe("console")
+      expect(xCache(await t.second(o(other), admin()))).toBe("HIT")
+    })
+
+    it("a webhook about a user drops every organization's entries, in every instance", async () => {
+      const t = target()
+      const { orgs, list } = await seedOrganizations(t, 2)
+      const paths = [...orgs.map((org) => `${o(org)}/users`), list]
+      for (const path of paths) {
+        await t.second(path, admin())
+        expect(xCache(await t.second(path, admin()))).toBe("HIT")
+      }
+      const delivery = await signed({ event: "User.Data.Updated", data: { id: ids.users.alice, name: "Alice B." } })
+      expect((await deliver(t, delivery)).status).toBe(200)
+      for (const path of paths) expect([path, xCache(await t.second(path, admin()))]).toEqual([path, "MISS"])
+    })
+
+    it("a webhook with a missing, malformed, tampered or wrong-key signature gets 401 and invalidates nothing", async () => {
+      const t = target()
+      const { orgs } = await seedOrganizations(t, 1)
+      const path = o(orgs[0]!)
+      await t.second(path, admin())
+      const payload = { event: "Organization.Deleted", data: { id: orgs[0]! } }
+      const good = await signed(payload)
+      const wrongKey = await signed(payload, "another-signing-key")
+      for (const delivery of [
+        { body: good.body },
+        { body: good.body, signature: "not-hex" },
+        { body: good.body.replace("Deleted", "Created"), signature: good.signature },
+        { body: good.body, signature: wrongKey.signature }
+      ]) {
+        const response = await deliver(t, delivery)
+        expect([response.status, ((await response.json()) as { code: string }).code]).toEqual([
+          401,
+          "proxy.webhook_unauthorized"
+        ])
+      }
+      expect(xCache(await t.second(path, admin()))).toBe("HIT")
+    })
+
+    it("never serves a cached answer to a key that may not read it", async () => {
+      const t = target()
+      const globex = o(ids.organizations.globex)
+      const acme = o(ids.organizations.acme)
+      for (const path of [globex, acme]) await t.call(path, admin())
+      expect(xCache(await t.second(globex, as(cacheKeys.globex)))).toBe("HIT")
+      const denied = await t.second(globex, as(cacheKeys.acme))
+      expect([denied.status, ((await denied.json()) as { code: string }).code]).toEqual([403, "auth.forbidden"])
+      expect((await t.second(acme, as(cacheKeys.globex))).status).toBe(403)
+      expect((await t.second(globex, as(cacheKeys.writer))).status).toBe(403)
+      expect((await t.call(globex)).status).toBe(401)
+      expect((await t.second(globex, as(cacheKeys.reader))).status).toBe(200)
+    })
+
+    it("caches ListOrganizations per view: an organization-restricted key never sees another key's list", async () => {
+      const t = target()
+      // An unknown parameter makes the URL new (Logto ignores it, and so does the proxy's validation).
+      const list = `/api/organizations?page_size=100&x=${unique()}`
+      const full = (await (await t.call(list, admin())).json()) as Array<{ id: string }>
+      expect(full.length).toBeGreaterThan(2)
+      const asAcme = await t.second(list, as(cacheKeys.acme))
+      const asGlobex = await t.second(list, as(cacheKeys.globex))
+      const ids_ = async (r: Response) => ((await r.json()) as Array<{ id: string }>).map((x) => x.id).sort()
+      expect([xCache(asAcme), asAcme.headers.get("total-number")]).toEqual(["MISS", "2"])
+      expect(await ids_(asAcme)).toEqual([ids.organizations.acme, ids.organizations.initech].sort())
+      expect(await ids_(asGlobex)).toEqual([ids.organizations.globex])
+      const again = await t.call(list, as(cacheKeys.acme))
+      expect([xCache(again), await ids_(again)]).toEqual([
+        "HIT",
+        [ids.organizations.acme, ids.organizations.initech].sort()
+      ])
+      const adminAgain = await t.second(list, admin())
+      expect([xCache(adminAgain), (await ids_(adminAgain)).length]).toEqual(["HIT", full.length])
+    })
+
+    it("exposes its counters at /metrics to the metrics token or a key with scope read", async () => {
+      const t = target()
+      expect((await t.call("/metrics")).status).toBe(401)
+      expect((await t.call("/metrics", as(cacheKeys.writer))).status).toBe(403)
+      const scraped = await t.call("/metrics", { headers: { authorization: `Bearer ${metricsToken}` } })
+      const text = await scraped.text()
+      expect(scraped.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8")
+      for (const name of ["hits", "misses", "coalesced", "revalidated", "stale", "bypass", "invalidations"]) {
+        expect(text).toMatch(new RegExp(`^orgkit_cache_${name}_total \\d+$`, "m"))
+      }
+      expect(Number(/^orgkit_cache_hits_total (\d+)$/m.exec(text)![1])).toBeGreaterThan(0)
+      expect((await t.second("/metrics", as(cacheKeys.reader))).status).toBe(200)
+    })
+  })

@@ -1,0 +1,100 @@
+import { RouteTable } from "@orgkit/core"
+import { readFileSync } from "node:fs"
+import { describe, expect, it } from "vitest"
+import { dependencies, markdownTable, readTag, writeTags } from "../../src/cache/dependencies.ts"
+import { webhookInvalidation } from "../../src/cache/webhooks.ts"
+
+const route = (operationId: string) => RouteTable.byOperationId.get(operationId)!
+
+describe("dependency map", () => {
+  it("covers all 36 operations: every read has a tag, every write invalidates at least one", () => {
+    expect(dependencies.map((d) => d.operationId).sort()).toEqual(RouteTable.routes.map((r) => r.operationId).sort())
+    for (const d of dependencies) expect(d.tags.length).toBeGreaterThan(0)
+    expect(dependencies.filter((d) => d.kind === "read")).toHaveLength(10)
+  })
+
+  it("stores the list under orgs and every organization read under that organization", () => {
+    expect(readTag(route("ListOrganizations"), {})).toBe("orgs")
+    for (const r of RouteTable.routes.filter((r) => r.kind === "read" && r.operationId !== "ListOrganizations")) {
+      expect(readTag(r, { id: "o1", userId: "u", applicationId: "a" })).toBe("org:o1")
+    }
+  })
+
+  it("invalidates the list exactly for the writes that change it (organizations, user memberships)", () => {
+    const listWrites = dependencies
+      .filter((d) => d.kind === "write" && d.tags.includes("orgs"))
+      .map((d) => d.operationId)
+    expect(listWrites.sort()).toEqual(
+      [
+        "CreateOrganization",
+        "UpdateOrganization",
+        "DeleteOrganization",
+        "AddOrganizationUsers",
+        "ReplaceOrganizationUsers",
+        "DeleteOrganizationUser"
+      ].sort()
+    )
+  })
+
+  it("invalidates the organization of every organization-scoped write, and nothing of another", () => {
+    for (const r of RouteTable.routes.filter((r) => r.kind === "write" && r.organizationParam !== undefined)) {
+      const tags = writeTags(r, { id: "o1", userId: "u", applicationId: "a", organizationRoleId: "r" })
+      expect(tags.filter((t) => t.startsWith("org:"))).toEqual(["org:o1"])
+    }
+  })
+
+  it("invalidates a created organization's own id", () => {
+    const body = new TextEncoder().encode('{"id":"neworg000001","name":"x"}')
+    expect(writeTags(route("CreateOrganization"), {}, body)).toEqual(["orgs", "org:neworg000001"])
+    expect(writeTags(route("CreateOrganization"), {}, undefined)).toEqual(["orgs"])
+  })
+
+  it("is documented in README.md exactly as derived", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
+    expect(readme).toContain(markdownTable())
+  })
+})
+
+describe("webhook events", () => {
+  it("drops an organization and the list for Organization.* events, by data.id, organizationId or params.id", () => {
+    expect(webhookInvalidation({ event: "Organization.Data.Updated", data: { id: "o1", name: "x" } })).toEqual({
+      event: "Organization.Data.Updated",
+      tags: ["org:o1", "orgs"]
+    })
+    expect(webhookInvalidation({ event: "Organization.Membership.Updated", organizationId: "o2" }).tags).toEqual([
+      "org:o2",
+      "orgs"
+    ])
+    expect(webhookInvalidation({ event: "Organization.Deleted", data: null, params: { id: "o3" } }).tags).toEqual([
+      "org:o3",
+      "orgs"
+    ])
+    expect(webhookInvalidation({ event: "Organization.Created" }).tags).toEqual(["all"])
+  })
+
+  it("drops everything for role, scope, user and application changes", () => {
+    for (const event of [
+      "OrganizationRole.Created",
+      "OrganizationRole.Data.Updated",
+      "OrganizationRole.Deleted",
+      "OrganizationRole.Scopes.Updated",
+      "OrganizationScope.Created",
+      "OrganizationScope.Data.Updated",
+      "OrganizationScope.Deleted",
+      "User.Deleted",
+      "User.Data.Updated",
+      "User.SuspensionStatus.Updated",
+      "Application.Data.Updated",
+      "Application.Deleted"
+    ]) {
+      expect(webhookInvalidation({ event, data: { id: "x" } }).tags).toEqual(["all"])
+    }
+  })
+
+  it("drops nothing for events that change no cached read, or unknown ones", () => {
+    for (const event of ["User.Created", "Application.Created", "PostSignIn", "Role.Created", "Something.New"]) {
+      expect(webhookInvalidation({ event }).tags).toEqual([])
+    }
+    expect(webhookInvalidation("nope")).toEqual({ event: undefined, tags: [] })
+  })
+})
