@@ -9,7 +9,7 @@
  * A concurrent run checks that no read returns data older than a write acknowledged before it began.
  */
 import { describe, expect, it } from "vitest"
-import { dependencies } from "../../src/cache/dependencies.ts"
+import { dependencies } from "../../src/cache/dependency-map.ts"
 import { cacheKeys, ids, metricsToken, webhookSigningKey } from "../fixtures/e2e.ts"
 import { as, direct, fake, jsonBody, snapshot, type Target, unique, upstreamCallsDuring } from "./harness.ts"
 import { organization, reads, writes } from "./operations.ts"

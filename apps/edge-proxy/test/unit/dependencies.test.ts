@@ -1,7 +1,8 @@
 import { RouteTable } from "@orgkit/core"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { dependencies, markdownTable, readTag, writeTags } from "../../src/cache/dependencies.ts"
+import { dependencies, markdownTable } from "../../src/cache/dependency-map.ts"
+import { readTag, writeTags } from "../../src/cache/dependencies.ts"
 import { webhookInvalidation } from "../../src/cache/webhooks.ts"
 
 const route = (operationId: string) => RouteTable.byOperationId.get(operationId)!
