@@ -133,6 +133,34 @@ describe("node cache", () => {
     ])
   })
 
+  it("answers a matching If-None-Match with 304 in the raw listener, and leaves no-cache to Hono", async () => {
+    const path = `/api/organizations/${ids.organizations.initech}/jit/sso-connectors`
+    const etag = (await call(() => first)(path, admin)).headers.get("etag")!
+    const before = log.lines.length
+    const [responses, calls] = await upstreamCallsDuring(target(), () =>
+      Promise.all([
+        call(() => second)(path, {
+          headers: { ...admin.headers, "if-none-match": etag, "cache-control": "max-age=0" }
+        }),
+        call(() => second)(path, { headers: { ...admin.headers, "if-none-match": etag, "cache-control": "no-cache" } })
+      ])
+    )
+    const [notModified, bypassed] = responses
+    expect([notModified!.status, notModified!.headers.get("etag"), notModified!.headers.get("content-type")]).toEqual([
+      304,
+      etag,
+      null
+    ])
+    expect([bypassed!.status, bypassed!.headers.get("x-cache")]).toEqual([200, "BYPASS"])
+    expect(calls.map((c) => c.path)).toEqual([path])
+    expect(log.lines.slice(before).map((l) => [l["status"], l["cache"]])).toEqual(
+      expect.arrayContaining([
+        [304, "HIT"],
+        [200, "BYPASS"]
+      ])
+    )
+  })
+
   it("renders Link URLs for each caller's Host", async () => {
     const path = `/api/organizations/${ids.organizations.acme}/users?page_size=1`
     const one = await call(() => first, "one.example")(path, admin)

@@ -5,14 +5,15 @@
  * to a principal through the key store's memo (no hashing), `req.url` is the cache key, and the
  * entry holds Logto's body bytes and a pre-rendered header list. It serves only what the full
  * pipeline would answer the same way, and otherwise returns `false` so the request goes to Hono:
- * a GET with a memoized key holding scope `read`, no `If-None-Match` or `Cache-Control`, a fresh
+ * a GET with a memoized key holding scope `read`, no `Cache-Control: no-cache`/`no-store`, a fresh
  * entry the key may see (its organization is on the key's list; ListOrganizations only in the key's
- * own view), and a `Host` for which the entry's `Link` URLs were rendered.
+ * own view), and a `Host` for which the entry's `Link` URLs were rendered. A matching
+ * `If-None-Match` gets Logto's 304 (ETag, Total-Number, Link; no body).
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
+import { freshFor } from "../../middleware/forward/etag.ts"
 import { callerLink } from "../../middleware/forward/headers.ts"
 import type { KeyStore } from "../../middleware/authenticate/key-store.ts"
-import type { LogSink } from "../../ports.ts"
 import type { Principal } from "../../principal.ts"
 import { viewOf } from "../keys.ts"
 import type { CacheEntry, MemoryStore } from "../memory-store.ts"
@@ -26,8 +27,8 @@ export interface FastPathOptions {
   readonly keys: KeyStore
   readonly now: () => number
   readonly randomId: () => string
-  /** Where the request line goes; `undefined` when info lines are not logged. */
-  readonly log: LogSink | undefined
+  /** Takes the request line as JSON text; `undefined` when info lines are not logged. */
+  readonly logLine: ((json: string) => void) | undefined
 }
 
 interface Rendered {
@@ -37,7 +38,13 @@ interface Rendered {
   readonly head: Array<string>
 }
 
+const bypass = /no-cache|no-store/i
 const usableRequestId = /^[\x21-\x7e]{1,200}$/
+const plain = /^[^"\\\u0000-\u001f\u007f-\uffff]*$/
+const maxPathInLog = 2048
+
+/** A JSON string literal, without `JSON.stringify` for the usual plain ASCII. */
+const quote = (s: string): string => (plain.test(s) ? `"${s}"` : JSON.stringify(s))
 
 const mayRead = (entry: CacheEntry, principal: Principal): boolean => {
   const organization = entry.meta.organizationId
@@ -67,8 +74,10 @@ const render = (entry: CacheEntry, host: string, url: string): Rendered => {
  * http.createServer((req, res) => hit(req, res) || honoListener(req, res))
  */
 export const fastPath = (options: FastPathOptions) => {
-  const { memory, counters, keys, now, randomId, log } = options
+  const { memory, counters, keys, now, randomId, logLine } = options
   const rendered = new WeakMap<CacheEntry, Rendered>()
+  let isoAt = Number.NaN
+  let iso = ""
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== "GET") return false
     const headers = req.headers
@@ -76,7 +85,8 @@ export const fastPath = (options: FastPathOptions) => {
     if (authorization === undefined) return false
     const principal = keys.cached(authorization)
     if (principal === undefined || !principal.scopes.has("read")) return false
-    if (headers["if-none-match"] !== undefined || headers["cache-control"] !== undefined) return false
+    const cacheControl = headers["cache-control"]
+    if (cacheControl !== undefined && bypass.test(cacheControl)) return false
     const host = headers.host
     const url = req.url
     if (host === undefined || url === undefined) return false
@@ -97,24 +107,35 @@ export const fastPath = (options: FastPathOptions) => {
     const requestId = typeof given === "string" && usableRequestId.test(given) ? given : randomId()
     const head = view.head
     head[head.length - 1] = requestId
-    res.writeHead(200, head)
-    res.end(entry.body)
+    const noneMatch = headers["if-none-match"]
+    const status =
+      noneMatch !== undefined && entry.etag !== undefined && freshFor(noneMatch, cacheControl, entry.etag) ? 304 : 200
+    if (status === 304) {
+      const notModified: Array<string> = []
+      for (let i = 0; i < head.length; i += 2) {
+        if (head[i] !== "content-type" && head[i] !== "content-length") notModified.push(head[i]!, head[i + 1]!)
+      }
+      res.writeHead(304, notModified)
+      res.end()
+    } else {
+      res.writeHead(200, head)
+      res.end(entry.body)
+    }
     counters.hits++
-    if (log !== undefined) {
+    if (logLine !== undefined) {
+      // The same line the request log writes, preformatted: no object, no JSON.stringify, one
+      // timestamp string per millisecond.
+      if (at !== isoAt) {
+        isoAt = at
+        iso = new Date(at).toISOString()
+      }
       const query = url.indexOf("?")
-      log({
-        time: new Date(at).toISOString(),
-        level: "info",
-        msg: "request",
-        requestId,
-        method: "GET",
-        path: query === -1 ? url : url.slice(0, query),
-        operationId: entry.meta.operationId,
-        keyId: principal.id,
-        status: 200,
-        cache: "HIT",
-        durationMs: 0
-      })
+      const path = query === -1 ? url : url.slice(0, query)
+      logLine(
+        `{"time":"${iso}","level":"info","msg":"request","requestId":${quote(requestId)},"method":"GET","path":${quote(
+          path.length > maxPathInLog ? `${path.slice(0, maxPathInLog)}…` : path
+        )},"operationId":"${entry.meta.operationId}","keyId":${quote(principal.id)},"status":${status},"cache":"HIT","durationMs":0}`
+      )
     }
     return true
   }

@@ -18,11 +18,13 @@ const noCache = /(?:^|,)\s*?no-cache\s*?(?:,|$)/
  * Whether a GET with these headers gets a 304 for `etag`, as Koa decides: `If-None-Match` is `*` or
  * lists the tag (weak comparison), and the request has no `Cache-Control: no-cache`.
  */
-export const isFresh = (headers: Headers, etag: string): boolean => {
-  const noneMatch = headers.get("if-none-match")
-  if (noneMatch === null || noneMatch === "") return false
-  const cacheControl = headers.get("cache-control")
-  if (cacheControl !== null && noCache.test(cacheControl)) return false
+export const isFresh = (headers: Headers, etag: string): boolean =>
+  freshFor(headers.get("if-none-match") ?? undefined, headers.get("cache-control") ?? undefined, etag)
+
+/** `isFresh` over the raw header values (the Node hit path has no `Headers`). */
+export const freshFor = (noneMatch: string | undefined, cacheControl: string | undefined, etag: string): boolean => {
+  if (noneMatch === undefined || noneMatch === "") return false
+  if (cacheControl !== undefined && noCache.test(cacheControl)) return false
   if (noneMatch.trim() === "*") return true
   return noneMatch
     .split(",")
