@@ -40,7 +40,8 @@ interface Rendered {
 
 const bypass = /no-cache|no-store/i
 const usableRequestId = /^[\x21-\x7e]{1,200}$/
-const plain = /^[^"\\\u0000-\u001f\u007f-\uffff]*$/
+// Printable ASCII without `"` and `\\`: nothing to escape in a JSON string.
+const plain = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
 const maxPathInLog = 2048
 
 /** A JSON string literal, without `JSON.stringify` for the usual plain ASCII. */
