@@ -187,8 +187,10 @@ describe("node cache", () => {
       expect((await get(paths[0]!, admin)).headers.get("x-cache")).toBe("MISS")
     })
     expect(calls).toHaveLength(1)
-    const big = `/api/organizations?page_size=100`
-    await get(big, admin)
+    const id = `evictbig${Date.now().toString(36)}`
+    await fake.seed(target(), { organizations: [{ id, name: "Big", customData: { blob: "x".repeat(3_000) } }] })
+    const big = `/api/organizations/${id}`
+    expect((await get(big, admin)).status).toBe(200)
     expect((await get(big, admin)).headers.get("x-cache")).toBe("MISS")
   })
 
