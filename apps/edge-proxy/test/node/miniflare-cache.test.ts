@@ -1,0 +1,141 @@
+/**
+ * The cache suite across two Workers in one Miniflare: the proxy's Worker bundled as wrangler would,
+ * run twice (`proxy-a` hosts the Durable Objects, `proxy-b` binds them by script name), so the two
+ * instances are separate isolates that share nothing but the Durable Objects, exactly as two
+ * isolates in production. Their clock is the real one, so the revalidation and stale-if-error tests
+ * run only in `test/workerd/cache.test.ts` (manual clock). Logto's answers reach the Workers through
+ * a small relay in this process that can hold them back (`delayAnswers`).
+ */
+import { build } from "esbuild"
+import { convertV4MiniflareOptions, Miniflare } from "miniflare"
+import { mkdtempSync, rmSync } from "node:fs"
+import http from "node:http"
+import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { afterAll, beforeAll, inject } from "vitest"
+import { cacheEnv } from "../fixtures/e2e.ts"
+import { describeCache } from "../suite/cache.ts"
+
+const app = resolve(import.meta.dirname, "../..")
+const origin = "https://proxy.example"
+const dir = mkdtempSync(join(tmpdir(), "orgkit-miniflare-cache-"))
+let mf: Miniflare | undefined
+let relay: http.Server | undefined
+let delay: number | undefined
+
+/** Forwards to the fake, holding GET answers back up to `delay` ms once they have arrived. */
+const startRelay = (upstream: string) =>
+  new Promise<string>((ready) => {
+    relay = http.createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (chunk: Buffer) => chunks.push(chunk))
+      req.on("end", async () => {
+        const headers = new Headers()
+        for (let i = 0; i < req.rawHeaders.length; i += 2) {
+          const name = req.rawHeaders[i]!.toLowerCase()
+          if (name !== "host" && name !== "connection" && name !== "content-length") {
+            headers.append(name, req.rawHeaders[i + 1]!)
+          }
+        }
+        try {
+          const answer = await fetch(upstream + req.url, {
+            method: req.method ?? "GET",
+            headers,
+            ...(chunks.length === 0 ? {} : { body: Buffer.concat(chunks) }),
+            redirect: "manual"
+          })
+          const body = Buffer.from(await answer.arrayBuffer())
+          if (delay !== undefined && req.method === "GET") {
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * delay!))
+          }
+          const out: Array<string> = []
+          answer.headers.forEach((value, name) => {
+            if (name !== "content-encoding" && name !== "transfer-encoding" && name !== "connection")
+              out.push(name, value)
+          })
+          res.writeHead(answer.status, out)
+          res.end(body)
+        } catch {
+          res.destroy()
+        }
+      })
+    })
+    relay.listen(0, "127.0.0.1", () => ready(`http://127.0.0.1:${(relay!.address() as AddressInfo).port}`))
+  })
+
+beforeAll(async () => {
+  const scriptPath = join(dir, "worker.js")
+  await build({
+    entryPoints: [join(app, "src/worker.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    external: ["cloudflare:*", "node:*"],
+    outfile: scriptPath,
+    logLevel: "silent"
+  })
+  const bindings = { ...cacheEnv(inject("cacheFakeUrl")), LOGTO_ENDPOINT: await startRelay(inject("cacheFakeUrl")) }
+  const worker = (name: string, objects: "own" | "bound") => ({
+    name,
+    modules: true,
+    scriptPath,
+    modulesRoot: dir,
+    compatibilityDate: "2026-11-01",
+    bindings,
+    durableObjects: {
+      ORGKIT_CACHE_SHARDS: {
+        className: "CacheShard",
+        useSQLite: true,
+        ...(objects === "bound" ? { scriptName: "proxy-a" } : {})
+      },
+      ORGKIT_CACHE_REGISTRY: {
+        className: "CacheRegistry",
+        useSQLite: true,
+        ...(objects === "bound" ? { scriptName: "proxy-a" } : {})
+      }
+    }
+  })
+  mf = new Miniflare(
+    convertV4MiniflareOptions({ cf: false, workers: [worker("proxy-a", "own"), worker("proxy-b", "bound")] })
+  )
+  await mf.ready
+}, 60_000)
+
+afterAll(async () => {
+  await mf?.dispose()
+  await new Promise((resolve) => (relay === undefined ? resolve(undefined) : relay.close(resolve)))
+  relay?.closeAllConnections()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const call =
+  (name: string) =>
+  async (path: string, init: RequestInit = {}) => {
+    const worker = await mf!.getWorker(name)
+    const response = await worker.fetch(origin + path, {
+      method: init.method ?? "GET",
+      headers: Object.fromEntries(new Headers(init.headers)),
+      ...(typeof init.body === "string" ? { body: init.body } : {}),
+      redirect: "manual"
+    })
+    const body = await response.arrayBuffer()
+    const empty = response.status === 204 || response.status === 304 || init.method === "HEAD"
+    return new Response(empty ? null : body, { status: response.status, headers: response.headers as never })
+  }
+
+describeCache(
+  () => ({
+    runtime: "workerd",
+    origin,
+    call: call("proxy-a"),
+    second: call("proxy-b"),
+    delayAnswers: (ms) => {
+      delay = ms
+    },
+    fakeUrl: inject("cacheFakeUrl")
+  }),
+  { clock: false }
+)
