@@ -203,8 +203,8 @@ export const makeReadThrough = (options: ReadThroughOptions): ReadThroughCache =
       if (failure !== undefined && usable(expired, now)) return stale(expired, lookup)
       throw error
     }
-    counters.misses++
     if (response.status === 304 && validator !== undefined && expired !== undefined) {
+      counters.misses++
       counters.revalidated++
       const refreshed = await complete(
         tag,
@@ -220,6 +220,7 @@ export const makeReadThrough = (options: ReadThroughOptions): ReadThroughCache =
     const stored = toStored(response)
     await complete(tag, key, lease, completion(stored, key, lookup), now)
     if (failed(response.status) && usable(expired, now)) return stale(expired, lookup)
+    counters.misses++
     return { response: answer(stored, lookup.headers), xCache: "MISS" }
   }
 
