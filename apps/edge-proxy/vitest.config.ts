@@ -1,10 +1,19 @@
 import { defineConfig } from "vitest/config"
 
-// Two projects: "node" (middleware unit tests, the shared end-to-end suite against the Node server,
-// the @logto/api and browser tests) and "workerd" (the same suite against the Workers build).
+// The proxy's projects: "node" (middleware unit tests, the shared end-to-end suite against the Node
+// server, the @logto/api and browser tests, the cache across two Workers in one Miniflare), "workerd"
+// (the same suite against the Workers build), the audit trail on Node (SQLite) and in workerd (the
+// AuditLog Durable Object + D1), and the short bad-input reliability suite (the full one:
+// `pnpm --filter @orgkit/edge-proxy run test:reliability`).
 export default defineConfig({
   test: {
     name: "edge-proxy",
-    projects: ["./vitest.node.config.ts", "./vitest.workerd.config.ts"]
+    projects: [
+      "./vitest.node.config.ts",
+      "./vitest.workerd.config.ts",
+      "./vitest.audit.config.ts",
+      "./vitest.audit-workers.config.ts",
+      "./vitest.reliability.config.ts"
+    ]
   }
 })

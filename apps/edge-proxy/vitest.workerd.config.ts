@@ -1,4 +1,4 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin"
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin"
 import { defineConfig } from "vitest/config"
 import { proxyEnv } from "./test/fixtures/e2e.ts"
 
@@ -9,20 +9,24 @@ process.env["WRANGLER_HIDE_BANNER"] ??= "true"
 
 // The shared suite against the Workers build (wrangler.jsonc) inside workerd; the fake runs as a
 // loopback server started by the global setup, and the worker gets its URL as LOGTO_ENDPOINT.
-export default defineConfig({
-  plugins: [
-    cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: "./wrangler.jsonc" },
-      miniflare: { bindings: proxyEnv(inject("fakeUrl")) }
-    }))
-  ],
-  test: {
-    name: "workerd",
-    include: ["test/workerd/**/*.test.ts"],
-    globalSetup: ["./test/global-setup.ts"],
-    // The worker logs one JSON line per request to stdout; show it for failing tests only.
-    silent: "passed-only",
-    testTimeout: 30_000,
-    hookTimeout: 60_000
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations")
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: "./wrangler.jsonc" },
+        miniflare: { bindings: { ...proxyEnv(inject("fakeUrl")), TEST_MIGRATIONS: migrations } }
+      }))
+    ],
+    test: {
+      setupFiles: ["./test/workerd/setup.ts"],
+      name: "workerd",
+      include: ["test/workerd/**/*.test.ts"],
+      globalSetup: ["./test/global-setup.ts"],
+      // The worker logs one JSON line per request to stdout; show it for failing tests only.
+      silent: "passed-only" as const,
+      testTimeout: 30_000,
+      hookTimeout: 60_000
+    }
   }
 })

@@ -227,7 +227,7 @@ const missPath = async (fakeUrl: string) => {
   const api = fakeApi(fakeUrl)
   const orgs = (await api.json("/api/organizations?page_size=1")) as Array<{ id: string }>
   const path = `/api/organizations/${orgs[0]!.id}`
-  await api.json("/__orgkit/faults", { method: "PUT", body: JSON.stringify({ rules: [{ latencyMs: 20 }] }) })
+  await api.json("/__orgkit/faults", { method: "PUT", body: JSON.stringify({ rules: [{ type: "latency", ms: 20 }] }) })
   try {
     const results = await interleaved(
       [

@@ -8,6 +8,7 @@
  * reads, audit for writes) → Logto.
  */
 import { Hono } from "hono"
+import { auditRoutes, type AuditStore } from "./audit/index.ts"
 import type { ApiKey, Config } from "./config.ts"
 import { docsCsp, docsPage, openApiJson } from "./docs/index.ts"
 import type { AppEnv } from "./env.ts"
@@ -47,8 +48,10 @@ export interface Deps {
   readonly log: LogSink
   /** The read cache (`passThroughCache` when caching is off). */
   readonly cache: CacheStore
-  /** The audit trail; `noAudit` until the audit issue. */
+  /** The audit trail of writes and denials (`noAudit` when none is configured). */
   readonly audit: AuditSink
+  /** The audit store behind `audit`, for the query API at `/audit` (absent: no `/audit` routes). */
+  readonly auditStore?: AuditStore
   /** The largest request body accepted (default 1 MiB, Logto's limit). */
   readonly maxBodyBytes?: number
   /** The key store (default: built from `keys`); the Node hit path shares its memo. */
@@ -66,6 +69,7 @@ export interface Runtime {
   readonly log: LogSink
   readonly cache?: CacheStore
   readonly audit?: AuditSink
+  readonly auditStore?: AuditStore
   readonly keyStore?: KeyStore
 }
 
@@ -89,6 +93,7 @@ export const makeDeps = (config: Config, runtime: Runtime): Deps => ({
   log: runtime.log,
   cache: runtime.cache ?? passThroughCache,
   audit: runtime.audit ?? noAudit,
+  ...(runtime.auditStore === undefined ? {} : { auditStore: runtime.auditStore }),
   ...(runtime.keyStore === undefined ? {} : { keyStore: runtime.keyStore }),
   webhookSigningKey: config.webhookSigningKey,
   metricsToken: config.metricsToken
@@ -111,7 +116,7 @@ export const createApp = (deps: Deps) => {
   })
   const keys = deps.keyStore ?? makeKeyStore(deps.keys, deps.platform.digest)
   const webhooks = makeWebhookCounters()
-  return new Hono<AppEnv>()
+  const app = new Hono<AppEnv>()
     .use(requestId({ generate: deps.platform.randomId }))
     .use(requestLog({ log: deps.log, now: deps.platform.now, audit: deps.audit }))
     .get("/healthz", (c) => c.json({ status: "ok" }))
@@ -126,6 +131,13 @@ export const createApp = (deps: Deps) => {
       "/webhooks/logto",
       logtoWebhook({ signingKey: deps.webhookSigningKey, cache: deps.cache, log: deps.log, counters: webhooks })
     )
+  // The audit query API sits before route matching: `/audit/*` is not one of Logto's 36 operations.
+  if (deps.auditStore !== undefined) {
+    app
+      .use("/audit/*", authenticate({ keys, scope: "audit:read" }))
+      .route("/audit", auditRoutes({ store: deps.auditStore }))
+  }
+  return app
     .use(
       matchRoute(),
       authenticate({ keys }),

@@ -50,12 +50,19 @@ export interface Config {
   /** A bearer token for `GET /metrics` besides the proxy keys with scope `read`. */
   readonly metricsToken: string | undefined
   readonly logLevel: LogLevel
+  /**
+   * The audit trail (default on; every write is refused unless its audit record is stored first).
+   * `off` runs without one: for local experiments only.
+   */
+  readonly audit: boolean
 }
 
 /** The Node server's extra settings. */
 export interface NodeConfig extends Config {
   readonly port: number
   readonly host: string
+  /** The audit trail's SQLite file (`:memory:` for a throwaway one). */
+  readonly auditDbPath: string
 }
 
 /** The settings, by environment variable name. */
@@ -74,6 +81,8 @@ export const settings = {
   webhookSigningKey: "LOGTO_WEBHOOK_SIGNING_KEY",
   metricsToken: "ORGKIT_METRICS_TOKEN",
   logLevel: "ORGKIT_LOG_LEVEL",
+  audit: "ORGKIT_AUDIT",
+  auditDbPath: "ORGKIT_AUDIT_DB_PATH",
   port: "PORT",
   host: "HOST"
 } as const
@@ -91,6 +100,8 @@ export const defaults = {
   /** Workers: each Durable Object (several can share an isolate's 128 MB). */
   cacheMaxBytesWorkers: 8_388_608,
   logLevel: "info",
+  audit: "on",
+  auditDbPath: "./data/audit.sqlite",
   port: 8787,
   host: "0.0.0.0"
 } as const
@@ -289,7 +300,8 @@ const decodeBase = (problems: Array<string>, env: Env, cacheMaxBytes: number) =>
   cache: decodeCache(problems, env, cacheMaxBytes),
   webhookSigningKey: optional(problems, env, settings.webhookSigningKey, Required),
   metricsToken: optional(problems, env, settings.metricsToken, Token),
-  logLevel: setting(problems, env, settings.logLevel, Level, defaults.logLevel) as LogLevel | undefined
+  logLevel: setting(problems, env, settings.logLevel, Level, defaults.logLevel) as LogLevel | undefined,
+  audit: setting(problems, env, settings.audit, OnOff, defaults.audit) !== "off"
 })
 
 const finish = <A>(problems: ReadonlyArray<string>, value: () => A): Result.Result<A, ConfigError> =>
@@ -312,8 +324,16 @@ export const decodeNodeConfig = (env: Env): Result.Result<NodeConfig, ConfigErro
   const base = decodeBase(problems, env, defaults.cacheMaxBytesNode)
   const port = setting(problems, env, settings.port, Integer(0, 65_535), String(defaults.port))
   const host = setting(problems, env, settings.host, Required, defaults.host)
+  const auditDbPath = setting(problems, env, settings.auditDbPath, Required, defaults.auditDbPath)
   return finish(
     problems,
-    () => ({ ...base, upstreamTimeoutMs: Number(base.upstreamTimeoutMs), port: Number(port), host }) as NodeConfig
+    () =>
+      ({
+        ...base,
+        upstreamTimeoutMs: Number(base.upstreamTimeoutMs),
+        port: Number(port),
+        host,
+        auditDbPath
+      }) as NodeConfig
   )
 }

@@ -23,6 +23,8 @@ const fake = await FakeLogto.serve({ host: "127.0.0.1", port: 0, seed: Demo.seed
 
 const config = decodeNodeConfig({
   HOST: "127.0.0.1",
+  // The demo's audit trail lives in memory unless ORGKIT_AUDIT_DB_PATH names a file.
+  ORGKIT_AUDIT_DB_PATH: ":memory:",
   ...process.env,
   LOGTO_ENDPOINT: fake.url,
   LOGTO_M2M_CLIENT_ID: Demo.client.clientId,
@@ -48,10 +50,14 @@ orgkit edge proxy (demo), in front of the embedded fake Logto at ${fake.url}
 
   proxy:    ${proxy.url}
   docs:     ${proxy.url}/docs
+  audit:    ${proxy.url}/audit/events   (metrics: ${proxy.url}/metrics)
 demo key: ${demoKey}
 
   curl -s -H "Authorization: Bearer ${demoKey}" ${proxy.url}/api/organizations
   curl -s -H "Authorization: Bearer ${demoKey}" ${proxy.url}/api/organizations/${org}/users
+  curl -s -X POST -H "Authorization: Bearer ${demoKey}" -H "Content-Type: application/json" \\
+    -d '{"name":"Initrode"}' ${proxy.url}/api/organizations
+  curl -s -H "Authorization: Bearer ${demoKey}" ${proxy.url}/audit/events
 
 One JSON log line per request follows. Ctrl-C stops both servers.
 `)

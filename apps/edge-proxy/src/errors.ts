@@ -10,6 +10,7 @@ import { type LogSink, UpstreamFailure } from "./ports.ts"
 /** The proxy's own error codes. */
 export const proxyCodes = {
   payloadTooLarge: "proxy.payload_too_large",
+  bodyIncomplete: "proxy.body_incomplete",
   upstreamTimeout: "proxy.upstream_timeout",
   upstreamUnavailable: "proxy.upstream_unavailable",
   upstreamAuthFailed: "proxy.upstream_auth_failed",

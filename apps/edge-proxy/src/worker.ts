@@ -8,10 +8,13 @@ import { Result } from "effect"
 import { type App, createApp, makeDeps } from "./app.ts"
 import { fetchUpstream } from "./adapters/fetch-upstream.ts"
 import { atLevel, jsonLines, webPlatform } from "./adapters/web-platform.ts"
+import { makeRecorder } from "./audit/index.ts"
+import { workersAuditStore } from "./audit/workers/index.ts"
 import { durableCache } from "./cache/workers/index.ts"
 import { decodeConfig } from "./config.ts"
 import type { LogSink, Platform } from "./ports.ts"
 
+export { AuditLog } from "./audit/workers/index.ts"
 export { CacheRegistry, CacheShard } from "./cache/workers/index.ts"
 
 /** Invalid configuration: the problems (setting names, never values). */
@@ -53,6 +56,11 @@ export const buildApp = (
       "ORGKIT_CACHE: is on but the Durable Object bindings ORGKIT_CACHE_SHARDS / ORGKIT_CACHE_REGISTRY are missing"
     ])
   }
+  if (settings.audit && (env.AUDIT_LOG === undefined || env.AUDIT_DB === undefined)) {
+    return misconfigured([
+      "ORGKIT_AUDIT: is on but the bindings AUDIT_LOG (Durable Object) / AUDIT_DB (D1) are missing"
+    ])
+  }
   const platform = overrides.platform ?? webPlatform
   const log = atLevel(overrides.log ?? jsonLines, settings.logLevel)
   const upstream = fetchUpstream({
@@ -62,7 +70,17 @@ export const buildApp = (
   const cache = settings.cache.enabled
     ? durableCache(env, settings.cache, { now: platform.now, log, leaseMs: 2 * settings.upstreamTimeoutMs + 1_000 })
     : undefined
-  return createApp(makeDeps(settings, { upstream, platform, log, ...(cache === undefined ? {} : { cache }) }))
+  const auditStore = settings.audit ? workersAuditStore(env, { now: platform.now }) : undefined
+  const audit = auditStore === undefined ? undefined : makeRecorder({ store: auditStore, log, now: platform.now })
+  return createApp(
+    makeDeps(settings, {
+      upstream,
+      platform,
+      log,
+      ...(cache === undefined ? {} : { cache }),
+      ...(audit === undefined || auditStore === undefined ? {} : { audit, auditStore })
+    })
+  )
 }
 
 /** The app for these bindings, built on first use in this isolate. */

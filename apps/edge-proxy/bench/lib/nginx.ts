@@ -3,7 +3,7 @@
  * mature cache serves on one core. Debian's nginx, started on loopback by the benchmark.
  */
 import { mkdirSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { basename, dirname, join } from "node:path"
 import { hasCommand, type Started, start, waitFor } from "./proc.ts"
 
 export const nginxAvailable = () => hasCommand("nginx") || hasCommand("/usr/sbin/nginx")
@@ -34,7 +34,7 @@ http {
   upstream origin { server 127.0.0.1:${options.upstreamPort}; keepalive 16; }
   server {
     listen 127.0.0.1:${options.upstreamPort};
-    location / { default_type "application/json; charset=utf-8"; alias ${options.bodyFile}; }
+    location / { default_type "application/json; charset=utf-8"; root ${dirname(options.bodyFile)}; }
   }
   server {
     listen 127.0.0.1:${options.port};
@@ -48,9 +48,10 @@ http {
   )
   const bin = hasCommand("nginx") ? "nginx" : "/usr/sbin/nginx"
   const started = start("nginx", bin, ["-c", conf, "-p", root], options.cpu === undefined ? {} : { cpu: options.cpu })
-  await waitFor(`http://127.0.0.1:${options.port}/org.json`)
-  for (let i = 0; i < 3; i++) await fetch(`http://127.0.0.1:${options.port}/org.json`).then((r) => r.arrayBuffer())
-  const check = await fetch(`http://127.0.0.1:${options.port}/org.json`)
+  const url = `http://127.0.0.1:${options.port}/${basename(options.bodyFile)}`
+  await waitFor(url)
+  for (let i = 0; i < 3; i++) await fetch(url).then((r) => r.arrayBuffer())
+  const check = await fetch(url)
   await check.arrayBuffer()
   if (check.headers.get("x-cache") !== "HIT")
     throw new Error(`nginx did not serve a cache HIT (x-cache: ${check.headers.get("x-cache")})`)

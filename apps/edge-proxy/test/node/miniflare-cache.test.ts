@@ -77,7 +77,12 @@ beforeAll(async () => {
     outfile: scriptPath,
     logLevel: "silent"
   })
-  const bindings = { ...cacheEnv(inject("cacheFakeUrl")), LOGTO_ENDPOINT: await startRelay(inject("cacheFakeUrl")) }
+  // Only the cache is under test here: these two workers run without the audit trail's bindings.
+  const bindings = {
+    ...cacheEnv(inject("cacheFakeUrl")),
+    LOGTO_ENDPOINT: await startRelay(inject("cacheFakeUrl")),
+    ORGKIT_AUDIT: "off"
+  }
   const worker = (name: string, objects: "own" | "bound") => ({
     name,
     modules: true,

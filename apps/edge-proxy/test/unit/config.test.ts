@@ -39,14 +39,24 @@ describe("config", () => {
       },
       webhookSigningKey: undefined,
       metricsToken: undefined,
-      logLevel: "info"
+      logLevel: "info",
+      audit: true
     })
     const node = decodeNodeConfig({ ...valid, PORT: "0", HOST: "127.0.0.1", ORGKIT_UPSTREAM_TIMEOUT_MS: "2500" })
-    expect(Result.isSuccess(node) && [node.success.port, node.success.host, node.success.upstreamTimeoutMs]).toEqual([
-      0,
-      "127.0.0.1",
-      2500
-    ])
+    expect(
+      Result.isSuccess(node) && [
+        node.success.port,
+        node.success.host,
+        node.success.upstreamTimeoutMs,
+        node.success.auditDbPath
+      ]
+    ).toEqual([0, "127.0.0.1", 2500, "./data/audit.sqlite"])
+  })
+
+  it("turns the audit trail off only when asked, and names a bad value", () => {
+    const off = decodeConfig({ ...valid, ORGKIT_AUDIT: "off" })
+    expect(Result.isSuccess(off) && off.success.audit).toBe(false)
+    expect(problems({ ...valid, ORGKIT_AUDIT: "no" })).toEqual(['ORGKIT_AUDIT: Invalid input: expected "on" or "off"'])
   })
 
   it("names every missing setting", () => {

@@ -2,10 +2,12 @@
  * The proxy as a Node HTTP server (`@hono/node-server`'s request listener), with the keep-alive
  * upstream, the in-memory cache and its hit path in front of Hono.
  */
-import { getRequestListener } from "@hono/node-server"
+import { getRequestListener, RequestError } from "@hono/node-server"
 import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { createApp, makeDeps } from "../../app.ts"
+import { type AuditStore, makeRecorder } from "../../audit/index.ts"
+import { openNodeAuditStore } from "../../audit/node/index.ts"
 import { type MemoryCache, memoryCache } from "../../cache/memory-cache.ts"
 import { fastPath } from "../../cache/node/fast-path.ts"
 import type { NodeConfig } from "../../config.ts"
@@ -36,6 +38,8 @@ export interface StartOptions {
   readonly platform?: Platform
   /** A cache to share with another server in this process (default: a new one from `config.cache`). */
   readonly cache?: MemoryCache
+  /** The audit store (default: SQLite at `config.auditDbPath`, closed with the server). */
+  readonly auditStore?: AuditStore
 }
 
 const displayHost = (host: string): string =>
@@ -53,10 +57,39 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
     : (options.cache ??
       memoryCache(config.cache, { now: platform.now, log, leaseMs: 2 * config.upstreamTimeoutMs + 1_000 }))
   const keyStore = makeKeyStore(config.apiKeys, platform.digest)
+  const ownAudit =
+    options.auditStore === undefined && config.audit
+      ? openNodeAuditStore({ path: config.auditDbPath, now: platform.now })
+      : undefined
+  const auditStore = options.auditStore ?? ownAudit
+  const audit = auditStore === undefined ? undefined : makeRecorder({ store: auditStore, log, now: platform.now })
   const app = createApp(
-    makeDeps(config, { upstream, platform, log, keyStore, ...(cache === undefined ? {} : { cache: cache.store }) })
+    makeDeps(config, {
+      upstream,
+      platform,
+      log,
+      keyStore,
+      ...(audit === undefined || auditStore === undefined ? {} : { audit, auditStore }),
+      ...(cache === undefined ? {} : { cache: cache.store })
+    })
   )
-  const hono = getRequestListener(app.fetch, { hostname: config.host })
+  const hono = getRequestListener(app.fetch, {
+    hostname: config.host,
+    // A request line Node accepts but no URL can be built from (`a\\b`, a bad Host) fails before the app
+    // runs: answer it Logto-shaped, with a request id and a log line, not with an empty 400.
+    errorHandler: (error) => {
+      const requestId = platform.randomId()
+      const unparsable = error instanceof RequestError
+      const [status, code, message] = unparsable
+        ? [400, "proxy.invalid_request", "The request target or Host header cannot be parsed."]
+        : [500, "proxy.internal_error", "Internal server error."]
+      log({ level: unparsable ? "warn" : "error", msg: "request", requestId, status, code, error: String(error) })
+      return new Response(JSON.stringify({ code, message }), {
+        status,
+        headers: { "content-type": "application/json; charset=utf-8", "x-request-id": requestId }
+      })
+    }
+  })
   const hit =
     cache === undefined
       ? undefined
@@ -87,6 +120,7 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
         server.close(() => resolve())
         server.closeAllConnections()
         own?.close()
+        void (audit?.flush() ?? Promise.resolve()).then(() => ownAudit?.close())
         buffered?.flush()
       })
   }

@@ -19,7 +19,13 @@ export const readBody = async (request: Request, limit: number): Promise<Uint8Ar
   const chunks: Array<Uint8Array> = []
   let total = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    const { done, value } = await reader.read().catch(() => {
+      // The caller hung up or sent a malformed body: its mistake, not the proxy's.
+      throw new ProxyError(400, {
+        code: proxyCodes.bodyIncomplete,
+        message: "The request body ended before it was complete."
+      })
+    })
     if (done) break
     total += value.byteLength
     if (total > limit) {
