@@ -6,7 +6,7 @@
  * comparison is interleaved over rounds with a rotating order, and the median of the per-round ratios
  * is reported. Results go to docs/BENCHMARKS.md (the previous run's table is kept below the new one).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { load, type LoadResult, loadTool } from "./lib/load.ts"
@@ -412,6 +412,7 @@ const main = async () => {
   const table = renderTable(rows)
   console.log(table)
   for (const note of notes) console.log(`note: ${note}`)
+  mkdirSync(join(repo, "docs"), { recursive: true })
   const docs = join(repo, "docs/BENCHMARKS.md")
   const previous = existsSync(docs) ? readFileSync(docs, "utf8") : undefined
   writeFileSync(

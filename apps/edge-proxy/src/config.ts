@@ -4,7 +4,8 @@
  * and never with its value (the secrets live here).
  */
 import { Validation } from "@orgkit/core"
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { type Scope, scopes } from "./principal.ts"
 
 /** A proxy key as configured in `ORGKIT_API_KEYS`. Exactly one of `key` and `keyHash` is set. */

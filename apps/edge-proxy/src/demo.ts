@@ -5,7 +5,7 @@
  * one key holding every scope (`ORGKIT_DEMO_KEY`, or a random one), and prints how to call it.
  */
 import { Demo, FakeLogto } from "@orgkit/testing"
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { startNodeProxy } from "./adapters/node/server.ts"
 import { decodeNodeConfig } from "./config.ts"
 import { scopes } from "./principal.ts"

@@ -3,7 +3,7 @@
  * `process.env` (README.md lists it), exits with a message naming the setting if it is invalid,
  * and stops cleanly on SIGINT/SIGTERM.
  */
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { startNodeProxy } from "./adapters/node/server.ts"
 import { decodeNodeConfig } from "./config.ts"
 

@@ -4,7 +4,7 @@
  * 500 `proxy.misconfigured` (the details go to the log only: they name the settings, never values).
  * The read cache lives in the Durable Objects re-exported here (`wrangler.jsonc` binds them).
  */
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { type App, createApp, makeDeps } from "./app.ts"
 import { fetchUpstream } from "./adapters/fetch-upstream.ts"
 import { atLevel, jsonLines, webPlatform } from "./adapters/web-platform.ts"

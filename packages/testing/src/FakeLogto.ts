@@ -14,7 +14,10 @@
  * @since 0.1.0
  */
 import { OrganizationsApi } from "@orgkit/core"
-import { Context, Effect, Layer, Result } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
 import { FetchHttpClient, HttpClient, HttpClientRequest, HttpRouter, HttpServer } from "effect/http"
 import { HttpApiBuilder, HttpApiClient } from "effect/http-api"
 import * as Faults from "./Faults.ts"

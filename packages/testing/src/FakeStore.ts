@@ -9,7 +9,11 @@
  * @since 0.1.0
  */
 import type { Jit, LogtoError, Member, Organization, Role } from "@orgkit/core"
-import { type Clock, Context, Effect, Layer, Result } from "effect"
+import type * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
 import * as E from "./internal/errors.ts"
 import { compile, matchesAny } from "./internal/like.ts"
 import { type Rng, randomString, secure, seeded } from "./internal/random.ts"

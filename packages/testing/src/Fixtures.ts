@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 import { Member, Organization as Org } from "@orgkit/core"
-import { type Schema, SchemaAST } from "effect"
+import type * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
 import * as fc from "fast-check"
 import { idAlphabet, randomString, secure } from "./internal/random.ts"
 import type * as Seed from "./Seed.ts"

@@ -14,7 +14,8 @@
  * @since 0.1.0
  */
 import { Member, Organization as Org, Role } from "@orgkit/core"
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 
 const Ref = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128))
 const OrganizationId = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(21))

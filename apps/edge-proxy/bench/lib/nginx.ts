@@ -21,7 +21,7 @@ export const startNginx = async (options: {
   const conf = join(root, "nginx.conf")
   writeFileSync(
     conf,
-    `worker_processes 1;
+    `${process.getuid?.() === 0 ? "user root;\n" : ""}worker_processes 1;
 daemon off;
 pid ${root}/nginx.pid;
 error_log ${root}/logs/error.log warn;

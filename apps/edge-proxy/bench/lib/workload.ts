@@ -69,7 +69,8 @@ const main = async (options: WorkloadOptions) => {
     ids.push(((await response.json()) as { id: string }).id)
   }
   const acked = new Map<string, { version: number; at: number }>(ids.map((id) => [id, { version: 0, at: 0 }]))
-  const logBefore = ((await (await fake("/__orgkit/requests")).json()) as { requests: Array<unknown> }).requests.length
+  // The fake keeps a bounded log: clear it so that it holds exactly this workload's upstream calls.
+  await (await fake("/__orgkit/requests", { method: "DELETE" })).arrayBuffer()
   const pick = zipf(n, 1.1)
   const random = prng(42)
   const headers = { authorization: `Bearer ${options.key}`, "content-type": "application/json" }
@@ -117,7 +118,7 @@ const main = async (options: WorkloadOptions) => {
     (await (await fake("/__orgkit/requests")).json()) as {
       requests: Array<{ method: string; path: string; at: number | string }>
     }
-  ).requests.slice(logBefore)
+  ).requests
   const api = log.filter((r) => r.path.startsWith("/api/"))
   const upstreamReads = api.filter((r) => r.method === "GET").length
   const upstreamWrites = api.length - upstreamReads

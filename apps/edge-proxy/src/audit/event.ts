@@ -4,7 +4,7 @@
  * (`AuditEvent`). The store decodes every input with these schemas, so a Durable Object or a SQLite
  * file never holds a malformed entry.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { isUuidV7 } from "./uuid7.ts"
 
 const NonNegativeInt = Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))

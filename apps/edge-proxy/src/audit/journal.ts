@@ -4,7 +4,8 @@
  * while a commit is in flight are grouped into the next commit (group commit), so each caller waits
  * for one atomic batch, not for every append before it. Every append is idempotent by entry id.
  */
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { canonicalJson, genesisHash, sha256Hex } from "./canonical.ts"
 import {
   chainVersion,

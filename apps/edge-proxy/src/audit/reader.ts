@@ -3,7 +3,8 @@
  * chain, and `verify`, which walks the chain and checks every entry's hash, every link, the head,
  * and every index row against the entries. Shared by the Node store and the Workers store (D1).
  */
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { canonicalJson, genesisHash, sha256Hex } from "./canonical.ts"
 import {
   type AuditEvent,

@@ -11,7 +11,10 @@
  * Every event also produces one JSON log line, whatever the store did (`delivery` says what).
  */
 import type { RouteTable } from "@orgkit/core"
-import { Data, Duration, Effect, Schedule } from "effect"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import type { AuditAttempt, AuditOutcome, AuditReceipt, AuditSink, LogSink } from "../ports.ts"
 import type { Denial, EventData, Outcome } from "./event.ts"
 import { defaultMaxRequestBytes, recordedRequest } from "./redact.ts"

@@ -2,7 +2,7 @@
  * What of a request body goes into the audit trail: the JSON body with secrets replaced by
  * `"[REDACTED]"` and, past a size cap, a marker object in place of the body.
  */
-import type { Schema } from "effect"
+import type * as Schema from "effect/Schema"
 
 type Json = Schema.Json
 

@@ -13,7 +13,8 @@
  * events and may not use `verify`, `chain` or `dead-letters`, which span every organization.
  */
 import { LogtoError } from "@orgkit/core"
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { type Context, Hono } from "hono"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
 import type { AppEnv } from "../env.ts"

@@ -5,7 +5,7 @@
  * fields of its payload schema that appear in `bodyTargetFields`. There is no per-operation table.
  */
 import { RouteTable } from "@orgkit/core"
-import type { SchemaAST } from "effect"
+import type * as SchemaAST from "effect/SchemaAST"
 import type { TargetKind, Targets } from "./event.ts"
 
 /** Path parameter → target kind (the organization parameter `id` is the event's `organizationId`). */

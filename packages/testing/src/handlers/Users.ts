@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { OrganizationsApi } from "@orgkit/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { FakeStore } from "../FakeStore.ts"
 import { created, optionallyPaginated, paginated, pagingOf, paramsOf, respond } from "../internal/respond.ts"

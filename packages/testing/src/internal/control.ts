@@ -3,7 +3,7 @@
  * request log, the clock, tokens, and the deletes that Logto cascades (users, applications,
  * roles, scopes, connectors).
  */
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import * as Faults from "../Faults.ts"
 import type { Store } from "../FakeStore.ts"
 import * as Seed from "../Seed.ts"

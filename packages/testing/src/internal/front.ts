@@ -6,7 +6,7 @@
  * Logto's HTTP details: `ETag` and 304, `Total-Number` and `Link`, HEAD without a body.
  */
 import { Pagination, RouteTable, Validation } from "@orgkit/core"
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import type * as Faults from "../Faults.ts"
 import type { Store } from "../FakeStore.ts"
 import type { Tokens } from "./auth.ts"

@@ -2,7 +2,8 @@
  * Turning store results into handler effects: Logto's errors fail the handler (the HttpApi
  * encodes them), Logto's bodiless 500 becomes a raw response, lists carry `Total-Number`.
  */
-import { Effect, Result } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import { HttpServerResponse } from "effect/http"
 import type { HttpServerRequest } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"

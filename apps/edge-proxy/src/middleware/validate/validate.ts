@@ -1,5 +1,5 @@
 import { LogtoError, type RouteTable, Validation } from "@orgkit/core"
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import type { MiddlewareHandler } from "hono"
 import type { AppEnv } from "../../env.ts"
 import { logtoError } from "../../errors.ts"
