@@ -49,11 +49,19 @@ http {
   const bin = hasCommand("nginx") ? "nginx" : "/usr/sbin/nginx"
   const started = start("nginx", bin, ["-c", conf, "-p", root], options.cpu === undefined ? {} : { cpu: options.cpu })
   const url = `http://127.0.0.1:${options.port}/${basename(options.bodyFile)}`
-  await waitFor(url)
-  for (let i = 0; i < 3; i++) await fetch(url).then((r) => r.arrayBuffer())
-  const check = await fetch(url)
-  await check.arrayBuffer()
-  if (check.headers.get("x-cache") !== "HIT")
-    throw new Error(`nginx did not serve a cache HIT (x-cache: ${check.headers.get("x-cache")})`)
-  return started
+  try {
+    await waitFor(url)
+    for (let i = 0; i < 3; i++) await fetch(url).then((r) => r.arrayBuffer())
+    const check = await fetch(url)
+    await check.arrayBuffer()
+    if (check.headers.get("x-cache") !== "HIT") {
+      throw new Error(
+        `nginx did not serve a cache HIT (status ${check.status}, x-cache: ${check.headers.get("x-cache")})`
+      )
+    }
+    return started
+  } catch (error) {
+    await started.stop()
+    throw error
+  }
 }

@@ -69,11 +69,15 @@ const main = async (options: WorkloadOptions) => {
     ids.push(((await response.json()) as { id: string }).id)
   }
   const acked = new Map<string, { version: number; at: number }>(ids.map((id) => [id, { version: 0, at: 0 }]))
+  const headers = { authorization: `Bearer ${options.key}`, "content-type": "application/json" }
+  // Steady state: every organization read once through the proxy before the measured window.
+  for (const id of ids) await (await fetch(`${options.proxyUrl}/api/organizations/${id}`, { headers })).arrayBuffer()
   // The fake keeps a bounded log: clear it so that it holds exactly this workload's upstream calls.
   await (await fake("/__orgkit/requests", { method: "DELETE" })).arrayBuffer()
   const pick = zipf(n, 1.1)
   const random = prng(42)
-  const headers = { authorization: `Bearer ${options.key}`, "content-type": "application/json" }
+  // Writes to one organization go one at a time, so its versions are acknowledged in order.
+  const writing = new Map<string, Promise<void>>()
   let issued = 0
   let reads = 0
   let writes = 0
@@ -86,19 +90,23 @@ const main = async (options: WorkloadOptions) => {
       issued++
       const id = ids[pick(random())]!
       if (random() < 0.1) {
-        const next = ++version
-        const response = await fetch(`${options.proxyUrl}/api/organizations/${id}`, {
-          method: "PATCH",
-          headers,
-          body: JSON.stringify({ description: `v${next}` })
+        const previous = writing.get(id) ?? Promise.resolve()
+        const write = previous.then(async () => {
+          const next = ++version
+          const response = await fetch(`${options.proxyUrl}/api/organizations/${id}`, {
+            method: "PATCH",
+            headers,
+            body: JSON.stringify({ description: `v${next}` })
+          })
+          await response.arrayBuffer()
+          if (!response.ok) errors++
+          else {
+            writes++
+            acked.set(id, { version: next, at: performance.now() })
+          }
         })
-        await response.arrayBuffer()
-        if (!response.ok) errors++
-        else {
-          writes++
-          const current = acked.get(id)!
-          if (next > current.version) acked.set(id, { version: next, at: performance.now() })
-        }
+        writing.set(id, write)
+        await write
       } else {
         const expected = acked.get(id)!.version
         const response = await fetch(`${options.proxyUrl}/api/organizations/${id}`, { headers })
