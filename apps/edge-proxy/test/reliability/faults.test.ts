@@ -414,11 +414,11 @@ describe("process restart on Node with SQLite", () => {
       for (const [round, signal] of signals.entries()) {
         running = await spawnProxy(env)
         const url = running.url
-        let acked = 0
-        let stop = false
+        // Shared with the writers below, which run concurrently with the loops that read it.
+        const progress = { acked: 0, stop: false }
         let n = 0
         const writers = Array.from({ length: 4 }, async () => {
-          while (!stop) {
+          while (!progress.stop) {
             const requestId = `restart-${round}-${n++}`
             const a = await call(
               url,
@@ -430,19 +430,19 @@ describe("process restart on Node with SQLite", () => {
               5_000
             )
             answers.push({ requestId, status: a.status })
-            if (a.status === 200) acked++
+            if (a.status === 200) progress.acked++
             else if (a.status === 0) await sleep(20)
           }
         })
         const t0 = performance.now()
-        while (acked < perRun && performance.now() - t0 < 30_000) await sleep(5)
+        while (progress.acked < perRun && performance.now() - t0 < 30_000) await sleep(5)
         running.child.kill(signal)
         const code = await running.exited
         await sleep(100)
-        stop = true
+        progress.stop = true
         await Promise.all(writers)
         running = undefined
-        notes.push(`restart round ${round + 1}: ${signal} after ${acked} acknowledged writes (exit ${code})`)
+        notes.push(`restart round ${round + 1}: ${signal} after ${progress.acked} acknowledged writes (exit ${code})`)
       }
       running = await spawnProxy(env)
       const events = await auditEvents(running.url, "kind=write")
