@@ -186,6 +186,8 @@ export interface AuditOutcome {
   /** Logto's or the proxy's error `code`, if any. */
   readonly errorCode: string | undefined
   readonly latencyMs: number
+  /** CreateOrganization: the new organization's id, so that its event is filed under it. */
+  readonly createdId?: string | undefined
 }
 
 /** What `accept` returned; handed back to `settle`. */

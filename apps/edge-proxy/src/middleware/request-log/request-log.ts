@@ -1,3 +1,4 @@
+import { createdIdOf } from "../../audit/audit-writes.ts"
 import type { MiddlewareHandler } from "hono"
 import type { AppEnv } from "../../env.ts"
 import { auditAttempt } from "../../internal/audit-attempt.ts"
@@ -63,11 +64,15 @@ export const requestLog =
     })
     const denied = upstream === undefined && status >= 400
     if (route !== undefined && (route.kind === "write" || denied)) {
-      const settled = options.audit.settle(auditAttempt(c, started), c.get("auditReceipt"), {
-        status,
-        errorCode,
-        latencyMs: durationMs
-      })
+      const created = route.operationId === "CreateOrganization" && status === 201 ? createdIdOf(c.res) : undefined
+      const settled = Promise.resolve(created).then((createdId) =>
+        options.audit.settle(auditAttempt(c, started), c.get("auditReceipt"), {
+          status,
+          errorCode,
+          latencyMs: durationMs,
+          ...(createdId === undefined ? {} : { createdId })
+        })
+      )
       defer(c, settled, (error) =>
         options.log({
           level: "error",

@@ -160,6 +160,11 @@ describe("audit in the proxy app", () => {
         outcome: "completed"
       })
     }
+    // A created organization's event is filed under the id Logto gave it.
+    const created = answers.find((a) => a.operationId === "CreateOrganization")!
+    const createdEvent = events.find((e) => e.requestId === created.requestId)!
+    expect(created.status).toBe(201)
+    expect(createdEvent.organizationId).toMatch(/^[0-9a-z]{12}$/)
     // Some succeeded at the fake, some were refused by it: both are recorded as they ended.
     expect(events.some((e) => e.status! < 300)).toBe(true)
     expect(events.some((e) => e.status! >= 400)).toBe(true)
