@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import type { OrganizationsApi } from "@orgkit/core"
+import { type OrganizationsApi, RouteTable } from "@orgkit/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -459,21 +459,6 @@ interface Codec {
   readonly headers: Sync | undefined
 }
 
-/**
- * A path template compiled once: each parameter is percent-encoded, dots included, exactly as
- * core's `RouteTable.buildPath` does, so no value can leave its segment.
- */
-const pathBuilder = (template: string) => {
-  const parts = template.split(/:(\w+)/)
-  return (encoded: Readonly<Record<string, string>>): string => {
-    let path = parts[0]!
-    for (let i = 1; i < parts.length; i += 2) {
-      path += encodeURIComponent(encoded[parts[i]!]!).replace(/\./g, "%2E") + parts[i + 1]!
-    }
-    return path
-  }
-}
-
 const codecs = new Map<string, Codec>()
 const codecOf = (op: Operation): Codec => {
   const cached = codecs.get(op.name)
@@ -482,7 +467,8 @@ const codecOf = (op: Operation): Codec => {
   const payload = endpoint.payload.get("application/json")?.schemas[0]
   const [success] = endpoint.success
   const codec: Codec = {
-    path: pathBuilder(op.route.path),
+    // Core's encoding, so that no value can leave its segment and the proxy and the client agree.
+    path: (encoded) => RouteTable.buildPath(op.route, encoded),
     params: endpoint.params === undefined ? undefined : encoder(endpoint.params),
     query: endpoint.query === undefined ? undefined : encoder(endpoint.query),
     payload: payload === undefined ? undefined : encoder(payload),
