@@ -54,8 +54,6 @@ export const json = (status: number, body: unknown, extra: Record<string, string
     headers: { ...baseHeaders(), "content-type": "application/json; charset=utf-8", ...extra }
   })
 
-const memberRolePath = /\/users\/:userId\/roles|\/applications\/:applicationId\/roles/
-
 /** A path parameter as the inner request carries it; the handlers read the decoded value. */
 const innerSegment = (value: string) => (value === "." || value === ".." ? "_" : encodeURIComponent(value))
 
@@ -107,11 +105,13 @@ const route = async (deps: Deps, request: Request, url: URL, matched: RouteTable
   const verdict = deps.tokens.verify(request.headers.get("authorization"))
   if (verdict._tag === "Denied") return json(verdict.status, verdict.body)
   const { route, params } = matched
-  if (memberRolePath.test(route.path)) {
+  // Logto checks membership first on the per-member role routes (core names the member parameter).
+  if (route.membershipParam !== undefined) {
+    const memberId = params[route.membershipParam]!
     const member =
-      "userId" in params
-        ? deps.store.checkUserMembership(params["id"]!, params["userId"]!)
-        : deps.store.checkApplicationMembership(params["id"]!, params["applicationId"]!)
+      route.membershipParam === "userId"
+        ? deps.store.checkUserMembership(params["id"]!, memberId)
+        : deps.store.checkApplicationMembership(params["id"]!, memberId)
     if (Result.isFailure(member)) return json(422, bodyOf(member.failure))
   }
   const pagination = Pagination.parse(url.searchParams, route.pagination)
