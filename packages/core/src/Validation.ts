@@ -289,6 +289,42 @@ export const validate = (
 ): Result.Result<Valid, Rejection> => {
   const pagination = Pagination.parse(input.search, route.pagination)
   if (pagination._tag === "Invalid") return Result.fail({ status: pagination.status, body: pagination.body })
+  return validateParsed(route, pagination, input)
+}
+
+/**
+ * Validates a request from its raw body, in Logto's order: pagination, body parsing (`parseBody`),
+ * then the query, the body and the path parameters. `text` is the body as received; it is not even
+ * parsed for operations without a body (every paginated list), as Logto ignores it there.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const validateRequest = (
+  route: Route,
+  input: {
+    readonly params: Readonly<Record<string, string>>
+    readonly search: URLSearchParams
+    readonly contentType: string | null | undefined
+    readonly text: string
+  }
+): Result.Result<Valid, Rejection> => {
+  const pagination = Pagination.parse(input.search, route.pagination)
+  if (pagination._tag === "Invalid") return Result.fail({ status: pagination.status, body: pagination.body })
+  let body: unknown
+  if (route.endpoint.payload.size > 0) {
+    const parsed = parseBody(input.contentType, input.text)
+    if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
+    body = parsed.success
+  }
+  return validateParsed(route, pagination, { params: input.params, search: input.search, body })
+}
+
+const validateParsed = (
+  route: Route,
+  pagination: Pagination.Parsed & { readonly _tag: "Off" | "Page" },
+  input: { readonly params: Readonly<Record<string, string>>; readonly search: URLSearchParams; readonly body: unknown }
+): Result.Result<Valid, Rejection> => {
   const rawQuery = withoutPagination(queryRecord(input.search))
   const query = decodeSlot("query", route.endpoint.query, rawQuery)
   if (Result.isFailure(query)) return Result.fail(query.failure)

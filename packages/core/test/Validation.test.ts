@@ -231,3 +231,29 @@ describe("Validation.parseBody", () => {
     expect(parse("text/plain", "hello")).toEqual(Result.succeed("hello"))
   })
 })
+
+describe("Validation.validateRequest", () => {
+  const request = (operationId: string, query: string, contentType: string | undefined, text: string) =>
+    Validation.validateRequest(RouteTable.byOperationId.get(operationId)!, {
+      params: { id: "o1", userId: "u1" },
+      search: new URLSearchParams(query),
+      contentType,
+      text
+    })
+
+  it("answers a list's bad page without reading a body (lists take none), and a malformed body with Logto's message", () => {
+    const result = request("ListOrganizationUsers", "page=0", "application/json", "{bad")
+    expect(Result.isFailure(result) && result.failure.body).toEqual({
+      code: "guard.invalid_pagination",
+      message: "The request pagination value is invalid."
+    })
+    const malformed = request("AddOrganizationUsers", "", "application/json", "{bad")
+    expect(Result.isFailure(malformed) && Object.keys(malformed.failure.body)).toEqual(["message"])
+  })
+
+  it("parses and validates the body it is given, and ignores a body where the operation has none", () => {
+    const ok = request("AddOrganizationUsers", "", "application/json; charset=utf-8", '{"userIds":["u1"],"x":1}')
+    expect(Result.isSuccess(ok) && ok.success.payload).toEqual({ userIds: ["u1"] })
+    expect(Result.isSuccess(request("GetOrganization", "", "application/json", "{bad"))).toBe(true)
+  })
+})

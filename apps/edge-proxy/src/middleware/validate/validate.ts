@@ -79,18 +79,13 @@ export const validate = (options: ValidateOptions = {}): MiddlewareHandler<AppEn
   const limit = options.maxBodyBytes ?? Validation.maxBodyBytes
   return async (c, next) => {
     const route = c.get("route")
-    let bytes: Uint8Array | undefined
-    let body: unknown
-    if (route.endpoint.payload.size > 0) {
-      bytes = await readBody(c.req.raw, limit)
-      const parsed = Validation.parseBody(c.req.header("content-type"), decoder.decode(bytes))
-      if (Result.isFailure(parsed)) return logtoError(c, parsed.failure.status, parsed.failure.body)
-      body = parsed.success
-    }
-    const result = Validation.validate(route, {
+    const bytes = route.endpoint.payload.size > 0 ? await readBody(c.req.raw, limit) : undefined
+    // Core applies Logto's whole order: pagination, body parsing, then query, body and path.
+    const result = Validation.validateRequest(route, {
       params: c.get("params"),
       search: new URLSearchParams(rawQuery(c.req.url)),
-      body
+      contentType: c.req.header("content-type"),
+      text: bytes === undefined ? "" : decoder.decode(bytes)
     })
     if (Result.isFailure(result)) {
       const rejection = cleaned(result.failure)
