@@ -9,7 +9,8 @@
  * per call, and the ratios of per-round medians. Usage: `pnpm --filter @orgkit/client bench`
  * (env ROUNDS, CALLS to change the run length).
  */
-import { fork } from "node:child_process"
+import { execFileSync, fork } from "node:child_process"
+import { availableParallelism } from "node:os"
 import { createApiClient } from "@logto/api/management"
 import { PromiseClient } from "@orgkit/client"
 import { token } from "./server.ts"
@@ -25,6 +26,17 @@ const port = await new Promise<number>((resolve, reject) => {
   child.once("message", (m) => resolve((m as { port: number }).port))
   child.once("exit", (code) => reject(new Error(`server exited with ${code}`)))
 })
+// Server on core 0, clients on core 1 (as `pnpm bench` does), so neither steals the other's core.
+const pinned = (() => {
+  if (availableParallelism() < 2) return false
+  try {
+    execFileSync("taskset", ["-pc", "0", String(child.pid)], { stdio: "ignore" })
+    execFileSync("taskset", ["-pc", "1", String(process.pid)], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+})()
 const baseUrl = `http://127.0.0.1:${port}`
 const id = "bench-org"
 const body = { userIds: ["bench-user"] }
@@ -97,7 +109,7 @@ const ratio = (a: string, b: string, key: keyof Sample) =>
   median(samples[a]!.map((s, i) => s[key] / samples[b]![i]![key]))
 
 console.log(
-  `fake Logto on ${baseUrl} (separate process); ${rounds} rounds × ${calls} sequential calls per client and operation`
+  `fake Logto on ${baseUrl} (separate process${pinned ? ", on core 0; clients on core 1" : ""}); ${rounds} rounds × ${calls} sequential calls per client and operation`
 )
 console.log(`node ${process.version}\n`)
 console.log("client           op     µs/call (median)   client CPU µs/call")

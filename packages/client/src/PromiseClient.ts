@@ -19,14 +19,13 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
 import * as HttpBody from "effect/http/HttpBody"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as UrlParams from "effect/http/UrlParams"
 import type * as HttpApi from "effect/http-api/HttpApi"
 import type * as HttpApiClient from "effect/http-api/HttpApiClient"
@@ -35,6 +34,7 @@ import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as Auth from "./Auth.ts"
 import { TokenError } from "./ClientError.ts"
+import * as Compiled from "./internal/compiled.ts"
 import * as FetchClient from "./internal/fetchClient.ts"
 import { byName, type Operation } from "./internal/operations.ts"
 import { newRequestId, requestIdHeader } from "./internal/requestId.ts"
@@ -419,14 +419,18 @@ const authLayer = (options: OrgkitClientOptions) => {
   })
 }
 
-const httpClientLayer = (options: OrgkitClientOptions) => {
+/**
+ * The transports: the calls' one reads each body with its response (the facade reads every body);
+ * the token endpoint's leaves the body to the token source.
+ */
+const httpClientLayer = (options: OrgkitClientOptions, readBody: boolean) => {
   const custom = options.fetch
   // `globalThis.fetch` is looked up per call, so that a fetch installed later (e.g. a mock) is used.
   const fetchImpl =
     custom === undefined
       ? (url: string, init: RequestInit) => globalThis.fetch(url, init)
       : (url: string, init: RequestInit) => custom(new Request(url, init))
-  return Layer.succeed(HttpClient.HttpClient, FetchClient.make(fetchImpl))
+  return Layer.succeed(HttpClient.HttpClient, FetchClient.make(fetchImpl, { readBody }))
 }
 
 const parseJson = (text: string): unknown => {
@@ -441,14 +445,13 @@ const parseJson = (text: string): unknown => {
 const str = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
 
 type Sync = (input: unknown) => unknown
-const encoder = (schema: Schema.Top): Sync =>
-  Schema.encodeUnknownSync(schema as unknown as Schema.Codec<unknown, unknown>)
-const decoder = (schema: Schema.Top): Sync =>
-  Schema.decodeUnknownSync(schema as unknown as Schema.Codec<unknown, unknown>)
+const encoder = (codec: Schema.Top): Sync => Compiled.encoder(codec, Compiled.jsonSource(codec))
+const decoder = (codec: Schema.Top): Sync => Compiled.decoder(codec, Compiled.jsonSource(codec))
 
 /**
- * Core's schemas for one operation, as synchronous encoders and decoders: what `HttpApiClient`
- * does per call, without running it as an Effect (see the README's benchmark section).
+ * Core's schemas for one operation, as synchronous encoders and decoders (compiled where core's
+ * schemas allow, see `internal/compiled.ts`): what `HttpApiClient` does per call, without running
+ * it as an Effect (see the README's benchmark section).
  */
 interface Codec {
   readonly path: (encoded: Readonly<Record<string, string>>) => string
@@ -487,18 +490,10 @@ interface Answer {
   readonly body: string
 }
 
-/** The body as text, read from the underlying web `Response` when there is one (no extra fiber). */
+/** The body as text: read by the transport with the response (see `FetchClient.textOf`). */
 const bodyText = (response: HttpClientResponse.HttpClientResponse) => {
-  const web = HttpClientResponse.toWeb(response)
-  // A retried answer was already read into the response by the transport.
-  if (Option.isNone(web) || web.value.bodyUsed) return response.text
-  return Effect.tryPromise({
-    try: () => web.value.text(),
-    catch: (cause) =>
-      new HttpClientError.HttpClientError({
-        reason: new HttpClientError.DecodeError({ request: response.request, response, cause })
-      })
-  })
+  const text = FetchClient.textOf(response)
+  return text === undefined ? response.text : Effect.succeed(text)
 }
 
 const TimedOut = Symbol("TimedOut")
@@ -513,9 +508,14 @@ type Transport = HttpClient.HttpClient.With<HttpClientError.HttpClientError | To
  */
 export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient => {
   const layer = LogtoClient.layerHttpClient.pipe(
-    Layer.provide(Layer.mergeAll(LogtoClient.layerConfig({ baseUrl: options.baseUrl }), authLayer(options))),
+    Layer.provide(
+      Layer.mergeAll(
+        LogtoClient.layerConfig({ baseUrl: options.baseUrl }),
+        authLayer(options).pipe(Layer.provide(httpClientLayer(options, false)))
+      )
+    ),
     Layer.provide(Retry.layer(retryOptions(options.retry))),
-    Layer.provide(httpClientLayer(options)),
+    Layer.provide(httpClientLayer(options, true)),
     // Spans would go nowhere: a Promise caller has no tracer.
     Layer.merge(Layer.succeed(Tracer.DisablePropagation, true))
   )

@@ -227,7 +227,23 @@ const segmentSafe = /%(3A|40|24|26|2B|2C|3B|3D)/g
 const encodeSegment = (value: string): string =>
   value === "." || value === ".."
     ? value.replace(/\./g, "%2E")
-    : encodeURIComponent(value).replace(segmentSafe, (escape) => decodeURIComponent(escape))
+    : unreserved.test(value)
+      ? value
+      : encodeURIComponent(value).replace(segmentSafe, (escape) => decodeURIComponent(escape))
+
+/** Ids and most values: nothing to escape (the common case, answered without building a string). */
+const unreserved = /^[\w.~-]+$/
+
+/** A route's path split at its parameters: literal, name, literal, …, literal. */
+const templates = new WeakMap<Route, ReadonlyArray<string>>()
+const templateOf = (route: Route): ReadonlyArray<string> => {
+  let template = templates.get(route)
+  if (template === undefined) {
+    template = route.path.split(/:(\w+)/)
+    templates.set(route, template)
+  }
+  return template
+}
 
 /**
  * Builds a concrete path for a route, percent-encoding every parameter so that no value can
@@ -236,9 +252,13 @@ const encodeSegment = (value: string): string =>
  * @category constructors
  * @since 0.1.0
  */
-export const buildPath = (route: Route, params: Readonly<Record<string, string>>): string =>
-  route.path.replace(/:(\w+)/g, (_, name: string) => {
-    const value = params[name]
-    if (value === undefined) throw new Error(`missing path parameter ${name} for ${route.operationId}`)
-    return encodeSegment(value)
-  })
+export const buildPath = (route: Route, params: Readonly<Record<string, string>>): string => {
+  const template = templateOf(route)
+  let path = template[0]!
+  for (let i = 1; i < template.length; i += 2) {
+    const value = params[template[i]!]
+    if (value === undefined) throw new Error(`missing path parameter ${template[i]} for ${route.operationId}`)
+    path += encodeSegment(value) + template[i + 1]!
+  }
+  return path
+}

@@ -1,3 +1,4 @@
+import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { OrganizationsApi, RouteTable } from "../src/index.ts"
 import { HttpApi } from "effect/http-api"
@@ -146,6 +147,28 @@ describe("RouteTable.buildPath", () => {
     const built = RouteTable.buildPath(route, { id })
     expect(built).toBe(`/api/organizations/${id}`)
     expect(RouteTable.match("GET", built)).toMatchObject({ _tag: "Route", params: { id } })
+  })
+
+  it("builds paths that match back to the same parameters, for any values on every route", () => {
+    const value = fc.oneof(
+      fc.string({ minLength: 1, unit: "binary" }),
+      fc.constantFrom(".", "..", "a.b", "%2F", "~u-1_", "x%"),
+      fc.stringMatching(/^[\w.~-]{1,20}$/)
+    )
+    for (const route of RouteTable.routes.filter((r) => r.pathParams.length > 0)) {
+      fc.assert(
+        fc.property(
+          fc.array(value, { minLength: route.pathParams.length, maxLength: route.pathParams.length }),
+          (values) => {
+            const params = Object.fromEntries(route.pathParams.map((name, i) => [name, values[i]!]))
+            const built = RouteTable.buildPath(route, params)
+            expect(built.split("/").length).toBe(route.path.split("/").length)
+            expect(RouteTable.match(route.method, built)).toMatchObject({ _tag: "Route", route, params })
+          }
+        ),
+        { numRuns: 50 }
+      )
+    }
   })
 
   it("refuses to build a path with a missing parameter", () => {

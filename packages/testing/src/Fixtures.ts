@@ -112,8 +112,9 @@ const fromAst = (ast: SchemaAST.AST): fc.Arbitrary<unknown> => {
       })
     }
     case "Objects": {
-      if (ast.propertySignatures.length === 0 && ast.indexSignatures.length > 0)
-        return fc.dictionary(safeKey, json, { maxKeys: 4 })
+      const [index] = ast.indexSignatures
+      if (ast.propertySignatures.length === 0 && index !== undefined)
+        return fc.dictionary(safeKey, fromAst(index.type), { maxKeys: 4 })
       const model: Record<string, fc.Arbitrary<unknown>> = {}
       const required: Array<string> = []
       for (const ps of ast.propertySignatures) {
