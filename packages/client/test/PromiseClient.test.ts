@@ -317,6 +317,77 @@ describe("requests", () => {
   })
 })
 
+describe("direct path and pipeline", () => {
+  // A call whose token is known is sent with one `fetch`; the Effect pipeline takes over for a
+  // token to fetch, a 401 or a retry. Both must put the same request on the wire.
+  const recorder = () => {
+    const seen: Array<Record<string, string>> = []
+    const record = (request: Request) => {
+      const headers = Object.fromEntries(request.headers)
+      delete headers["x-request-id"]
+      seen.push({ method: request.method, url: request.url, ...headers })
+      return fetch(request)
+    }
+    return { seen, record }
+  }
+
+  it("sends the same method, URL and headers directly as through the pipeline", async () => {
+    const direct = recorder()
+    const piped = recorder()
+    const a = createOrgkitClient({ baseUrl: `${server.url}/`, token, fetch: direct.record, headers: { "X-Team": "t" } })
+    const b = createOrgkitClient({
+      baseUrl: `${server.url}/`,
+      token: async () => token,
+      fetch: piped.record,
+      headers: { "X-Team": "t" }
+    })
+    for (const c of [a, b]) {
+      const options = {
+        headers: { "X-Trace": "7", authorization: "Bearer not-sent", "Content-Type": "application/json; charset=utf-8" }
+      }
+      await c.getOrganization(ids.org, options)
+      await c.addOrganizationUsers(ids.org, { userIds: [ids.u1] }, options)
+      await c.listOrganizationUsers(ids.org, { q: "a b", pageSize: 5 })
+    }
+    await a.close()
+    await b.close()
+    expect(direct.seen).toHaveLength(3)
+    expect(direct.seen).toEqual(piped.seen)
+    expect(direct.seen[1]).toMatchObject({
+      method: "POST",
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json; charset=utf-8",
+      "x-team": "t",
+      "x-trace": "7"
+    })
+    expect(direct.seen[2]!.url).toBe(`${server.url}/api/organizations/${ids.org}/users?q=a+b&page_size=5`)
+  })
+
+  it("hands a failed first attempt to the pipeline, which retries it under the policy", async () => {
+    let calls = 0
+    const flaky = (request: Request) =>
+      ++calls === 1 ? Promise.reject(new TypeError("socket hang up")) : fetch(request)
+    const c = createOrgkitClient({ baseUrl: server.url, token, fetch: flaky, retry: { baseDelayMs: 0 } })
+    expect((await c.getOrganization(ids.org)).id).toBe(ids.org)
+    expect(calls).toBe(2)
+    calls = 0
+    const error = await rejection(c.createOrganization({ name: "never twice" }))
+    expect(error).toBeInstanceOf(LogtoNetworkError)
+    expect(calls).toBe(1)
+    await c.close()
+  })
+
+  it("close() stops the calls in flight and refuses later ones", async () => {
+    await setFaults(server, [{ type: "latency", operations: ["GetOrganization"], ms: 5_000 }])
+    const c = createOrgkitClient({ baseUrl: server.url, token })
+    const pending = rejection(c.getOrganization(ids.org))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await c.close()
+    expect(String(await pending)).toMatch(/GetOrganization: the client was closed/)
+    expect(String(await rejection(c.listOrganizations()))).toMatch(/ListOrganizations: the client was closed/)
+  })
+})
+
 describe("retries and timeouts", () => {
   it("retries GETs on 503 and 429 with the default policy", async () => {
     const quick = createOrgkitClient({ baseUrl: server.url, token, retry: { baseDelayMs: 0 } })

@@ -6,6 +6,9 @@ import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as UrlParams from "effect/http/UrlParams"
 
+/** The `fetch` the transport calls (a URL string and an init, as `globalThis.fetch` takes them). */
+export type Fetch = (input: string, init: RequestInit) => Promise<Response>
+
 /** Bodies read with their response (see `make`), by web `Response`. */
 const texts = new WeakMap<Response, string>()
 
@@ -18,6 +21,20 @@ export const textOf = (response: HttpClientResponse.HttpClientResponse): string 
   return Option.isSome(web) ? texts.get(web.value) : undefined
 }
 
+/** A response whose body was already read as `text` (by the Promise API's direct path). */
+export const fromWeb = (
+  request: HttpClientRequest.HttpClientRequest,
+  response: Response,
+  text: string
+): HttpClientResponse.HttpClientResponse => {
+  texts.set(response, text)
+  return HttpClientResponse.fromWeb(request, response)
+}
+
+/** A failed `fetch` (or body read), as the transport reports it. */
+export const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
+
 /**
  * A lean `HttpClient` over a `fetch` function, for the Promise facade: one `fetch` call per
  * request, aborted when the fiber is interrupted. Compared with `FetchHttpClient.layer` it skips
@@ -27,10 +44,7 @@ export const textOf = (response: HttpClientResponse.HttpClientResponse): string 
  * fiber instead of two (`textOf` hands it over; the response's own body is then used up). Only the
  * bodies the facade sends are supported: none, or text (JSON).
  */
-export const make = (
-  fetchImpl: (input: string, init: RequestInit) => Promise<Response>,
-  options: { readonly readBody: boolean }
-): HttpClient.HttpClient =>
+export const make = (fetchImpl: Fetch, options: { readonly readBody: boolean }): HttpClient.HttpClient =>
   HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (requestEffect) =>
       Effect.flatMap(
@@ -66,8 +80,7 @@ export const make = (
                       })
                     : response
                 ),
-              catch: (cause) =>
-                new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
+              catch: (cause) => transportError(request, cause)
             }),
             (response) => HttpClientResponse.fromWeb(request, response)
           )

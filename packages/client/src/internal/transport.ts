@@ -17,7 +17,22 @@ export interface Call {
   readonly requestId: string
   readonly headers: Readonly<Record<string, string>> | undefined
   readonly onResponse: ((response: HttpClientResponse.HttpClientResponse) => void) | undefined
+  /**
+   * The first attempt, when the caller has already made it (the Promise API sends directly and
+   * comes here only when that answer is not final, see {@link isFinal}): the pipeline continues
+   * from its outcome — 401 refresh, retries — exactly as if it had sent it.
+   */
+  readonly sent?: Sent | undefined
 }
+
+/** A first attempt made outside the pipeline: what came back, and the token it carried. */
+export type Sent =
+  | {
+      readonly _tag: "Response"
+      readonly response: HttpClientResponse.HttpClientResponse
+      readonly token: string | undefined
+    }
+  | { readonly _tag: "Failure"; readonly error: HttpClientError.HttpClientError; readonly token: string | undefined }
 
 /** The call being sent, if the request comes through a LogtoClient method. */
 export const CurrentCall = Context.Reference<Call | undefined>("@orgkit/client/internal/CurrentCall", {
@@ -31,6 +46,21 @@ const isTransportError = (e: Failure): boolean =>
 
 // A response we will not hand back is drained, so that its connection can be reused at once.
 const drain = (response: HttpClientResponse.HttpClientResponse) => Effect.ignore(response.arrayBuffer)
+
+/** A 401 to a request that carried a token: the token source may refresh it and send once more. */
+const mayRefresh = (status: number, token: string | undefined): token is string => status === 401 && token !== undefined
+
+/**
+ * Whether an answer to a first attempt is the call's answer, i.e. the pipeline would hand it back
+ * as it is: no 401 to a token, no status the policy retries for this call.
+ */
+export const isFinal = (
+  policy: Retry.Policy,
+  call: { readonly method: string; readonly operationId: string | undefined },
+  status: number,
+  token: string | undefined
+): boolean =>
+  !mayRefresh(status, token) && !(policy.statuses.has(status) && Retry.appliesTo(policy, call.method, call.operationId))
 
 /**
  * The Logto pipeline on top of a transport `HttpClient`: base URL, per-call headers, `x-request-id`,
@@ -49,17 +79,27 @@ export const make = (options: {
     return response
   }
 
-  const withToken = (request: HttpClientRequest.HttpClientRequest, call: Call | undefined) =>
-    Effect.flatMap(auth.token, (token) =>
+  const withToken = (
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call | undefined,
+    sent?: Sent
+  ): Effect.Effect<readonly [HttpClientResponse.HttpClientResponse, string | undefined], Failure> => {
+    if (sent !== undefined) {
+      return sent._tag === "Response"
+        ? Effect.succeed([observe(call)(sent.response), sent.token] as const)
+        : Effect.fail(sent.error)
+    }
+    return Effect.flatMap(auth.token, (token) =>
       Effect.map(
         http.execute(token === undefined ? request : HttpClientRequest.bearerToken(request, token)),
         (response) => [observe(call)(response), token] as const
       )
     )
+  }
 
-  const send = (request: HttpClientRequest.HttpClientRequest, call: Call | undefined) =>
-    Effect.flatMap(withToken(request, call), ([response, token]) =>
-      response.status !== 401 || token === undefined
+  const send = (request: HttpClientRequest.HttpClientRequest, call: Call | undefined, sent?: Sent) =>
+    Effect.flatMap(withToken(request, call, sent), ([response, token]) =>
+      !mayRefresh(response.status, token)
         ? Effect.succeed(response)
         : Effect.flatMap(auth.invalidate(token), (refresh) =>
             refresh
@@ -100,9 +140,10 @@ export const make = (options: {
 
   const attempt = (
     request: HttpClientRequest.HttpClientRequest,
-    call: Call | undefined
+    call: Call | undefined,
+    sent?: Sent
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure | Retry.Retryable> =>
-    send(request, call).pipe(
+    send(request, call, sent).pipe(
       Effect.flatMap((response) =>
         policy.statuses.has(response.status) ? retryableStatus(response) : Effect.succeed(response)
       ),
@@ -151,8 +192,10 @@ export const make = (options: {
     const headers: Record<string, string> = call?.headers === undefined ? {} : { ...call.headers }
     headers[requestIdHeader] = call?.requestId ?? request.headers[requestIdHeader] ?? newRequestId()
     const prepared = HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers)
-    if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call)
-    return attempt(prepared, call).pipe(Effect.catchTag("Retryable", (first) => retryAfter(first, prepared, call)))
+    if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call, call?.sent)
+    return attempt(prepared, call, call?.sent).pipe(
+      Effect.catchTag("Retryable", (first) => retryAfter(first, prepared, call))
+    )
   }
 
   return HttpClient.makeWith<never, never, Failure, never>(
