@@ -4,6 +4,7 @@
  * Logto served from the page's own origin over real HTTP, with every other connection refused.
  * Skipped (saying why) only when /usr/bin/chromium is absent; CI installs it.
  */
+import type { PromiseClient as Client } from "@orgkit/client"
 import { FakeLogto } from "@orgkit/testing"
 import * as esbuild from "esbuild"
 import { existsSync } from "node:fs"
@@ -92,7 +93,7 @@ describe.skipIf(!available)(`the Promise API in headless Chromium (${executableP
     await tab.waitForSelector("body[data-ready=true]", { state: "attached", timeout: 15_000 })
     const result = await tab.evaluate(
       async ({ ids, m2m, token }) => {
-        const { PromiseClient } = (window as unknown as { orgkit: typeof import("../src/index.ts") }).orgkit
+        const { PromiseClient } = (window as unknown as { orgkit: { PromiseClient: typeof Client } }).orgkit
         const client = PromiseClient.createOrgkitClient({ baseUrl: location.origin, token })
         const machine = PromiseClient.createOrgkitClient({ baseUrl: location.origin, clientCredentials: m2m })
         const created = await client.createOrganization({ name: "Initech", description: "from the browser" })
