@@ -5,9 +5,9 @@
  *
  * One behaviour, two paths. The Effect API's pipeline (`LogtoClient.LogtoHttpClient`: base URL,
  * token source and refresh, `x-request-id`, retry policy) runs on one `ManagedRuntime`, so auth
- * and retries behave exactly as in the Effect API. A call whose token is known right now (a static
- * token, a cached client-credentials token: `Auth.cached`) is first sent directly, with one `fetch`
- * and no fiber; if the answer is one the pipeline would act on (a 401 to refresh, a status to
+ * and retries behave exactly as in the Effect API. A call whose token is at hand (a static token,
+ * a cached client-credentials token: `Auth.cached`; or the caller's token function's answer) is
+ * first sent directly, with one `fetch` and no fiber; if the answer is one the pipeline would act on (a 401 to refresh, a status to
  * retry, a network failure: `Transport.isFinal`), the pipeline takes the call over from that first
  * attempt, as if it had made it. Everything else goes through the pipeline from the start. Both
  * paths encode and decode with core's schemas, compiled (`internal/compiled.ts`), and put the same
@@ -556,6 +556,8 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
   const { baseUrl } = runtime.runSync(LogtoClient.LogtoClientConfig)
   const auth = runtime.runSync(Auth.Auth)
   const policy = runtime.runSync(Retry.RetryPolicy)
+  const tokenFunction =
+    options.clientCredentials === undefined && typeof options.token === "function" ? options.token : undefined
   const defaultHeaders = options.headers
   const defaultTimeoutMs = options.timeoutMs ?? 30_000
   // Calls in flight, stopped by `close`.
@@ -664,49 +666,64 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
 
       // The direct path: one `fetch`, no fiber. Its answer is the call's answer unless the pipeline
       // would act on it (a 401 to refresh, a status to retry: `Transport.isFinal`).
-      const token = cachedToken()
-      if (Option.isNone(token)) return viaPipeline(undefined)
-      const query = UrlParams.toString(outgoing.urlParams)
-      const url = `${baseUrl}${outgoing.path}${query === "" ? "" : `?${query}`}`
-      const init: RequestInit = {
-        method: outgoing.method,
-        headers: wireHeaders(outgoing, headers, requestId, token.value),
-        signal: controller.signal
-      }
-      if (outgoing.body !== undefined) init.body = outgoing.body
-      fetchImpl(url, init)
-        .then((response) => response.text().then((body) => ({ response, body })))
-        .then(
-          ({ body, response }) => {
-            if (stopped !== undefined)
-              return settle(() => {
-                throw stoppedError()
-              })
-            if (Transport_.isFinal(policy, { method: outgoing.method, operationId }, response.status, token.value)) {
-              return settle(() =>
-                answer(
-                  op,
-                  { status: response.status, headers: () => Object.fromEntries(response.headers), body },
-                  requestId
+      const direct = (token: string | undefined) => {
+        if (stopped !== undefined)
+          return settle(() => {
+            throw stoppedError()
+          })
+        const query = UrlParams.toString(outgoing.urlParams)
+        const url = `${baseUrl}${outgoing.path}${query === "" ? "" : `?${query}`}`
+        const init: RequestInit = {
+          method: outgoing.method,
+          headers: wireHeaders(outgoing, headers, requestId, token),
+          signal: controller.signal
+        }
+        if (outgoing.body !== undefined) init.body = outgoing.body
+        fetchImpl(url, init)
+          .then((response) => response.text().then((body) => ({ response, body })))
+          .then(
+            ({ body, response }) => {
+              if (stopped !== undefined)
+                return settle(() => {
+                  throw stoppedError()
+                })
+              if (Transport_.isFinal(policy, { method: outgoing.method, operationId }, response.status, token)) {
+                return settle(() =>
+                  answer(
+                    op,
+                    { status: response.status, headers: () => Object.fromEntries(response.headers), body },
+                    requestId
+                  )
                 )
-              )
-            }
-            const request = toRequest(outgoing)
-            viaPipeline({
-              _tag: "Response",
-              response: FetchClient.fromWeb(request, response, body),
-              token: token.value
-            })
-          },
-          (cause: unknown) => {
-            if (stopped !== undefined)
-              return settle(() => {
-                throw stoppedError()
+              }
+              const request = toRequest(outgoing)
+              viaPipeline({
+                _tag: "Response",
+                response: FetchClient.fromWeb(request, response, body),
+                token
               })
-            const request = toRequest(outgoing)
-            viaPipeline({ _tag: "Failure", error: FetchClient.transportError(request, cause), token: token.value })
-          }
-        )
+            },
+            (cause: unknown) => {
+              if (stopped !== undefined)
+                return settle(() => {
+                  throw stoppedError()
+                })
+              const request = toRequest(outgoing)
+              viaPipeline({ _tag: "Failure", error: FetchClient.transportError(request, cause), token })
+            }
+          )
+      }
+
+      const known = cachedToken()
+      if (Option.isSome(known)) return direct(known.value)
+      if (tokenFunction === undefined) return viaPipeline(undefined)
+      // A token function is called here for the first attempt, and by the pipeline for each retry,
+      // as the pipeline alone would; what it throws is the caller's own error, rethrown as it is.
+      new Promise<string>((resolve) => resolve(tokenFunction())).then(direct, (error: unknown) =>
+        settle(() => {
+          throw stopped !== undefined ? stoppedError() : error
+        })
+      )
     })
   }
 

@@ -320,47 +320,46 @@ describe("requests", () => {
 describe("direct path and pipeline", () => {
   // A call whose token is known is sent with one `fetch`; the Effect pipeline takes over for a
   // token to fetch, a 401 or a retry. Both must put the same request on the wire.
-  const recorder = () => {
+  it("sends the same method, URL and headers directly as through the pipeline (a retry repeats the request)", async () => {
     const seen: Array<Record<string, string>> = []
     const record = (request: Request) => {
-      const headers = Object.fromEntries(request.headers)
-      delete headers["x-request-id"]
-      seen.push({ method: request.method, url: request.url, ...headers })
+      seen.push({ method: request.method, url: request.url, ...Object.fromEntries(request.headers) })
       return fetch(request)
     }
-    return { seen, record }
-  }
-
-  it("sends the same method, URL and headers directly as through the pipeline", async () => {
-    const direct = recorder()
-    const piped = recorder()
-    const a = createOrgkitClient({ baseUrl: `${server.url}/`, token, fetch: direct.record, headers: { "X-Team": "t" } })
-    const b = createOrgkitClient({
+    // Each call's first attempt goes out directly (static token) and meets a 503; the pipeline sends the retry.
+    const c = createOrgkitClient({
       baseUrl: `${server.url}/`,
-      token: async () => token,
-      fetch: piped.record,
-      headers: { "X-Team": "t" }
+      token,
+      fetch: record,
+      headers: { "X-Team": "t" },
+      retry: { baseDelayMs: 0, idempotentPosts: true }
     })
-    for (const c of [a, b]) {
-      const options = {
-        headers: { "X-Trace": "7", authorization: "Bearer not-sent", "Content-Type": "application/json; charset=utf-8" }
-      }
-      await c.getOrganization(ids.org, options)
-      await c.addOrganizationUsers(ids.org, { userIds: [ids.u1] }, options)
-      await c.listOrganizationUsers(ids.org, { q: "a b", pageSize: 5 })
+    await setFaults(
+      server,
+      ["GetOrganization", "AddOrganizationUsers", "ListOrganizationUsers"].map((operation) => ({
+        type: "outage",
+        operations: [operation],
+        times: 1
+      }))
+    )
+    const options = {
+      headers: { "X-Trace": "7", authorization: "Bearer not-sent", "Content-Type": "application/json; charset=utf-8" }
     }
-    await a.close()
-    await b.close()
-    expect(direct.seen).toHaveLength(3)
-    expect(direct.seen).toEqual(piped.seen)
-    expect(direct.seen[1]).toMatchObject({
+    await c.getOrganization(ids.org, options)
+    await c.addOrganizationUsers(ids.org, { userIds: [ids.u1] }, options)
+    await c.listOrganizationUsers(ids.org, { q: "a b", pageSize: 5 })
+    await c.close()
+    expect((await requests(server)).map((r) => r.status)).toEqual([503, 200, 503, 201, 503, 200])
+    expect(seen).toHaveLength(6)
+    for (let i = 0; i < 6; i += 2) expect(seen[i + 1]).toEqual(seen[i])
+    expect(seen[2]).toMatchObject({
       method: "POST",
       authorization: `Bearer ${token}`,
       "content-type": "application/json; charset=utf-8",
       "x-team": "t",
       "x-trace": "7"
     })
-    expect(direct.seen[2]!.url).toBe(`${server.url}/api/organizations/${ids.org}/users?q=a+b&page_size=5`)
+    expect(seen[4]!.url).toBe(`${server.url}/api/organizations/${ids.org}/users?q=a+b&page_size=5`)
   })
 
   it("hands a failed first attempt to the pipeline, which retries it under the policy", async () => {
@@ -461,6 +460,15 @@ describe("client credentials", () => {
     await wrong.close()
     expect(error).toBeInstanceOf(LogtoApiError)
     expect(error).toMatchObject({ status: 401, code: "invalid_client" })
+  })
+
+  it("calls a token function once per attempt, retries included", async () => {
+    const tokenFn = vi.fn<() => Promise<string>>(async () => token)
+    const c = createOrgkitClient({ baseUrl: server.url, token: tokenFn, retry: { baseDelayMs: 0 } })
+    await setFaults(server, [{ type: "outage", operations: ["GetOrganization"], times: 2 }])
+    expect((await c.getOrganization(ids.org)).id).toBe(ids.org)
+    await c.close()
+    expect(tokenFn).toHaveBeenCalledTimes(3)
   })
 
   it("calls a token function before each request", async () => {
