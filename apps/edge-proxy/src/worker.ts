@@ -12,6 +12,7 @@ import { makeRecorder } from "./audit/index.ts"
 import { workersAuditStore } from "./audit/workers/index.ts"
 import { durableCache } from "./cache/workers/index.ts"
 import { decodeConfig } from "./config.ts"
+import { drainUnread } from "./middleware/validate/read-body.ts"
 import type { LogSink, Platform } from "./ports.ts"
 
 export { AuditLog } from "./audit/workers/index.ts"
@@ -87,8 +88,12 @@ export const buildApp = (
 const appFor = (env: Env): App | Misconfigured => (app ??= buildApp(env))
 
 export default {
-  fetch: (request, env, ctx) => {
+  fetch: async (request, env, ctx) => {
     const current = appFor(env)
-    return "problems" in current ? misconfiguredResponse() : current.fetch(request, env, ctx)
+    const response = "problems" in current ? misconfiguredResponse() : await current.fetch(request, env, ctx)
+    // workerd stops reading the request once the Worker answers: a caller still writing a body the
+    // app did not need (a 401, a 403) would see a reset instead of the answer.
+    await drainUnread(request)
+    return response
   }
 } satisfies ExportedHandler<Env>

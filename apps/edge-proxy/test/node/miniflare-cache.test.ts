@@ -6,18 +6,17 @@
  * run only in `test/workerd/cache.test.ts` (manual clock). Logto's answers reach the Workers through
  * a small relay in this process that can hold them back (`delayAnswers`).
  */
-import { build } from "esbuild"
 import { convertV4MiniflareOptions, Miniflare } from "miniflare"
 import { mkdtempSync, rmSync } from "node:fs"
 import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import { afterAll, beforeAll, inject } from "vitest"
 import { cacheEnv } from "../fixtures/e2e.ts"
+import { buildWorker } from "../fixtures/worker-build.ts"
 import { describeCache } from "../suite/cache.ts"
 
-const app = resolve(import.meta.dirname, "../..")
 const origin = "https://proxy.example"
 const dir = mkdtempSync(join(tmpdir(), "orgkit-miniflare-cache-"))
 let mf: Miniflare | undefined
@@ -65,18 +64,7 @@ const startRelay = (upstream: string) =>
   })
 
 beforeAll(async () => {
-  const scriptPath = join(dir, "worker.js")
-  await build({
-    entryPoints: [join(app, "src/worker.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    outfile: scriptPath,
-    logLevel: "silent"
-  })
+  const scriptPath = await buildWorker(dir)
   // Only the cache is under test here: these two workers run without the audit trail's bindings.
   const bindings = {
     ...cacheEnv(inject("cacheFakeUrl")),

@@ -82,6 +82,12 @@ export const cases: ReadonlyArray<Case> = [
     ...post("a 2 MiB body, read-only key", "/api/organizations", paddedTo(2 * mib)),
     auth: { _tag: "Key", key: "reader" }
   },
+  // Answered before the body is read (401/403): the caller, still writing, must get the answer.
+  { ...post("a 6 MiB body, no key", "/api/organizations", paddedTo(6 * mib)), auth: { _tag: "None" } },
+  {
+    ...post("a 6 MiB body, read-only key", `${acme}/users`, paddedTo(6 * mib)),
+    auth: { _tag: "Key", key: "reader" }
+  },
   // Deeply nested JSON.
   post("an array nested 100k levels at the root", "/api/organizations", deep(100_000, "[", "]")),
   post("an object nested 100k levels at the root", "/api/organizations", deep(100_000, '{"a":', "}")),

@@ -1,13 +1,19 @@
 /**
  * The system under test: the fake Logto from `@orgkit/testing` on a loopback port (demo data, a
- * static token for direct calls, an M2M client for the proxy), and the proxy's Node server
- * (`startNodeProxy`: `@hono/node-server` plus the keep-alive upstream) in front of it. Each suite
- * gets its own pair, so the fake's request log holds only this suite's traffic.
+ * static token for direct calls, an M2M client for the proxy), and the proxy in front of it: its
+ * Node server (`startNodeProxy`: `@hono/node-server` plus the keep-alive upstream), or its Worker
+ * in workerd (Miniflare, listening on a loopback port, the cache's Durable Objects bound). Each
+ * suite gets its own pair, so the fake's request log holds only this suite's traffic.
  */
 import { Demo, FakeLogto } from "@orgkit/testing"
 import { Result } from "effect"
-import { type NodeProxy, startNodeProxy } from "../../../src/adapters/node/server.ts"
+import { convertV4MiniflareOptions, Miniflare } from "miniflare"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { startNodeProxy } from "../../../src/adapters/node/server.ts"
 import { decodeNodeConfig } from "../../../src/config.ts"
+import { buildWorker } from "../../fixtures/worker-build.ts"
 
 /** The fake's static token (direct calls). */
 export const directToken = "reliability-direct-token-01"
@@ -45,7 +51,8 @@ export type LogLine = Readonly<Record<string, unknown>>
 /** A running fake and proxy. */
 export interface Stack {
   readonly fake: Awaited<ReturnType<typeof FakeLogto.serve>>
-  readonly proxy: NodeProxy
+  /** Where the proxy listens (`http://127.0.0.1:<port>`). */
+  readonly proxy: { readonly url: string }
   /** The proxy's log lines at level `error` (a proxy bug logs one). */
   readonly errorLines: Array<LogLine>
   /** How many log lines the proxy wrote. */
@@ -53,24 +60,28 @@ export interface Stack {
   readonly close: () => Promise<void>
 }
 
-/** Starts the fake and the proxy (upstream timeout `upstreamTimeoutMs`). */
-export const startStack = async (upstreamTimeoutMs = 5_000): Promise<Stack> => {
-  const fake = await FakeLogto.serve({
+const startFake = () =>
+  FakeLogto.serve({
     host: "127.0.0.1",
     port: 0,
     seed: Demo.seed,
     tokens: [directToken],
     clients: [m2m]
   })
-  const config = decodeNodeConfig({
-    LOGTO_ENDPOINT: fake.url,
-    LOGTO_M2M_CLIENT_ID: m2m.clientId,
-    LOGTO_M2M_CLIENT_SECRET: m2m.clientSecret,
-    ORGKIT_API_KEYS: JSON.stringify(Object.values(keys)),
-    ORGKIT_UPSTREAM_TIMEOUT_MS: String(upstreamTimeoutMs),
-    HOST: "127.0.0.1",
-    PORT: "0"
-  })
+
+/** The proxy's configuration, the same on both runtimes. */
+const proxyEnv = (fakeUrl: string, upstreamTimeoutMs: number) => ({
+  LOGTO_ENDPOINT: fakeUrl,
+  LOGTO_M2M_CLIENT_ID: m2m.clientId,
+  LOGTO_M2M_CLIENT_SECRET: m2m.clientSecret,
+  ORGKIT_API_KEYS: JSON.stringify(Object.values(keys)),
+  ORGKIT_UPSTREAM_TIMEOUT_MS: String(upstreamTimeoutMs)
+})
+
+/** Starts the fake and the proxy's Node server (upstream timeout `upstreamTimeoutMs`). */
+export const startStack = async (upstreamTimeoutMs = 5_000): Promise<Stack> => {
+  const fake = await startFake()
+  const config = decodeNodeConfig({ ...proxyEnv(fake.url, upstreamTimeoutMs), HOST: "127.0.0.1", PORT: "0" })
   if (Result.isFailure(config)) throw config.failure
   const errorLines: Array<LogLine> = []
   let lines = 0
@@ -88,6 +99,55 @@ export const startStack = async (upstreamTimeoutMs = 5_000): Promise<Stack> => {
     close: async () => {
       await proxy.close()
       await fake.close()
+    }
+  }
+}
+
+/**
+ * Starts the fake and the proxy's Worker in workerd, bundled as wrangler would, with the cache on
+ * (its Durable Objects) and the audit trail off (the bad-input suite forwards nothing; the audit
+ * trail in workerd has its own suites).
+ */
+export const startWorkerStack = async (upstreamTimeoutMs = 5_000): Promise<Stack> => {
+  const fake = await startFake()
+  const dir = mkdtempSync(join(tmpdir(), "orgkit-reliability-worker-"))
+  const errorLines: Array<LogLine> = []
+  let lines = 0
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      cf: false,
+      modules: true,
+      scriptPath: await buildWorker(dir),
+      modulesRoot: dir,
+      compatibilityDate: "2026-11-01",
+      bindings: { ...proxyEnv(fake.url, upstreamTimeoutMs), ORGKIT_CACHE: "on", ORGKIT_AUDIT: "off" },
+      durableObjects: {
+        ORGKIT_CACHE_SHARDS: { className: "CacheShard", useSQLite: true },
+        ORGKIT_CACHE_REGISTRY: { className: "CacheRegistry", useSQLite: true }
+      },
+      // The proxy logs one JSON line per request with `console.log`/`console.error`.
+      handleStructuredLogs: ({ level, message }) => {
+        lines++
+        let line: LogLine = { level, message }
+        try {
+          line = JSON.parse(message) as LogLine
+        } catch {}
+        if (level === "error" || line["level"] === "error") errorLines.push(line)
+      }
+    })
+  )
+  const url = (await mf.ready).origin
+  return {
+    fake,
+    proxy: { url },
+    errorLines,
+    logLines: () => lines,
+    close: async () => {
+      await mf.dispose()
+      await fake.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   }
 }
