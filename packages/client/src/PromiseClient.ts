@@ -646,8 +646,12 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
           : stopped === Closed
             ? closedError(operationId, requestId)
             : stopped
+      const settleStopped = () =>
+        settle(() => {
+          throw stoppedError()
+        })
 
-      // Everything but a first attempt with a known token ends up here: the Effect pipeline
+      // Everything but a first attempt with a token at hand ends up here: the Effect pipeline
       // (token fetch and refresh, retries), continuing from the first attempt if one was made.
       const viaPipeline = (sent: Transport_.Sent | undefined) => {
         const running = runtime.runFork(
@@ -667,10 +671,7 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
       // The direct path: one `fetch`, no fiber. Its answer is the call's answer unless the pipeline
       // would act on it (a 401 to refresh, a status to retry: `Transport.isFinal`).
       const direct = (token: string | undefined) => {
-        if (stopped !== undefined)
-          return settle(() => {
-            throw stoppedError()
-          })
+        if (stopped !== undefined) return settleStopped()
         const query = UrlParams.toString(outgoing.urlParams)
         const url = `${baseUrl}${outgoing.path}${query === "" ? "" : `?${query}`}`
         const init: RequestInit = {
@@ -683,10 +684,7 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
           .then((response) => response.text().then((body) => ({ response, body })))
           .then(
             ({ body, response }) => {
-              if (stopped !== undefined)
-                return settle(() => {
-                  throw stoppedError()
-                })
+              if (stopped !== undefined) return settleStopped()
               if (Transport_.isFinal(policy, { method: outgoing.method, operationId }, response.status, token)) {
                 return settle(() =>
                   answer(
@@ -704,10 +702,7 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
               })
             },
             (cause: unknown) => {
-              if (stopped !== undefined)
-                return settle(() => {
-                  throw stoppedError()
-                })
+              if (stopped !== undefined) return settleStopped()
               const request = toRequest(outgoing)
               viaPipeline({ _tag: "Failure", error: FetchClient.transportError(request, cause), token })
             }
@@ -720,9 +715,11 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
       // A token function is called here for the first attempt, and by the pipeline for each retry,
       // as the pipeline alone would; what it throws is the caller's own error, rethrown as it is.
       new Promise<string>((resolve) => resolve(tokenFunction())).then(direct, (error: unknown) =>
-        settle(() => {
-          throw stopped !== undefined ? stoppedError() : error
-        })
+        stopped !== undefined
+          ? settleStopped()
+          : settle(() => {
+              throw error
+            })
       )
     })
   }
