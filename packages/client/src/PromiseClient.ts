@@ -4,17 +4,17 @@
  * (`addOrganizationUsers(id, { userIds })`, `listOrganizations({ q, page, pageSize })`, …).
  *
  * One behaviour, two paths. The Effect API's pipeline (`LogtoClient.LogtoHttpClient`: base URL,
- * token source and refresh, `x-request-id`, retry policy) runs on one `ManagedRuntime`, so auth
- * and retries behave exactly as in the Effect API. A call whose token is at hand (a static token,
- * a cached client-credentials token: `Auth.cached`; or the caller's token function's answer) is
- * first sent directly, with one `fetch` and no fiber; if the answer is one the pipeline would act on (a 401 to refresh, a status to
- * retry, a network failure: `Transport.isFinal`), the pipeline takes the call over from that first
- * attempt, as if it had made it. Everything else goes through the pipeline from the start. Both
- * paths encode and decode with core's schemas, compiled (`internal/compiled.ts`), and put the same
- * request on the wire (a test compares them). Measured against `@logto/api` on the same fake
- * (README, "Overhead"): the thin facade over `LogtoClient` cost 1.2-1.3x its time per call, the
- * pipeline-only facade 1.07-1.18x on a GET, this 1.0-1.07x. It is the only place that throws, and
- * what it throws is one of the documented error classes below.
+ * token source and refresh, `x-request-id`, retry policy) runs on one `ManagedRuntime`, so auth and
+ * retries behave exactly as in the Effect API. A call whose token is at hand (a static token, a
+ * cached client-credentials token: `Auth.cached`; or the caller's token function's answer) is first
+ * sent directly, with one `fetch` and no fiber; if the answer is one the pipeline would act on (a
+ * 401 to refresh, a status to retry, a network failure: `Transport.isFinal`), the pipeline takes
+ * the call over from that first attempt, as if it had made it. Everything else goes through the
+ * pipeline from the start. Both paths encode and decode with core's schemas, compiled
+ * (`internal/compiled.ts`), and put the same request on the wire (a test compares them). Measured
+ * against `@logto/api` on the same fake (README, "Overhead"): the thin facade over `LogtoClient`
+ * cost 1.2-1.3x its time per call, the pipeline-only facade 1.07-1.18x on a GET, this 1.0-1.07x. It
+ * is the only place that throws, and what it throws is one of the documented error classes below.
  *
  * @since 0.1.0
  */

@@ -11,11 +11,12 @@ import * as SchemaAST from "effect/SchemaAST"
  * Core's request and response schemas use a small subset — structs with optional keys, records,
  * arrays, unions, literals, primitives, and checks (filters) — which compiles to a few closures.
  *
- * A compiled function only ever decides the common case, from the schema a codec was derived
- * from (see `jsonSource`). A value it rejects goes to Effect's codec, which throws the precise `SchemaError` (or, should the two ever disagree, returns
- * Effect's result); a schema it cannot compile (a transformation, a declaration) is handled by
- * Effect alone. Outputs equal Effect's: known keys kept, unknown keys dropped, checks applied
- * (`test/compiled.test.ts` checks this for every operation's schemas with generated values).
+ * A compiled function only ever decides the common case, from the schema a codec was derived from
+ * (see `jsonSource`). A value it rejects goes to Effect's codec, which throws the precise
+ * `SchemaError` (or, should the two ever disagree, returns Effect's result); a schema it cannot
+ * compile (a transformation, a declaration) is handled by Effect alone. Outputs equal Effect's:
+ * known keys kept, unknown keys dropped, checks applied (`test/compiled.test.ts` checks this for
+ * every operation's schemas with generated values).
  */
 export const decoder = (codec: Schema.Top, source: Schema.Top = codec): ((input: unknown) => unknown) =>
   withFallback(compile(source.ast), Schema.decodeUnknownSync(codec as unknown as Schema.Codec<unknown, unknown>))
