@@ -618,19 +618,26 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
     return new Promise<unknown>((resolve, reject) => {
       const controller = new AbortController()
       let fiber: Fiber.Fiber<Answer, unknown> | undefined
+      // Whether a `fetch` is in flight: stopping it ends it, and its rejection settles the call.
+      let fetching = false
       let stopped: unknown
       const stop = (reason: unknown) => {
         if (stopped !== undefined) return
         stopped = reason
         controller.abort()
-        fiber?.interruptUnsafe()
+        if (fiber !== undefined) fiber.interruptUnsafe()
+        // Still waiting for the caller's token function: nothing to interrupt, settle now.
+        else if (!fetching) settleStopped()
       }
       const timer = Number.isFinite(timeoutMs) ? setTimeout(stop, timeoutMs, TimedOut) : undefined
       const onAbort = () => stop(abortError(signal!))
       signal?.addEventListener("abort", onAbort, { once: true })
       inFlight.add(stop)
 
+      let settled = false
       const settle = (outcome: () => unknown) => {
+        if (settled) return
+        settled = true
         if (timer !== undefined) clearTimeout(timer)
         signal?.removeEventListener("abort", onAbort)
         inFlight.delete(stop)
@@ -680,6 +687,7 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
           signal: controller.signal
         }
         if (outgoing.body !== undefined) init.body = outgoing.body
+        fetching = true
         fetchImpl(url, init)
           .then((response) => response.text().then((body) => ({ response, body })))
           .then(

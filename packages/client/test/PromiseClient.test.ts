@@ -471,6 +471,20 @@ describe("client credentials", () => {
     expect(tokenFn).toHaveBeenCalledTimes(3)
   })
 
+  it("times out a call whose token function never answers (fake timers)", async () => {
+    const stuck = createOrgkitClient({ baseUrl: server.url, token: () => new Promise<string>(() => {}) })
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] })
+    try {
+      const pending = rejection(stuck.getOrganization(ids.org, { timeoutMs: 5_000 }))
+      await vi.advanceTimersByTimeAsync(5_000)
+      expect(await pending).toBeInstanceOf(LogtoTimeoutError)
+    } finally {
+      vi.useRealTimers()
+    }
+    await stuck.close()
+    expect(await requests(server)).toEqual([])
+  })
+
   it("calls a token function before each request", async () => {
     const tokenFn = vi.fn<() => Promise<string>>(async () => token)
     const dynamic = createOrgkitClient({ baseUrl: server.url, token: tokenFn })
