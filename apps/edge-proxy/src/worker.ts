@@ -12,7 +12,7 @@ import { makeRecorder } from "./audit/index.ts"
 import { workersAuditStore } from "./audit/workers/index.ts"
 import { durableCache } from "./cache/workers/index.ts"
 import { decodeConfig } from "./config.ts"
-import { drainUnread } from "./middleware/validate/read-body.ts"
+import { drainUnread } from "./adapters/workers/drain.ts"
 import type { LogSink, Platform } from "./ports.ts"
 
 export { AuditLog } from "./audit/workers/index.ts"
@@ -92,7 +92,7 @@ export default {
     const current = appFor(env)
     const response = "problems" in current ? misconfiguredResponse() : await current.fetch(request, env, ctx)
     // workerd stops reading the request once the Worker answers: a caller still writing a body the
-    // app did not need (a 401, a 403) would see a reset instead of the answer.
+    // app refused or did not need (413, 401, 403) would see a reset instead of the answer.
     await drainUnread(request)
     return response
   }

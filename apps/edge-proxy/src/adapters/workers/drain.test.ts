@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest"
-import { drainLimit, drainMillis, drainUnread, readBody } from "./read-body.ts"
+import { readBody } from "../../middleware/validate/read-body.ts"
+import { drainLimit, drainMillis, drainUnread } from "./drain.ts"
 
 const mib = 1024 * 1024
 
@@ -43,40 +44,49 @@ const refusal = (promise: Promise<unknown>) =>
 
 afterEach(() => vi.useRealTimers())
 
-describe("readBody: a refused body is read to its end before the 413 (workerd stops reading once answered)", () => {
-  it("drains an announced body over the limit, then refuses it", async () => {
+describe("a refused body is read to its end before the Worker's 413 leaves (workerd stops reading once answered)", () => {
+  it("drains an announced body over the limit, which readBody refused without reading", async () => {
     const { pulled, request } = streamed(48, 64 * 1024, { "content-length": String(3 * mib) })
     expect(await refusal(readBody(request, mib))).toBe(413)
+    await drainUnread(request)
     expect(pulled()).toBe(48)
   })
 
-  it("drains a streamed body past the limit, then refuses it", async () => {
+  it("drains a streamed body past the limit, which readBody released rather than cancelled", async () => {
     const { pulled, request } = streamed(48, 64 * 1024)
     expect(await refusal(readBody(request, mib))).toBe(413)
+    await drainUnread(request)
     expect(pulled()).toBe(48)
   })
 
-  it("reads at most drainLimit bytes of a refused body", async () => {
+  it("reads at most drainLimit bytes (and one chunk) of what is left of a refused body", async () => {
     const { pulled, request } = streamed(2 * (drainLimit / mib), mib)
     expect(await refusal(readBody(request, mib))).toBe(413)
-    expect(pulled()).toBeLessThanOrEqual(drainLimit / mib + 2)
-    expect(pulled()).toBeGreaterThan(drainLimit / mib)
+    const readByApp = pulled()
+    await drainUnread(request)
+    expect(pulled() - readByApp).toBeLessThanOrEqual(drainLimit / mib + 1)
+    expect(pulled() - readByApp).toBeGreaterThan(drainLimit / mib)
+    expect(pulled()).toBeLessThan(2 * (drainLimit / mib))
   })
 
   it("answers at once, reading nothing, a caller waiting for 100-continue or announcing more than drainLimit", async () => {
     const waiting = streamed(48, 64 * 1024, { "content-length": String(3 * mib), expect: "100-continue" })
     expect(await refusal(readBody(waiting.request, mib))).toBe(413)
+    await drainUnread(waiting.request)
     expect(waiting.pulled()).toBe(0)
     const huge = streamed(48, 64 * 1024, { "content-length": String(drainLimit + 1) })
     expect(await refusal(readBody(huge.request, mib))).toBe(413)
+    await drainUnread(huge.request)
     expect(huge.pulled()).toBe(0)
   })
 
   it("stops waiting for a body that never comes after drainMillis (fake timers)", async () => {
     vi.useFakeTimers()
-    const pending = refusal(readBody(silent({ "content-length": String(3 * mib) }), mib))
+    const request = silent({ "content-length": String(3 * mib) })
+    expect(await refusal(readBody(request, mib))).toBe(413)
+    const pending = drainUnread(request).then(() => "drained")
     await vi.advanceTimersByTimeAsync(drainMillis)
-    expect(await pending).toBe(413)
+    expect(await pending).toBe("drained")
   })
 })
 
