@@ -497,6 +497,8 @@ const codecOf = (op: Operation): Codec => {
   return codec
 }
 
+const jsonType = "application/json"
+
 /** A request as the facade builds it, before the base URL, headers and token are added. */
 interface Outgoing {
   readonly method: RouteTable.Route["method"]
@@ -517,7 +519,7 @@ const toRequest = (outgoing: Outgoing): HttpClientRequest.HttpClientRequest => {
   const request = HttpClientRequest.make(outgoing.method)(outgoing.path, { urlParams: outgoing.urlParams })
   return outgoing.body === undefined
     ? request
-    : HttpClientRequest.setBody(request, HttpBody.text(outgoing.body, "application/json"))
+    : HttpClientRequest.setBody(request, HttpBody.text(outgoing.body, jsonType))
 }
 
 /** The body as text: read by the transport with the response (see `FetchClient.textOf`). */
@@ -792,8 +794,8 @@ const buildRequest = (
 }
 
 /**
- * The headers the pipeline would send for the call (its `HttpClientRequest` headers, lower-cased):
- * the body's content type, the caller's headers, the request id, then the token.
+ * The headers the pipeline would send for the call, in the order they win: the body's content
+ * type (`toRequest`'s), the call's headers (`Transport.callHeaders`), then the token.
  */
 const wireHeaders = (
   outgoing: Outgoing,
@@ -801,10 +803,8 @@ const wireHeaders = (
   requestId: string,
   token: string | undefined
 ): Record<string, string> => {
-  const wire: Record<string, string> = {}
-  if (outgoing.body !== undefined) wire["content-type"] = "application/json"
-  if (headers !== undefined) for (const key in headers) wire[key.toLowerCase()] = headers[key]!
-  wire[requestIdHeader] = requestId
+  const wire = Transport_.callHeaders(headers, requestId)
+  if (outgoing.body !== undefined && wire["content-type"] === undefined) wire["content-type"] = jsonType
   if (token !== undefined) wire.authorization = `Bearer ${token}`
   return wire
 }

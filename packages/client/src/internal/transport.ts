@@ -47,6 +47,21 @@ const isTransportError = (e: Failure): boolean =>
 // A response we will not hand back is drained, so that its connection can be reused at once.
 const drain = (response: HttpClientResponse.HttpClientResponse) => Effect.ignore(response.arrayBuffer)
 
+/**
+ * The headers a call adds to its request, lower-cased (as `HttpClientRequest` keeps them): the
+ * caller's, then the request id. The pipeline sets them, and the Promise API's direct path sends
+ * the same.
+ */
+export const callHeaders = (
+  headers: Readonly<Record<string, string>> | undefined,
+  requestId: string
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  if (headers !== undefined) for (const key in headers) out[key.toLowerCase()] = headers[key]!
+  out[requestIdHeader] = requestId
+  return out
+}
+
 /** A 401 to a request that carried a token: the token source may refresh it and send once more. */
 const mayRefresh = (status: number, token: string | undefined): token is string => status === 401 && token !== undefined
 
@@ -189,9 +204,11 @@ export const make = (options: {
     request: HttpClientRequest.HttpClientRequest,
     call: Call | undefined
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure> => {
-    const headers: Record<string, string> = call?.headers === undefined ? {} : { ...call.headers }
-    headers[requestIdHeader] = call?.requestId ?? request.headers[requestIdHeader] ?? newRequestId()
-    const prepared = HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers)
+    const requestId = call?.requestId ?? request.headers[requestIdHeader] ?? newRequestId()
+    const prepared = HttpClientRequest.setHeaders(
+      HttpClientRequest.prependUrl(request, baseUrl),
+      callHeaders(call?.headers, requestId)
+    )
     if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call, call?.sent)
     return attempt(prepared, call, call?.sent).pipe(
       Effect.catchTag("Retryable", (first) => retryAfter(first, prepared, call))
