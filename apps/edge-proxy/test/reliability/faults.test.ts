@@ -25,6 +25,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { prng } from "../fixtures/random.ts"
 import { afterAll, describe, expect, it } from "vitest"
 import { openNodeAuditStore } from "../../src/audit/node/index.ts"
 import { type AuditStore, AuditStoreError } from "../../src/audit/store.ts"
@@ -39,7 +40,6 @@ import {
   fakeWrites,
   isLogtoShaped,
   keys,
-  prng,
   proxyEnv,
   setFaults,
   startFake,

@@ -19,6 +19,7 @@
  * Sizes: `ORGKIT_RELIABILITY=full` runs 20,000 operations (`pnpm test:reliability`); otherwise
  * 1,200. `ORGKIT_RELIABILITY_SEED` replays another seed. Prints `load: N tried, N passed, N failed`.
  */
+import { prng } from "../fixtures/random.ts"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   type Answer,
@@ -29,7 +30,6 @@ import {
   fakeWrites,
   keys,
   population,
-  prng,
   roleIds,
   startSystem,
   type System,

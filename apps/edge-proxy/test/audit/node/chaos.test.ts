@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type NodeAuditStore, openNodeAuditStore } from "../../../src/audit/node/index.ts"
 import { makeRecorder } from "../../../src/audit/recorder.ts"
 import { allEvents, chaosOrganization, chaosRequest, checkChaos, runChaos } from "../support/chaos.ts"
-import { flakyStore, prng } from "../support/flaky.ts"
+import { prng } from "../../fixtures/random.ts"
+import { flakyStore } from "../support/flaky.ts"
 import { harness } from "../support/harness.ts"
 
 const N = 540

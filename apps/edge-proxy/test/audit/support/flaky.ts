@@ -5,18 +5,6 @@
  */
 import type { AuditStore } from "../../../src/audit/store.ts"
 
-/** A deterministic PRNG (mulberry32). */
-export const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Failure probability per write method. */
 export interface FaultRates {
   readonly accept: number

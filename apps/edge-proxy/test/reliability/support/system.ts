@@ -269,18 +269,6 @@ export const isLogtoShaped = (json: unknown, code?: string): boolean =>
   typeof (json as { message?: unknown }).message === "string" &&
   (code === undefined || (json as { code: string }).code === code)
 
-/** A small deterministic PRNG (mulberry32). */
-export const prng = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** A Zipf(s) sampler over `n` ranks (0 is the most popular). */
 export const zipf = (n: number, s: number, random: () => number) => {
   const weights = Array.from({ length: n }, (_, i) => 1 / Math.pow(i + 1, s))
