@@ -51,22 +51,29 @@ export const Targets = Schema.Struct({
 /** What a write touches. */
 export type Targets = typeof Targets.Type
 
-/**
- * The immutable facts of a request, fixed when it arrives. `request` is the body with secrets
- * redacted and its size capped (`null` when there is none); `path` is the raw request path.
- */
-export const EventData = Schema.Struct({
+/** What was asked: who, which operation, on what, with which body. */
+const requestFacts = {
   actor: Actor,
   operationId: Schema.String,
   method: Schema.String,
   path: Schema.String,
   organizationId: Schema.NullOr(Schema.String),
   targets: Targets,
-  request: Schema.Json,
+  request: Schema.Json
+}
+
+/** Where the request came from. */
+const callerFacts = {
   requestId: Schema.String,
   clientIp: Schema.NullOr(Schema.String),
   userAgent: Schema.NullOr(Schema.String)
-})
+}
+
+/**
+ * The immutable facts of a request, fixed when it arrives. `request` is the body with secrets
+ * redacted and its size capped (`null` when there is none); `path` is the raw request path.
+ */
+export const EventData = Schema.Struct({ ...requestFacts, ...callerFacts })
 /** The immutable facts of a request. */
 export type EventData = typeof EventData.Type
 
@@ -172,19 +179,11 @@ export const AuditEvent = Schema.Struct({
   seq: Schema.Number,
   kind: EventKind,
   time: Schema.String,
-  actor: Actor,
-  operationId: Schema.String,
-  method: Schema.String,
-  path: Schema.String,
-  organizationId: Schema.NullOr(Schema.String),
-  targets: Targets,
-  request: Schema.Json,
+  ...requestFacts,
   status: Schema.NullOr(Schema.Number),
   errorCode: Schema.NullOr(Schema.String),
   latencyMs: Schema.NullOr(Schema.Number),
-  requestId: Schema.String,
-  clientIp: Schema.NullOr(Schema.String),
-  userAgent: Schema.NullOr(Schema.String),
+  ...callerFacts,
   outcome: OutcomeState,
   /** The hash of the event's own chain entry, and the one before it. */
   prevHash: Schema.String,
