@@ -3,15 +3,14 @@
  * process shares), with one manual clock, plus what only Node has: the hit path in the raw request
  * listener and the LRU byte bound of the whole cache.
  */
-import { Result } from "effect"
 import http from "node:http"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { type NodeProxy, startNodeProxy } from "../../src/adapters/node/server.ts"
 import { nodeHttpUpstream } from "../../src/adapters/node/http-upstream.ts"
 import { memoryCache } from "../../src/cache/memory-cache.ts"
-import { decodeNodeConfig } from "../../src/config.ts"
 import type { Upstream } from "../../src/ports.ts"
 import { cacheEnv, cacheKeys, ids } from "../fixtures/e2e.ts"
+import { loopbackConfig } from "../fixtures/node-proxy.ts"
 import { collectingLog, testPlatform } from "../fixtures/ports.ts"
 import { describeCache } from "../suite/cache.ts"
 import { fake, upstreamCallsDuring } from "../suite/harness.ts"
@@ -38,14 +37,13 @@ const delayedUpstream = (): Upstream & { close: () => void } => {
 }
 
 const start = async (env: Record<string, string> = {}, shared = true) => {
-  const config = decodeNodeConfig({ ...cacheEnv(inject("cacheFakeUrl")), HOST: "127.0.0.1", PORT: "0", ...env })
-  if (Result.isFailure(config)) throw config.failure
+  const config = loopbackConfig({ ...cacheEnv(inject("cacheFakeUrl")), ...env })
   const cache =
-    shared && config.success.cache.enabled
-      ? (sharedCache ??= memoryCache(config.success.cache, { now: platform.now, log, leaseMs: 5_000 }))
+    shared && config.cache.enabled
+      ? (sharedCache ??= memoryCache(config.cache, { now: platform.now, log, leaseMs: 5_000 }))
       : undefined
   const upstream = delayedUpstream()
-  const proxy = await startNodeProxy(config.success, {
+  const proxy = await startNodeProxy(config, {
     log,
     platform,
     upstream,

@@ -6,13 +6,12 @@
  */
 import { RouteTable } from "@orgkit/core"
 import { Demo, FakeLogto } from "@orgkit/testing"
-import { Result } from "effect"
 import { existsSync } from "node:fs"
 import { type Browser, chromium } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type NodeProxy, startNodeProxy } from "../../src/adapters/node/server.ts"
-import { decodeNodeConfig } from "../../src/config.ts"
+import type { NodeProxy } from "../../src/adapters/node/server.ts"
 import { client, directToken, keys, proxyEnv } from "../fixtures/e2e.ts"
+import { startLoopbackProxy } from "../fixtures/node-proxy.ts"
 import { collectingLog } from "../fixtures/ports.ts"
 
 const executablePath = "/usr/bin/chromium"
@@ -33,9 +32,7 @@ describe.skipIf(!available)(`GET /docs in headless Chromium (${executablePath})`
       tokens: [directToken],
       clients: [client]
     })
-    const config = decodeNodeConfig({ ...proxyEnv(fake.url), HOST: "127.0.0.1", PORT: "0" })
-    if (Result.isFailure(config)) throw config.failure
-    proxy = await startNodeProxy(config.success, { log: collectingLog() })
+    proxy = await startLoopbackProxy(proxyEnv(fake.url), { log: collectingLog() })
     browser = await chromium.launch({
       executablePath,
       args: [

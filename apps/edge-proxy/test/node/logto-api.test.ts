@@ -4,11 +4,10 @@
  */
 import { createApiClient } from "@logto/api/management"
 import { Demo, FakeLogto } from "@orgkit/testing"
-import { Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type NodeProxy, startNodeProxy } from "../../src/adapters/node/server.ts"
-import { decodeNodeConfig } from "../../src/config.ts"
+import type { NodeProxy } from "../../src/adapters/node/server.ts"
 import { client, directToken, keys, proxyEnv } from "../fixtures/e2e.ts"
+import { startLoopbackProxy } from "../fixtures/node-proxy.ts"
 import { collectingLog } from "../fixtures/ports.ts"
 
 let fake: FakeLogto.Server
@@ -22,9 +21,7 @@ beforeAll(async () => {
     tokens: [directToken],
     clients: [client]
   })
-  const config = decodeNodeConfig({ ...proxyEnv(fake.url), HOST: "127.0.0.1", PORT: "0" })
-  if (Result.isFailure(config)) throw config.failure
-  proxy = await startNodeProxy(config.success, { log: collectingLog() })
+  proxy = await startLoopbackProxy(proxyEnv(fake.url), { log: collectingLog() })
 })
 afterAll(async () => {
   await proxy?.close()

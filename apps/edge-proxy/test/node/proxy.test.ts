@@ -3,12 +3,11 @@
  * over real loopback HTTP to the fake started by the global setup), plus what only a raw socket can
  * send.
  */
-import { Result } from "effect"
 import http from "node:http"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { type NodeProxy, startNodeProxy } from "../../src/adapters/node/server.ts"
-import { decodeNodeConfig } from "../../src/config.ts"
+import type { NodeProxy } from "../../src/adapters/node/server.ts"
 import { keys, proxyEnv } from "../fixtures/e2e.ts"
+import { startLoopbackProxy } from "../fixtures/node-proxy.ts"
 import { collectingLog } from "../fixtures/ports.ts"
 import { fake, type Target, upstreamCallsDuring } from "../suite/harness.ts"
 import { proxySuite } from "../suite/index.ts"
@@ -17,9 +16,7 @@ let proxy: NodeProxy
 const log = collectingLog()
 
 beforeAll(async () => {
-  const config = decodeNodeConfig({ ...proxyEnv(inject("fakeUrl")), HOST: "127.0.0.1", PORT: "0" })
-  if (Result.isFailure(config)) throw config.failure
-  proxy = await startNodeProxy(config.success, { log })
+  proxy = await startLoopbackProxy(proxyEnv(inject("fakeUrl")), { log })
 })
 afterAll(() => proxy?.close())
 

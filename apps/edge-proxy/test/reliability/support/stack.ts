@@ -6,13 +6,11 @@
  * suite gets its own pair, so the fake's request log holds only this suite's traffic.
  */
 import { Demo, FakeLogto } from "@orgkit/testing"
-import { Result } from "effect"
 import { convertV4MiniflareOptions, Miniflare } from "miniflare"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { startNodeProxy } from "../../../src/adapters/node/server.ts"
-import { decodeNodeConfig } from "../../../src/config.ts"
+import { startLoopbackProxy } from "../../fixtures/node-proxy.ts"
 import { buildWorker } from "../../fixtures/worker-build.ts"
 
 /** The fake's static token (direct calls). */
@@ -81,11 +79,9 @@ const proxyEnv = (fakeUrl: string, upstreamTimeoutMs: number) => ({
 /** Starts the fake and the proxy's Node server (upstream timeout `upstreamTimeoutMs`). */
 export const startStack = async (upstreamTimeoutMs = 5_000): Promise<Stack> => {
   const fake = await startFake()
-  const config = decodeNodeConfig({ ...proxyEnv(fake.url, upstreamTimeoutMs), HOST: "127.0.0.1", PORT: "0" })
-  if (Result.isFailure(config)) throw config.failure
   const errorLines: Array<LogLine> = []
   let lines = 0
-  const proxy = await startNodeProxy(config.success, {
+  const proxy = await startLoopbackProxy(proxyEnv(fake.url, upstreamTimeoutMs), {
     log: (line) => {
       lines++
       if (line["level"] === "error") errorLines.push(line)
