@@ -6,6 +6,7 @@ import { PromiseClient } from "@orgkit/client"
 import { RouteTable } from "@orgkit/core"
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
 import { control, ids, m2m, requests, reset, type Server, setFaults, start, token } from "./fixtures/fake.ts"
+import { rejection } from "./fixtures/rejection.ts"
 
 const { createOrgkitClient, LogtoApiError, LogtoNetworkError, LogtoRequestError, LogtoTimeoutError } = PromiseClient
 
@@ -32,15 +33,6 @@ beforeEach(() => reset(server))
 
 const names = <A extends { readonly name: string | null }>(items: ReadonlyArray<A>) => items.map((i) => i.name).sort()
 const idsOf = <A extends { readonly id: string }>(items: ReadonlyArray<A>) => items.map((i) => i.id).sort()
-
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected a rejection")
-}
 
 describe("organizations", () => {
   it("lists with a total count, search, featured users and pages", async () => {

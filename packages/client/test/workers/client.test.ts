@@ -12,6 +12,7 @@ import { FetchHttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import { describe, expect, inject, it } from "vitest"
 import { m2m, token, world } from "./world.ts"
+import { rejection } from "../fixtures/rejection.ts"
 
 const { createOrgkitClient, LogtoApiError, LogtoRequestError } = PromiseClient
 
@@ -19,15 +20,6 @@ const inIsolate = (options: Partial<PromiseClient.OrgkitClientOptions> = {}) => 
   const fake = FakeLogto.make({ seed: world, tokens: [token], clients: [m2m] })
   const client = createOrgkitClient({ baseUrl: FakeLogto.baseUrl, token, fetch: fake.fetch, ...options })
   return { fake, client }
-}
-
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected a rejection")
 }
 
 describe("Promise API in workerd (the fake's fetch handler)", () => {
