@@ -55,6 +55,31 @@ import * as Retry from "./Retry.ts"
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * What every error of a call carries: the operation and the call's request id. The errors below
+ * extend it (`error instanceof LogtoCallError` catches them all); it is thrown as itself when the
+ * client was closed before or during the call.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class LogtoCallError extends Error {
+  override readonly name: string = "LogtoCallError"
+  /** The operation called, e.g. `AddOrganizationUsers`. */
+  readonly operationId: string
+  /** The `x-request-id` sent with the call. */
+  readonly requestId: string
+  constructor(
+    message: string,
+    call: { readonly operationId: string; readonly requestId: string },
+    options?: ErrorOptions
+  ) {
+    super(message, options)
+    this.operationId = call.operationId
+    this.requestId = call.requestId
+  }
+}
+
+/**
  * Logto (or a gateway in front of it) answered with an error status: 400, 401, 403, 404, 422,
  * 405, 429/5xx once retries are exhausted, or the token endpoint refused the client credentials
  * (then `code` is the OAuth error, e.g. `invalid_client`).
@@ -62,7 +87,7 @@ import * as Retry from "./Retry.ts"
  * @category errors
  * @since 0.1.0
  */
-export class LogtoApiError extends Error {
+export class LogtoApiError extends LogtoCallError {
   override readonly name = "LogtoApiError"
   /** The HTTP status. */
   readonly status: number
@@ -72,10 +97,6 @@ export class LogtoApiError extends Error {
   readonly data: unknown
   /** Logto's `details` (validation errors: one line per issue). */
   readonly details: string | undefined
-  /** The operation called, e.g. `AddOrganizationUsers`. */
-  readonly operationId: string
-  /** The `x-request-id` sent with the call. */
-  readonly requestId: string
   constructor(fields: {
     readonly status: number
     readonly code: string | undefined
@@ -85,13 +106,11 @@ export class LogtoApiError extends Error {
     readonly operationId: string
     readonly requestId: string
   }) {
-    super(fields.message)
+    super(fields.message, fields)
     this.status = fields.status
     this.code = fields.code
     this.data = fields.data
     this.details = fields.details
-    this.operationId = fields.operationId
-    this.requestId = fields.requestId
   }
 }
 
@@ -103,14 +122,10 @@ export class LogtoApiError extends Error {
  * @category errors
  * @since 0.1.0
  */
-export class LogtoNetworkError extends Error {
+export class LogtoNetworkError extends LogtoCallError {
   override readonly name = "LogtoNetworkError"
-  readonly operationId: string
-  readonly requestId: string
   constructor(fields: { readonly operationId: string; readonly requestId: string; readonly cause: unknown }) {
-    super(`${fields.operationId}: network error (request id ${fields.requestId})`, { cause: fields.cause })
-    this.operationId = fields.operationId
-    this.requestId = fields.requestId
+    super(`${fields.operationId}: network error (request id ${fields.requestId})`, fields, { cause: fields.cause })
   }
 }
 
@@ -121,15 +136,11 @@ export class LogtoNetworkError extends Error {
  * @category errors
  * @since 0.1.0
  */
-export class LogtoTimeoutError extends Error {
+export class LogtoTimeoutError extends LogtoCallError {
   override readonly name = "LogtoTimeoutError"
-  readonly operationId: string
-  readonly requestId: string
   readonly timeoutMs: number
   constructor(fields: { readonly operationId: string; readonly requestId: string; readonly timeoutMs: number }) {
-    super(`${fields.operationId} timed out after ${fields.timeoutMs} ms (request id ${fields.requestId})`)
-    this.operationId = fields.operationId
-    this.requestId = fields.requestId
+    super(`${fields.operationId} timed out after ${fields.timeoutMs} ms (request id ${fields.requestId})`, fields)
     this.timeoutMs = fields.timeoutMs
   }
 }
@@ -141,16 +152,12 @@ export class LogtoTimeoutError extends Error {
  * @category errors
  * @since 0.1.0
  */
-export class LogtoRequestError extends Error {
+export class LogtoRequestError extends LogtoCallError {
   override readonly name = "LogtoRequestError"
-  readonly operationId: string
-  readonly requestId: string
   constructor(fields: { readonly operationId: string; readonly requestId: string; readonly cause: unknown }) {
-    super(`${fields.operationId}: invalid request, nothing was sent: ${messageOf(fields.cause)}`, {
+    super(`${fields.operationId}: invalid request, nothing was sent: ${messageOf(fields.cause)}`, fields, {
       cause: fields.cause
     })
-    this.operationId = fields.operationId
-    this.requestId = fields.requestId
   }
 }
 
@@ -161,23 +168,19 @@ export class LogtoRequestError extends Error {
  * @category errors
  * @since 0.1.0
  */
-export class LogtoDecodeError extends Error {
+export class LogtoDecodeError extends LogtoCallError {
   override readonly name = "LogtoDecodeError"
   readonly status: number | undefined
-  readonly operationId: string
-  readonly requestId: string
   constructor(fields: {
     readonly status: number | undefined
     readonly operationId: string
     readonly requestId: string
     readonly cause: unknown
   }) {
-    super(`${fields.operationId}: unexpected response (${fields.status ?? "?"}): ${messageOf(fields.cause)}`, {
+    super(`${fields.operationId}: unexpected response (${fields.status ?? "?"}): ${messageOf(fields.cause)}`, fields, {
       cause: fields.cause
     })
     this.status = fields.status
-    this.operationId = fields.operationId
-    this.requestId = fields.requestId
   }
 }
 
@@ -328,7 +331,7 @@ export type OrgkitClient = { readonly [N in OperationName]: (...args: ArgsOf<N>)
   readonly paginate: <N extends PaginatedName>(name: N, ...args: ArgsOf<N>) => AsyncIterable<ItemOf<N>>
   /**
    * Releases the client's runtime. Calls in flight are aborted, and they and calls made afterwards
-   * reject with an `Error` saying the client was closed.
+   * reject with a {@link LogtoCallError} saying the client was closed.
    */
   readonly close: () => Promise<void>
 }
@@ -871,7 +874,7 @@ const failure = (op: Operation, cause: Cause.Cause<unknown>, requestId: string):
 }
 
 const closedError = (operationId: string, requestId: string) =>
-  new Error(`${operationId}: the client was closed (request id ${requestId})`)
+  new LogtoCallError(`${operationId}: the client was closed (request id ${requestId})`, { operationId, requestId })
 
 const abortError = (signal: AbortSignal): unknown =>
   signal.reason ?? new DOMException("This operation was aborted", "AbortError")

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { control, ids, m2m, requests, reset, type Server, setFaults, start, token } from "./fixtures/fake.ts"
 import { rejection } from "./fixtures/rejection.ts"
 
-const { createOrgkitClient, LogtoApiError, LogtoNetworkError, LogtoRequestError, LogtoTimeoutError } = PromiseClient
+const { createOrgkitClient, LogtoApiError, LogtoCallError, LogtoNetworkError, LogtoRequestError, LogtoTimeoutError } =
+  PromiseClient
 
 let server: Server
 let client: PromiseClient.OrgkitClient
@@ -286,6 +287,8 @@ describe("requests", () => {
     const error = await rejection(client.createOrganization({ name: "x" }))
     expect(error).toBeInstanceOf(LogtoApiError)
     expect(error).toMatchObject({ status: 400, ...body, operationId: "CreateOrganization" })
+    expect(error).toBeInstanceOf(LogtoCallError)
+    expect((error as Error).name).toBe("LogtoApiError")
   })
 
   it("throws LogtoNetworkError when the server cannot be reached", async () => {
@@ -374,7 +377,10 @@ describe("direct path and pipeline", () => {
     const pending = rejection(c.getOrganization(ids.org))
     await new Promise((resolve) => setTimeout(resolve, 20))
     await c.close()
-    expect(String(await pending)).toMatch(/GetOrganization: the client was closed/)
+    const inFlight = await pending
+    expect(String(inFlight)).toMatch(/GetOrganization: the client was closed/)
+    expect(inFlight).toBeInstanceOf(LogtoCallError)
+    expect(inFlight).toMatchObject({ name: "LogtoCallError", operationId: "GetOrganization" })
     expect(String(await rejection(c.listOrganizations()))).toMatch(/ListOrganizations: the client was closed/)
   })
 })
