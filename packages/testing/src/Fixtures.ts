@@ -9,7 +9,7 @@ import { Member, Organization as Org } from "@orgkit/core"
 import type * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as fc from "fast-check"
-import { idAlphabet, randomString, secure } from "./internal/random.ts"
+import { idAlphabet, randomString, secure, seeded } from "./internal/random.ts"
 import type * as Seed from "./Seed.ts"
 
 interface Constraint {
@@ -139,6 +139,15 @@ const fromAst = (ast: SchemaAST.AST): fc.Arbitrary<unknown> => {
  */
 export const arbitrary = <S extends Schema.Top>(schema: S): fc.Arbitrary<S["Type"]> =>
   fromAst(schema.ast) as fc.Arbitrary<S["Type"]>
+
+/**
+ * A deterministic source of uniform numbers in [0, 1) from a seed (mulberry32, the generator the
+ * fake's seeded ids and faults use): for test workloads that a seed must replay.
+ *
+ * @category testing
+ * @since 0.1.0
+ */
+export const seededRandom = (seed: number): (() => number) => seeded(seed)
 
 /**
  * A 12-character id of Logto's alphabet (organizations, users, SSO connectors).

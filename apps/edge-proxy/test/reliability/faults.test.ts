@@ -19,13 +19,12 @@
  * Sizes: `ORGKIT_RELIABILITY=full` runs more cycles and writes (`pnpm test:reliability`).
  * Prints `faults: N tried, N passed, N failed` (one check = one assertion on one answer or log).
  */
-import { Demo } from "@orgkit/testing"
+import { Demo, Fixtures } from "@orgkit/testing"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { prng } from "../fixtures/random.ts"
 import { afterAll, describe, expect, it } from "vitest"
 import { openNodeAuditStore } from "../../src/audit/node/index.ts"
 import { type AuditStore, AuditStoreError } from "../../src/audit/store.ts"
@@ -208,7 +207,7 @@ describe("audit store outage", () => {
     const fake = await startFake()
     const dir = mkdtempSync(join(tmpdir(), "orgkit-reliability-"))
     const inner = openNodeAuditStore({ path: join(dir, "audit.sqlite") })
-    const { store, control } = flakyStore(inner, prng(seed))
+    const { store, control } = flakyStore(inner, Fixtures.seededRandom(seed))
     const { proxy, errorLines } = await startProxy(fake.url, join(dir, "audit.sqlite"), {}, { auditStore: store })
     const from = failures.length
     const sent: Array<{ requestId: string; status: number; code: string | undefined }> = []

@@ -19,7 +19,7 @@
  * Sizes: `ORGKIT_RELIABILITY=full` runs 20,000 operations (`pnpm test:reliability`); otherwise
  * 1,200. `ORGKIT_RELIABILITY_SEED` replays another seed. Prints `load: N tried, N passed, N failed`.
  */
-import { prng } from "../fixtures/random.ts"
+import { Fixtures } from "@orgkit/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   type Answer,
@@ -242,11 +242,11 @@ afterAll(async () => {
 
 describe(`load (${full ? "full" : "short"} run)`, () => {
   it(`serves ${operations} concurrent mixed reads and writes with no error and no read older than an acknowledged write`, async () => {
-    const pickOrg = zipf(orgs.length, 1.1, prng(seed))
+    const pickOrg = zipf(orgs.length, 1.1, Fixtures.seededRandom(seed))
     let next = 0
     const started = performance.now()
     const worker = async (w: number) => {
-      const random = prng(seed * 31 + w)
+      const random = Fixtures.seededRandom(seed * 31 + w)
       while (next < operations && performance.now() - started < budgetMs) {
         const n = next++
         const org = orgs[pickOrg()]!

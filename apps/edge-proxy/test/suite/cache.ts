@@ -8,6 +8,7 @@
  * first, and every read through the second must then be byte-identical to the fake's direct answer.
  * A concurrent run checks that no read returns data older than a write acknowledged before it began.
  */
+import { Fixtures } from "@orgkit/testing"
 import { describe, expect, it } from "vitest"
 import { dependencies } from "../../src/cache/dependency-map.ts"
 import { cacheKeys, ids, metricsToken, webhookSigningKey } from "../fixtures/e2e.ts"
@@ -123,15 +124,6 @@ const deliver = (t: CacheTarget, delivery: { body: string; signature?: string })
 const descriptionOf = async (response: Response): Promise<unknown> =>
   ((await response.json()) as { description?: unknown }).description
 
-/** A small deterministic PRNG (mulberry32). */
-const prng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let x = seed
-  x = Math.imul(x ^ (x >>> 15), x | 1)
-  x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-  return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-}
-
 /** Registers the suite; `clock: false` skips the tests that need `advance`. */
 export const describeCache = (target: () => CacheTarget, options: { readonly clock: boolean } = { clock: true }) =>
   describe("the read cache", () => {
@@ -215,7 +207,7 @@ export const describeCache = (target: () => CacheTarget, options: { readonly clo
     it("interleaved concurrent reads and writes: no read returns data older than a write acknowledged before it began", async () => {
       const t = target()
       const { orgs, list } = await seedOrganizations(t, 3, "v0")
-      const random = prng(7)
+      const random = Fixtures.seededRandom(7)
       let tick = 0
       const acked = new Map<string, Array<{ version: number; at: number }>>(orgs.map((org) => [org, []]))
       const observed: Array<{ org: string; startedAt: number; version: number; via: string; cache: string | null }> = []

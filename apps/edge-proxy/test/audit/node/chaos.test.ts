@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Demo, FakeLogto } from "@orgkit/testing"
+import { Demo, FakeLogto, Fixtures } from "@orgkit/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type NodeAuditStore, openNodeAuditStore } from "../../../src/audit/node/index.ts"
 import { makeRecorder } from "../../../src/audit/recorder.ts"
 import { allEvents, chaosOrganization, chaosRequest, checkChaos, runChaos } from "../support/chaos.ts"
-import { prng } from "../../fixtures/random.ts"
 import { flakyStore } from "../support/flaky.ts"
 import { harness } from "../support/harness.ts"
 
@@ -42,7 +41,7 @@ afterAll(async () => {
 
 describe("chaos", () => {
   it(`keeps one event per forwarded write and forwards nothing refused, with store failures at random (N=${N}, seed ${seed})`, async () => {
-    const random = prng(seed)
+    const random = Fixtures.seededRandom(seed)
     const flaky = flakyStore(store, { accept: 0.15, complete: 0.5, deny: 0.4, deadLetter: 0.25 }, random)
     const lines: Array<Record<string, unknown>> = []
     const recorder = makeRecorder({

@@ -1,3 +1,4 @@
+import { Fixtures } from "@orgkit/testing"
 import { env, exports } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
 import type { AuditEvent } from "../../../src/audit/event.ts"
@@ -5,7 +6,6 @@ import { makeRecorder } from "../../../src/audit/recorder.ts"
 import { redactedValue } from "../../../src/audit/redact.ts"
 import { workersAuditStore } from "../../../src/audit/workers/index.ts"
 import { allEvents, chaosRequest, checkChaos, runChaos } from "../support/chaos.ts"
-import { prng } from "../../fixtures/random.ts"
 import { flakyStore } from "../support/flaky.ts"
 import { harness } from "../support/harness.ts"
 import { pathOf, requestOf, stubUpstream, writeCases } from "../support/requests.ts"
@@ -101,7 +101,11 @@ describe("chaos in workerd", () => {
   it("keeps one event per forwarded write and forwards nothing refused (N=504, random store failures)", async () => {
     const N = 504
     const store = workersAuditStore(env)
-    const flaky = flakyStore(store, { accept: 0.15, complete: 0.5, deny: 0.4, deadLetter: 0.25 }, prng(7))
+    const flaky = flakyStore(
+      store,
+      { accept: 0.15, complete: 0.5, deny: 0.4, deadLetter: 0.25 },
+      Fixtures.seededRandom(7)
+    )
     const upstream = stubUpstream()
     const lines: Array<Record<string, unknown>> = []
     const recorder = makeRecorder({
