@@ -37,13 +37,6 @@ export class Auth extends Context.Service<
      * fresh token is worthwhile (client credentials), `false` when it is not (a static token).
      */
     readonly invalidate: (token: string) => Effect.Effect<boolean>
-    /**
-     * The token `token` would yield right now, when that takes no I/O and no waiting (a static
-     * token, a cached client-credentials token); `Option.none()` when it would. Must complete
-     * synchronously. The Promise API uses it to send a call without starting a fiber; a source
-     * without it (optional) is always asked through `token`.
-     */
-    readonly cached?: Effect.Effect<Option.Option<string | undefined>> | undefined
   }
 >()("@orgkit/client/Auth") {}
 
@@ -59,8 +52,7 @@ export const layerToken = (token: string | Redacted.Redacted<string>): Layer.Lay
     Auth,
     Auth.of({
       token: Effect.succeed(plain),
-      invalidate: () => Effect.succeed(false),
-      cached: Effect.succeed(Option.some(plain))
+      invalidate: () => Effect.succeed(false)
     })
   )
 }
@@ -100,8 +92,7 @@ export const layerNone: Layer.Layer<Auth> = Layer.succeed(
   Auth,
   Auth.of({
     token: Effect.succeed(undefined),
-    invalidate: () => Effect.succeed(false),
-    cached: Effect.succeed(Option.some(undefined))
+    invalidate: () => Effect.succeed(false)
   })
 )
 
@@ -227,10 +218,6 @@ export const makeClientCredentials = Effect.fnUntraced(function* (options: Clien
   const fresh = (cached: Option.Option<Cached>, now: number): string | undefined =>
     Option.isSome(cached) && now < cached.value.refreshAt ? cached.value.token : undefined
 
-  const cached = Effect.zipWith(Ref.get(cache), Clock.currentTimeMillis, (c, now) =>
-    Option.fromUndefinedOr(fresh(c, now))
-  )
-
   // Fast path without the lock; under the lock, look again, so that concurrent callers who queued
   // behind the one fetching reuse its token instead of fetching their own.
   const token = Effect.gen(function* () {
@@ -250,7 +237,7 @@ export const makeClientCredentials = Effect.fnUntraced(function* (options: Clien
       Option.isSome(cached) && cached.value.token === stale ? Option.none() : cached
     ).pipe(Effect.as(true))
 
-  return Auth.of({ token, invalidate, cached })
+  return Auth.of({ token, invalidate })
 })
 
 /**

@@ -55,6 +55,18 @@ export type ListResponse<A> = HttpApiSchema.withHeaders<ReadonlyArray<A>, { read
 export const maxPageSize = 100
 
 /**
+ * Where to start and how many items to ask for per page, in the same names as the query: `page`
+ * (default 1) and `page_size` (default 100, Logto's maximum).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly page?: number | undefined
+  readonly page_size?: number | undefined
+}
+
+/**
  * Whether a page is the last one: shorter than asked, empty, or reaching `Total-Number`.
  *
  * @category constructors
@@ -66,37 +78,60 @@ export const isLastPage = (page: Page<unknown>): boolean =>
   (page.totalCount !== undefined && page.page * page.pageSize >= page.totalCount)
 
 /**
- * Every page of a list, starting at `startPage` (default 1) with `pageSize` items per page
- * (default 100, Logto's maximum).
+ * Why a page cannot have been fetched with the page size asked for, if so: more items than asked,
+ * or fewer while `Total-Number` says more follow. Both happen when the list call sets its own
+ * `page_size` instead of the one it was given; walking on would skip or repeat items.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const pageSizeConflict = (page: Page<unknown>): string | undefined => {
+  const { items, pageSize, totalCount } = page
+  const more = totalCount !== undefined && (page.page - 1) * pageSize + items.length < totalCount
+  if (items.length <= pageSize && !(items.length < pageSize && more)) return undefined
+  return (
+    `page ${page.page} has ${items.length} items${totalCount === undefined ? "" : ` of ${totalCount}`}, ` +
+    `but ${pageSize} per page were asked for: the list call must use the page_size it is given ` +
+    `(to change it, pass { page_size } to Paginate.pages or Paginate.items)`
+  )
+}
+
+/**
+ * Every page of a list, starting at `options.page` (default 1) with `options.page_size` items per
+ * page (default 100, Logto's maximum). The list call receives both and must send them as they are
+ * (spread them into its `query`); a page that cannot have been fetched with them (see
+ * {@link pageSizeConflict}) stops the stream with a defect that says so.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const pages = <A, E, R>(
   fetch: (request: PageRequest) => Effect.Effect<ListResponse<A>, E, R>,
-  options?: { readonly pageSize?: number | undefined; readonly startPage?: number | undefined }
+  options?: Options
 ): Stream.Stream<Page<A>, E, R> => {
-  const pageSize = options?.pageSize ?? maxPageSize
-  return Stream.paginate(options?.startPage ?? 1, (page: number) =>
-    Effect.map(fetch({ page, page_size: pageSize }), (response) => {
+  const pageSize = options?.page_size ?? maxPageSize
+  return Stream.paginate(options?.page ?? 1, (page: number) =>
+    Effect.flatMap(fetch({ page, page_size: pageSize }), (response) => {
       const current: Page<A> = {
         items: response.body,
         totalCount: response.headers["total-number"],
         page,
         pageSize
       }
-      return [[current], isLastPage(current) ? Option.none<number>() : Option.some(page + 1)] as const
+      const conflict = pageSizeConflict(current)
+      if (conflict !== undefined) return Effect.die(new RangeError(`Paginate: ${conflict}`))
+      return Effect.succeed([[current], isLastPage(current) ? Option.none<number>() : Option.some(page + 1)] as const)
     })
   )
 }
 
 /**
- * Every item of every page of a list.
+ * Every item of every page of a list (see {@link pages}).
  *
  * @category constructors
  * @since 0.1.0
  */
 export const items = <A, E, R>(
   fetch: (request: PageRequest) => Effect.Effect<ListResponse<A>, E, R>,
-  options?: { readonly pageSize?: number | undefined; readonly startPage?: number | undefined }
+  options?: Options
 ): Stream.Stream<A, E, R> => Stream.flatMap(pages(fetch, options), (page) => Stream.fromIterable(page.items))

@@ -3,49 +3,37 @@
  * async method per operation, named and ordered as the seed's operations
  * (`addOrganizationUsers(id, { userIds })`, `listOrganizations({ q, page, pageSize })`, …).
  *
- * One behaviour, two paths. The Effect API's pipeline (`LogtoClient.LogtoHttpClient`: base URL,
- * token source and refresh, `x-request-id`, retry policy) runs on one `ManagedRuntime`, so auth and
- * retries behave exactly as in the Effect API. A call whose token is at hand (a static token, a
- * cached client-credentials token: `Auth.cached`; or the caller's token function's answer) is first
- * sent directly, with one `fetch` and no fiber; if the answer is one the pipeline would act on (a
- * 401 to refresh, a status to retry, a network failure: `Transport.isFinal`), the pipeline takes
- * the call over from that first attempt, as if it had made it. Everything else goes through the
- * pipeline from the start. Both paths encode and decode with core's schemas, compiled
- * (`internal/compiled.ts`), and put the same request on the wire (a test compares them). Measured
- * against `@logto/api` on the same fake (README, "Overhead"): the thin facade over `LogtoClient`
- * cost 1.2-1.3x its time per call, the pipeline-only facade 1.07-1.18x on a GET, this 1.0-1.07x. It
- * is the only place that throws, and what it throws is one of the documented error classes below.
+ * It is a thin facade over the Effect API: each method runs the `LogtoClient` method of the same
+ * name (derived from core's route table) on one `ManagedRuntime`, so transport, auth, retries,
+ * timeouts, request ids, encoding and decoding are the Effect client's, and nothing else. What the
+ * facade adds is the mapping of arguments (positional, camelCase query keys) to the Effect request,
+ * of results (`{ items, totalCount }` for pages), and of every failure to one of the documented
+ * error classes below. It is the only place that throws.
  *
  * @since 0.1.0
  */
-import { type OrganizationsApi, RouteTable } from "@orgkit/core"
+import type { OrganizationsApi } from "@orgkit/core"
 import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
-import type * as Schema from "effect/Schema"
+import * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
-import * as HttpBody from "effect/http/HttpBody"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
-import * as UrlParams from "effect/http/UrlParams"
 import type * as HttpApi from "effect/http-api/HttpApi"
 import type * as HttpApiClient from "effect/http-api/HttpApiClient"
 import type * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
-import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
+import type * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as Auth from "./Auth.ts"
-import { TokenError } from "./ClientError.ts"
-import * as Compiled from "./internal/compiled.ts"
+import { RequestTimeout, TokenError } from "./ClientError.ts"
 import * as FetchClient from "./internal/fetchClient.ts"
 import { byName, type Operation } from "./internal/operations.ts"
 import { newRequestId, requestIdHeader } from "./internal/requestId.ts"
-import * as Transport_ from "./internal/transport.ts"
 import * as LogtoClient from "./LogtoClient.ts"
 import * as Paginate from "./Paginate.ts"
 import * as Retry from "./Retry.ts"
@@ -239,18 +227,18 @@ export type BodyOf<N extends OperationName> = [HttpApiEndpoint.Payload<EndpointO
   : HttpApiEndpoint.Payload<EndpointOf<N>>["Type"]
 
 /**
- * Per-call options, always the last argument.
+ * Per-call options, always the last argument: the Effect API's call options (`headers`; an
+ * `x-request-id` among them is the call's request id), with the timeout in milliseconds and an
+ * `AbortSignal`.
  *
  * @category models
  * @since 0.1.0
  */
-export interface CallOptions {
+export interface CallOptions extends Pick<LogtoClient.CallOptions, "headers"> {
   /** Aborts the call; it then rejects with the signal's reason (an `AbortError` by default). */
   readonly signal?: AbortSignal | undefined
   /** Overrides the client's timeout for this call. */
   readonly timeoutMs?: number | undefined
-  /** Extra headers; an `x-request-id` given here is used as the call's request id. */
-  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 /**
@@ -337,28 +325,19 @@ export type OrgkitClient = { readonly [N in OperationName]: (...args: ArgsOf<N>)
 }
 
 /**
- * Retry settings in milliseconds (see `Retry.Options`); `false` disables retrying.
+ * The Effect API's retry settings (`Retry.Options`) with the delays in milliseconds; `false`
+ * disables retrying.
  *
  * @category models
  * @since 0.1.0
  */
-export interface RetryOptions {
-  /** Retries after the first attempt (default 2). */
-  readonly retries?: number | undefined
+export interface RetryOptions extends Omit<Retry.Options, "baseDelay" | "maxDelay" | "maxRetryAfter" | "schedule"> {
   /** First backoff ceiling (default 250). */
   readonly baseDelayMs?: number | undefined
   /** Largest backoff ceiling (default 8000). */
   readonly maxDelayMs?: number | undefined
   /** A longer `Retry-After` is not waited for (default 60000). */
   readonly maxRetryAfterMs?: number | undefined
-  /** Retryable statuses (default 429, 502, 503, 504). */
-  readonly statuses?: ReadonlyArray<number> | undefined
-  /** Retried methods (default GET, PUT, DELETE). */
-  readonly methods?: ReadonlyArray<string> | undefined
-  /** Also retry Logto's idempotent add/assign POSTs (default false). */
-  readonly idempotentPosts?: boolean | undefined
-  /** Retry network failures (default true). */
-  readonly networkErrors?: boolean | undefined
 }
 
 /**
@@ -372,19 +351,12 @@ export interface OrgkitClientOptions {
   readonly baseUrl: string | URL
   /** A bearer token, or an async function returning one (called before every request). */
   readonly token?: string | (() => string | Promise<string>) | undefined
-  /** Logto's machine-to-machine client-credentials grant (cached token, one refresh for all callers). */
-  readonly clientCredentials?:
-    | {
-        readonly clientId: string
-        readonly clientSecret: string
-        /** Default `<baseUrl>/oidc/token`. */
-        readonly tokenEndpoint?: string | undefined
-        /** Default `https://default.logto.app/api`. */
-        readonly resource?: string | undefined
-        /** Default `all`. */
-        readonly scope?: string | undefined
-      }
-    | undefined
+  /**
+   * Logto's machine-to-machine client-credentials grant, as the Effect API takes it (cached token,
+   * one refresh for all callers): `{ clientId, clientSecret, tokenEndpoint?, resource?, scope? }`,
+   * defaults `<baseUrl>/oidc/token`, `https://default.logto.app/api`, `all`.
+   */
+  readonly clientCredentials?: LogtoClient.Options["clientCredentials"]
   readonly retry?: RetryOptions | false | undefined
   /** Timeout of a whole call, retries included (default 30000). */
   readonly timeoutMs?: number | undefined
@@ -404,16 +376,8 @@ export interface OrgkitClientOptions {
 const retryOptions = (retry: RetryOptions | false | undefined): Retry.Options => {
   if (retry === false) return { retries: 0 }
   if (retry === undefined) return {}
-  return {
-    retries: retry.retries,
-    baseDelay: retry.baseDelayMs,
-    maxDelay: retry.maxDelayMs,
-    maxRetryAfter: retry.maxRetryAfterMs,
-    statuses: retry.statuses,
-    methods: retry.methods,
-    idempotentPosts: retry.idempotentPosts,
-    networkErrors: retry.networkErrors
-  }
+  const { baseDelayMs, maxDelayMs, maxRetryAfterMs, ...rest } = retry
+  return { ...rest, baseDelay: baseDelayMs, maxDelay: maxDelayMs, maxRetryAfter: maxRetryAfterMs }
 }
 
 const authLayer = (options: OrgkitClientOptions) => {
@@ -442,99 +406,165 @@ const fetchOf = (options: OrgkitClientOptions): FetchClient.Fetch => {
 }
 
 /**
- * The transports: the calls' one reads each body with its response (the facade reads every body);
- * the token endpoint's leaves the body to the token source.
+ * The runtime of one Promise client: the Effect API's layers (`LogtoClient.layer`) built from the
+ * options, on a lean `fetch` transport (`internal/fetchClient.ts`). Spans are off: a Promise caller has no tracer to receive
+ * them.
  */
-const httpClientLayer = (fetchImpl: FetchClient.Fetch, readBody: boolean) =>
-  Layer.succeed(HttpClient.HttpClient, FetchClient.make(fetchImpl, { readBody }))
+const layerOf = (options: OrgkitClientOptions) =>
+  LogtoClient.layer.pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        LogtoClient.layerConfig({
+          baseUrl: options.baseUrl,
+          timeout: options.timeoutMs === undefined ? undefined : Duration.millis(options.timeoutMs)
+        }),
+        authLayer(options),
+        Retry.layer(retryOptions(options.retry))
+      )
+    ),
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, FetchClient.make(fetchOf(options)))),
+    Layer.merge(Layer.succeed(Tracer.DisablePropagation, true))
+  )
 
-const parseJson = (text: string): unknown => {
-  if (text === "") return undefined
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
+type Method = (request: EffectRequest) => Effect.Effect<unknown, unknown>
+
+/** The request of an Effect API method: `{ params, payload, query }`. */
+interface EffectRequest {
+  params?: Record<string, unknown>
+  payload?: unknown
+  query?: Record<string, unknown>
 }
+
+/** The call as the errors report it. */
+interface Call {
+  readonly operationId: string
+  readonly requestId: string
+}
+
+/** The Promise API's camelCase query (`pageSize`) in core's wire names (`page_size`). */
+const wireQuery = (op: Operation, query: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> => {
+  const wire: Record<string, unknown> = {}
+  if (query === undefined) return wire
+  for (const key in query) {
+    const value = query[key]
+    if (value === undefined) continue
+    const name = op.query?.get(key)
+    if (name === undefined) {
+      const known = [...(op.query?.keys() ?? [])].join(", ")
+      throw new TypeError(`unknown query parameter "${key}" (${op.name} takes ${known})`)
+    }
+    wire[name] = value
+  }
+  return wire
+}
+
+/** What the Effect API's success value becomes: a page, the value, or `undefined`. */
+const toResult = (op: Operation, value: unknown): unknown => {
+  if (op.result === "empty") return undefined
+  if (op.result === "value") return value
+  const { body, headers } = value as { body: ReadonlyArray<unknown>; headers: { "total-number"?: number } }
+  const totalCount = headers["total-number"]
+  return totalCount === undefined ? { items: body } : { items: body, totalCount }
+}
+
+const isSuccessStatus = (status: number) => status >= 200 && status < 300
 
 const str = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
 
-type Sync = (input: unknown) => unknown
-const encoder = (codec: Schema.Top): Sync => Compiled.encoder(codec, Compiled.jsonSource(codec))
-const decoder = (codec: Schema.Top): Sync => Compiled.decoder(codec, Compiled.jsonSource(codec))
+/** An error answer, read from its body: Logto's `{ code, message, data?, details? }` when it has one. */
+const apiError = (response: HttpClientResponse.HttpClientResponse, call: Call) =>
+  Effect.map(
+    Effect.orElseSucceed(response.text, () => ""),
+    (text) => {
+      let json: Record<string, unknown> | undefined
+      try {
+        const parsed: unknown = text === "" ? undefined : JSON.parse(text)
+        if (typeof parsed === "object" && parsed !== null) json = parsed as Record<string, unknown>
+      } catch {
+        json = undefined
+      }
+      return new LogtoApiError({
+        status: response.status,
+        code: str(json?.code),
+        message: str(json?.message) ?? ((json === undefined ? text.slice(0, 200) : "") || `HTTP ${response.status}`),
+        data: json?.data,
+        details: str(json?.details),
+        ...call
+      })
+    }
+  )
 
 /**
- * Core's schemas for one operation, as synchronous encoders and decoders (compiled where core's
- * schemas allow, see `internal/compiled.ts`): what `HttpApiClient` does per call, without running
- * it as an Effect (see the README's benchmark section).
+ * The one mapping from the Effect API's failures to the documented errors: core's `LogtoError.*`
+ * and undeclared error statuses become `LogtoApiError`, `RequestTimeout` `LogtoTimeoutError`,
+ * transport failures `LogtoNetworkError`, a request that fails core's schemas `LogtoRequestError`,
+ * a 2xx that does not `LogtoDecodeError`; `TokenError` is an API error when the token endpoint
+ * answered and a network error when it did not. A defect (a token function's own error) is
+ * rethrown as it is. `last` is the last response the call received, if any.
  */
-interface Codec {
-  readonly path: (encoded: Readonly<Record<string, string>>) => string
-  readonly params: Sync | undefined
-  readonly query: Sync | undefined
-  readonly payload: Sync | undefined
-  readonly body: Sync | undefined
-  readonly headers: Sync | undefined
-}
-
-const codecs = new Map<string, Codec>()
-const codecOf = (op: Operation): Codec => {
-  const cached = codecs.get(op.name)
-  if (cached !== undefined) return cached
-  const endpoint = op.route.endpoint
-  const payload = endpoint.payload.get("application/json")?.schemas[0]
-  const [success] = endpoint.success
-  const codec: Codec = {
-    // Core's encoding, so that no value can leave its segment and the proxy and the client agree.
-    path: (encoded) => RouteTable.buildPath(op.route, encoded),
-    params: endpoint.params === undefined ? undefined : encoder(endpoint.params),
-    query: endpoint.query === undefined ? undefined : encoder(endpoint.query),
-    payload: payload === undefined ? undefined : encoder(payload),
-    body:
-      op.result === "empty" || success === undefined
-        ? undefined
-        : decoder(HttpApiSchema.isWithHeaders(success) ? success.schema : success),
-    headers: success !== undefined && HttpApiSchema.isWithHeaders(success) ? decoder(success.headers) : undefined
+const toError = (
+  cause: Cause.Cause<unknown>,
+  call: Call,
+  last: HttpClientResponse.HttpClientResponse | undefined
+): Effect.Effect<unknown> => {
+  const found = Cause.findError(cause)
+  if (found._tag === "Failure") {
+    const defect = Cause.findDefect(cause)
+    return Effect.succeed(defect._tag === "Success" ? defect.success : Cause.squash(cause))
   }
-  codecs.set(op.name, codec)
-  return codec
+  const error = found.success
+  if (error instanceof RequestTimeout) {
+    return Effect.succeed(new LogtoTimeoutError({ ...call, timeoutMs: error.timeoutMillis }))
+  }
+  if (error instanceof TokenError) {
+    return Effect.succeed(
+      error.status === undefined
+        ? new LogtoNetworkError({ ...call, cause: error })
+        : new LogtoApiError({
+            status: error.status,
+            code: error.error,
+            message: error.message,
+            data: error.body,
+            details: undefined,
+            ...call
+          })
+    )
+  }
+  if (HttpClientError.isHttpClientError(error)) {
+    const reason = error.reason
+    if (reason._tag === "EncodeError" || reason._tag === "InvalidUrlError") {
+      return Effect.succeed(new LogtoRequestError({ ...call, cause: error }))
+    }
+    const response = error.response
+    if (response === undefined) return Effect.succeed(new LogtoNetworkError({ ...call, cause: error }))
+    return isSuccessStatus(response.status)
+      ? Effect.succeed(new LogtoDecodeError({ status: response.status, ...call, cause: error }))
+      : apiError(response, call)
+  }
+  if (Schema.isSchemaError(error)) {
+    // Before any answer, it was the request; after one, the answer's body.
+    if (last === undefined) return Effect.succeed(new LogtoRequestError({ ...call, cause: error }))
+    return isSuccessStatus(last.status)
+      ? Effect.succeed(new LogtoDecodeError({ status: last.status, ...call, cause: error }))
+      : apiError(last, call)
+  }
+  // core's `LogtoError.*`: Logto's own answer, decoded.
+  const logto = error as { code?: string; message: string; data?: unknown; details?: string }
+  return Effect.succeed(
+    new LogtoApiError({
+      status: last?.status ?? 0,
+      code: logto.code,
+      message: logto.message,
+      data: logto.data,
+      details: logto.details,
+      ...call
+    })
+  )
 }
 
-const jsonType = "application/json"
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown }
 
-/** A request as the facade builds it, before the base URL, headers and token are added. */
-interface Outgoing {
-  readonly method: RouteTable.Route["method"]
-  readonly path: string
-  readonly urlParams: UrlParams.UrlParams
-  /** The JSON body, if the operation has one. */
-  readonly body: string | undefined
-}
-
-/** What came back: status, headers (read only for pages) and the body as text. */
-interface Answer {
-  readonly status: number
-  readonly headers: () => Readonly<Record<string, string>>
-  readonly body: string
-}
-
-const toRequest = (outgoing: Outgoing): HttpClientRequest.HttpClientRequest => {
-  const request = HttpClientRequest.make(outgoing.method)(outgoing.path, { urlParams: outgoing.urlParams })
-  return outgoing.body === undefined
-    ? request
-    : HttpClientRequest.setBody(request, HttpBody.text(outgoing.body, jsonType))
-}
-
-/** The body as text: read by the transport with the response (see `FetchClient.textOf`). */
-const bodyText = (response: HttpClientResponse.HttpClientResponse) => {
-  const text = FetchClient.textOf(response)
-  return text === undefined ? response.text : Effect.succeed(text)
-}
-
-const TimedOut = Symbol("TimedOut")
 const Closed = Symbol("Closed")
-
-type Transport = HttpClient.HttpClient.With<HttpClientError.HttpClientError | TokenError>
 
 /**
  * Creates the Promise client.
@@ -543,61 +573,24 @@ type Transport = HttpClient.HttpClient.With<HttpClientError.HttpClientError | To
  * @since 0.1.0
  */
 export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient => {
-  const fetchImpl = fetchOf(options)
-  const layer = LogtoClient.layerHttpClient.pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        LogtoClient.layerConfig({ baseUrl: options.baseUrl }),
-        authLayer(options).pipe(Layer.provide(httpClientLayer(fetchImpl, false)))
-      )
-    ),
-    Layer.provideMerge(Retry.layer(retryOptions(options.retry))),
-    Layer.provide(httpClientLayer(fetchImpl, true)),
-    // Spans would go nowhere: a Promise caller has no tracer.
-    Layer.merge(Layer.succeed(Tracer.DisablePropagation, true))
-  )
-  const runtime = ManagedRuntime.make(layer)
-  const transport: Transport = runtime.runSync(LogtoClient.LogtoHttpClient)
-  const { baseUrl } = runtime.runSync(LogtoClient.LogtoClientConfig)
-  const auth = runtime.runSync(Auth.Auth)
-  const policy = runtime.runSync(Retry.RetryPolicy)
-  const tokenFunction =
-    options.clientCredentials === undefined && typeof options.token === "function" ? options.token : undefined
+  const runtime = ManagedRuntime.make(layerOf(options))
+  const logto = runtime.runSync(LogtoClient.LogtoClient) as unknown as Record<string, Record<string, Method>>
   const defaultHeaders = options.headers
-  const defaultTimeoutMs = options.timeoutMs ?? 30_000
   // Calls in flight, stopped by `close`.
   const inFlight = new Set<(reason: unknown) => void>()
   let closed = false
 
-  const send = (request: HttpClientRequest.HttpClientRequest, call: Transport_.Call) =>
-    transport.execute(request).pipe(
-      Effect.flatMap((response) =>
-        Effect.map(bodyText(response), (body): Answer => ({
-          status: response.status,
-          headers: () => response.headers,
-          body
-        }))
-      ),
-      Effect.provideService(Transport_.CurrentCall, call)
-    )
-
-  /** The token to send right now without a fiber, when the token source knows it (`Auth.cached`). */
-  const cachedToken = (): Option.Option<string | undefined> => {
-    if (closed || auth.cached === undefined) return Option.none()
-    const cached = auth.cached
-    // `Effect.succeed` is already an `Exit`: a static token is read without running anything.
-    const exit = Exit.isExit(cached)
-      ? (cached as Exit.Exit<Option.Option<string | undefined>>)
-      : runtime.runSyncExit(cached)
-    return Exit.isSuccess(exit) ? exit.value : Option.none()
-  }
-
   const invoke = (op: Operation, args: ReadonlyArray<unknown>): Promise<unknown> => {
+    const method = logto[op.group]![op.name]!
     let i = op.pathParams.length
-    const params: Record<string, unknown> = {}
-    for (let p = 0; p < i; p++) params[op.pathParams[p]!] = args[p]
-    const payload = op.hasPayload ? args[i++] : undefined
-    const rawQuery = op.query === undefined ? undefined : (args[i++] as Record<string, unknown> | undefined)
+    const request: EffectRequest = {}
+    if (i > 0) {
+      const params: Record<string, unknown> = {}
+      for (let p = 0; p < i; p++) params[op.pathParams[p]!] = args[p]
+      request.params = params
+    }
+    if (op.hasPayload) request.payload = args[i++]
+    const query = op.query === undefined ? undefined : (args[i++] as Record<string, unknown> | undefined)
     const callOptions = args[i] as CallOptions | undefined
     const signal = callOptions?.signal
     if (signal?.aborted) return Promise.reject(abortError(signal))
@@ -608,132 +601,54 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
         : defaultHeaders === undefined
           ? callOptions.headers
           : { ...defaultHeaders, ...callOptions.headers }
-    const requestId = headers?.[requestIdHeader] ?? newRequestId()
-    const operationId = op.operationId
-
-    if (closed) return Promise.reject(closedError(operationId, requestId))
-    let outgoing: Outgoing
-    try {
-      outgoing = buildRequest(op, params, payload, rawQuery)
-    } catch (cause) {
-      return Promise.reject(new LogtoRequestError({ operationId, requestId, cause }))
+    const call: Call = { operationId: op.operationId, requestId: headers?.[requestIdHeader] ?? newRequestId() }
+    if (closed) return Promise.reject(closedError(call))
+    if (op.query !== undefined) {
+      try {
+        request.query = wireQuery(op, query)
+      } catch (cause) {
+        return Promise.reject(new LogtoRequestError({ ...call, cause }))
+      }
     }
-    const timeoutMs = callOptions?.timeoutMs ?? defaultTimeoutMs
+
+    let last: HttpClientResponse.HttpClientResponse | undefined
+    const effect = method(request).pipe(
+      Effect.matchCauseEffect({
+        onSuccess: (value): Effect.Effect<Outcome> => Effect.succeed({ ok: true, value: toResult(op, value) }),
+        onFailure: (cause): Effect.Effect<Outcome> =>
+          Cause.hasInterruptsOnly(cause)
+            ? Effect.failCause(cause as Cause.Cause<never>)
+            : Effect.map(toError(cause, call, last), (error) => ({ ok: false, error }))
+      }),
+      LogtoClient.withCallOptions({
+        requestId: call.requestId,
+        headers,
+        timeout: callOptions?.timeoutMs === undefined ? undefined : Duration.millis(callOptions.timeoutMs),
+        onResponse: (response) => {
+          last = response
+        }
+      })
+    )
 
     return new Promise<unknown>((resolve, reject) => {
-      const controller = new AbortController()
-      let fiber: Fiber.Fiber<Answer, unknown> | undefined
-      // Whether a `fetch` is in flight: stopping it ends it, and its rejection settles the call.
-      let fetching = false
+      const fiber = runtime.runFork(effect)
       let stopped: unknown
       const stop = (reason: unknown) => {
         if (stopped !== undefined) return
         stopped = reason
-        controller.abort()
-        if (fiber !== undefined) fiber.interruptUnsafe()
-        // Still waiting for the caller's token function: nothing to interrupt, settle now.
-        else if (!fetching) settleStopped()
+        fiber.interruptUnsafe()
       }
-      const timer = Number.isFinite(timeoutMs) ? setTimeout(stop, timeoutMs, TimedOut) : undefined
       const onAbort = () => stop(abortError(signal!))
       signal?.addEventListener("abort", onAbort, { once: true })
       inFlight.add(stop)
-
-      let settled = false
-      const settle = (outcome: () => unknown) => {
-        if (settled) return
-        settled = true
-        if (timer !== undefined) clearTimeout(timer)
+      fiber.addObserver((exit) => {
         signal?.removeEventListener("abort", onAbort)
         inFlight.delete(stop)
-        try {
-          resolve(outcome())
-        } catch (error) {
-          reject(error)
-        }
-      }
-      const stoppedError = () =>
-        stopped === TimedOut
-          ? new LogtoTimeoutError({ operationId, requestId, timeoutMs })
-          : stopped === Closed
-            ? closedError(operationId, requestId)
-            : stopped
-      const settleStopped = () =>
-        settle(() => {
-          throw stoppedError()
-        })
-
-      // Everything but a first attempt with a token at hand ends up here: the Effect pipeline
-      // (token fetch and refresh, retries), continuing from the first attempt if one was made.
-      const viaPipeline = (sent: Transport_.Sent | undefined) => {
-        const running = runtime.runFork(
-          send(toRequest(outgoing), { operationId, requestId, headers, onResponse: undefined, sent })
-        )
-        fiber = running
-        if (stopped !== undefined) running.interruptUnsafe()
-        running.addObserver((exit) =>
-          settle(() => {
-            if (stopped !== undefined) throw stoppedError()
-            if (Exit.isSuccess(exit)) return answer(op, exit.value, requestId)
-            throw failure(op, exit.cause, requestId)
-          })
-        )
-      }
-
-      // The direct path: one `fetch`, no fiber. Its answer is the call's answer unless the pipeline
-      // would act on it (a 401 to refresh, a status to retry: `Transport.isFinal`).
-      const direct = (token: string | undefined) => {
-        if (stopped !== undefined) return settleStopped()
-        const query = UrlParams.toString(outgoing.urlParams)
-        const url = `${baseUrl}${outgoing.path}${query === "" ? "" : `?${query}`}`
-        const init: RequestInit = {
-          method: outgoing.method,
-          headers: wireHeaders(outgoing, headers, requestId, token),
-          signal: controller.signal
-        }
-        if (outgoing.body !== undefined) init.body = outgoing.body
-        fetching = true
-        fetchImpl(url, init)
-          .then((response) => response.text().then((body) => ({ response, body })))
-          .then(
-            ({ body, response }) => {
-              if (stopped !== undefined) return settleStopped()
-              if (Transport_.isFinal(policy, { method: outgoing.method, operationId }, response.status, token)) {
-                return settle(() =>
-                  answer(
-                    op,
-                    { status: response.status, headers: () => Object.fromEntries(response.headers), body },
-                    requestId
-                  )
-                )
-              }
-              const request = toRequest(outgoing)
-              viaPipeline({
-                _tag: "Response",
-                response: FetchClient.fromWeb(request, response, body),
-                token
-              })
-            },
-            (cause: unknown) => {
-              if (stopped !== undefined) return settleStopped()
-              const request = toRequest(outgoing)
-              viaPipeline({ _tag: "Failure", error: FetchClient.transportError(request, cause), token })
-            }
-          )
-      }
-
-      const known = cachedToken()
-      if (Option.isSome(known)) return direct(known.value)
-      if (tokenFunction === undefined) return viaPipeline(undefined)
-      // A token function is called here for the first attempt, and by the pipeline for each retry,
-      // as the pipeline alone would; what it throws is the caller's own error, rethrown as it is.
-      new Promise<string>((resolve) => resolve(tokenFunction())).then(direct, (error: unknown) =>
-        stopped !== undefined
-          ? settleStopped()
-          : settle(() => {
-              throw error
-            })
-      )
+        if (stopped !== undefined) return reject(stopped === Closed ? closedError(call) : stopped)
+        if (Exit.isFailure(exit)) return reject(Cause.squash(exit.cause))
+        const outcome = exit.value
+        return outcome.ok ? resolve(outcome.value) : reject(outcome.error)
+      })
     })
   }
 
@@ -747,6 +662,8 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
     }
     const queryIndex = op.pathParams.length
     const query = (args[queryIndex] ?? {}) as { readonly page?: number; readonly pageSize?: number }
+    // Refused here, before any page is asked for (a misspelt page size would be ignored otherwise).
+    wireQuery(op, query)
     const pageSize = query.pageSize ?? Paginate.maxPageSize
     return {
       async *[Symbol.asyncIterator]() {
@@ -768,113 +685,8 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
   return client as OrgkitClient
 }
 
-/** Path, query and body from the arguments, encoded with core's schemas (throws on invalid input). */
-const buildRequest = (
-  op: Operation,
-  params: Record<string, unknown>,
-  payload: unknown,
-  rawQuery: Record<string, unknown> | undefined
-): Outgoing => {
-  const codec = codecOf(op)
-  const path = codec.params === undefined ? op.route.path : codec.path(codec.params(params) as Record<string, string>)
-  let urlParams = UrlParams.empty
-  if (op.query !== undefined && codec.query !== undefined) {
-    const query: Record<string, unknown> = {}
-    if (rawQuery !== undefined) {
-      for (const key in rawQuery) {
-        const value = rawQuery[key]
-        if (value !== undefined) query[op.query.get(key) ?? key] = value
-      }
-    }
-    urlParams = UrlParams.fromInput(codec.query(query) as UrlParams.Input)
-  }
-  return {
-    method: op.route.method,
-    path,
-    urlParams,
-    body: codec.payload === undefined ? undefined : JSON.stringify(codec.payload(payload))
-  }
-}
-
-/**
- * The headers the pipeline would send for the call, in the order they win: the body's content
- * type (`toRequest`'s), the call's headers (`Transport.callHeaders`), then the token.
- */
-const wireHeaders = (
-  outgoing: Outgoing,
-  headers: Readonly<Record<string, string>> | undefined,
-  requestId: string,
-  token: string | undefined
-): Record<string, string> => {
-  const wire = Transport_.callHeaders(headers, requestId)
-  if (outgoing.body !== undefined && wire["content-type"] === undefined) wire["content-type"] = jsonType
-  if (token !== undefined) wire.authorization = `Bearer ${token}`
-  return wire
-}
-
-/** A 2xx decoded as the operation's result; anything else thrown as a `LogtoApiError`. */
-const answer = (op: Operation, answer: Answer, requestId: string): unknown => {
-  const operationId = op.operationId
-  const status = answer.status
-  if (status < 200 || status >= 300) {
-    const json = parseJson(answer.body) as Record<string, unknown> | undefined
-    const text = json === undefined ? answer.body : ""
-    throw new LogtoApiError({
-      status,
-      code: str(json?.code),
-      message: str(json?.message) ?? (text.slice(0, 200) || `HTTP ${status}`),
-      data: json?.data,
-      details: str(json?.details),
-      operationId,
-      requestId
-    })
-  }
-  if (op.result === "empty") return undefined
-  const codec = codecOf(op)
-  try {
-    const body = codec.body!(answer.body === "" ? undefined : JSON.parse(answer.body))
-    if (op.result === "value") return body
-    const headers = codec.headers!(answer.headers()) as { readonly "total-number"?: number }
-    const totalCount = headers["total-number"]
-    return totalCount === undefined ? { items: body } : { items: body, totalCount }
-  } catch (cause) {
-    throw new LogtoDecodeError({ status, operationId, requestId, cause })
-  }
-}
-
-/** A failed call (no answer) as what the facade throws. */
-const failure = (op: Operation, cause: Cause.Cause<unknown>, requestId: string): unknown => {
-  const operationId = op.operationId
-  const found = Cause.findError(cause)
-  if (found._tag === "Failure") {
-    const die = Cause.findDefect(cause)
-    return die._tag === "Success" ? die.success : Cause.squash(cause)
-  }
-  const error = found.success
-  if (error instanceof TokenError) {
-    return error.status === undefined
-      ? new LogtoNetworkError({ operationId, requestId, cause: error })
-      : new LogtoApiError({
-          status: error.status,
-          code: error.error,
-          message: error.message,
-          data: error.body,
-          details: undefined,
-          operationId,
-          requestId
-        })
-  }
-  if (
-    HttpClientError.isHttpClientError(error) &&
-    (error.reason._tag === "EncodeError" || error.reason._tag === "InvalidUrlError")
-  ) {
-    return new LogtoRequestError({ operationId, requestId, cause: error })
-  }
-  return new LogtoNetworkError({ operationId, requestId, cause: error })
-}
-
-const closedError = (operationId: string, requestId: string) =>
-  new LogtoCallError(`${operationId}: the client was closed (request id ${requestId})`, { operationId, requestId })
+const closedError = (call: Call) =>
+  new LogtoCallError(`${call.operationId}: the client was closed (request id ${call.requestId})`, call)
 
 const abortError = (signal: AbortSignal): unknown =>
   signal.reason ?? new DOMException("This operation was aborted", "AbortError")

@@ -111,7 +111,7 @@ describe("LogtoClient against the fake", () => {
       const all = yield* withClient((client) =>
         Stream.runCollect(
           Paginate.items((page) => client.organizations.listOrganizations({ query: { ...page, q: "bulk" } }), {
-            pageSize: 5
+            page_size: 5
           })
         )
       )
@@ -120,6 +120,66 @@ describe("LogtoClient against the fake", () => {
         bulk.map((o) => o.id)
       )
       assert.strictEqual((yield* log).filter((r) => r.path === "/api/organizations").length, 5)
+    })
+  )
+
+  it.effect(
+    "stops at a Total-Number that is an exact multiple of the page size, without asking for an empty page",
+    () =>
+      Effect.gen(function* () {
+        const bulk = Array.from({ length: 20 }, (_, i) => ({
+          id: `org-bulk-${String(i).padStart(2, "0")}`,
+          name: `Bulk ${i}`
+        }))
+        yield* fake("POST", "seed", { organizations: bulk })
+        const pages = yield* withClient((client) =>
+          Stream.runCollect(
+            Paginate.pages((page) => client.organizations.listOrganizations({ query: { ...page, q: "bulk" } }), {
+              page_size: 5
+            })
+          )
+        )
+        assert.deepStrictEqual(
+          pages.map((p) => [p.page, p.items.length, p.totalCount]),
+          [
+            [1, 5, 20],
+            [2, 5, 20],
+            [3, 5, 20],
+            [4, 5, 20]
+          ]
+        )
+        assert.strictEqual((yield* log).filter((r) => r.path === "/api/organizations").length, 4)
+      })
+  )
+
+  it.effect("refuses a list call that overrides the page size it was given, saying how to set it", () =>
+    Effect.gen(function* () {
+      const bulk = Array.from({ length: 5 }, (_, i) => ({ id: `org-bulk-${i}`, name: `Bulk ${i}` }))
+      yield* fake("POST", "seed", { organizations: bulk })
+      const exit = yield* withClient((client) =>
+        Stream.runCollect(
+          Paginate.items((page) =>
+            client.organizations.listOrganizations({ query: { ...page, q: "bulk", page_size: 2 } })
+          )
+        )
+      ).pipe(Effect.exit)
+      assert.isTrue(Exit.isFailure(exit))
+      const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+      assert.instanceOf(defect, RangeError)
+      assert.match(
+        (defect as RangeError).message,
+        /page 1 has 2 items of 5, but 100 per page were asked for.*pass \{ page_size \}/
+      )
+      // Honoured when given where Paginate can see it: all five, in three pages.
+      const all = yield* withClient((client) =>
+        Stream.runCollect(
+          Paginate.items((page) => client.organizations.listOrganizations({ query: { ...page, q: "bulk" } }), {
+            page_size: 2
+          })
+        )
+      )
+      assert.strictEqual(all.length, 5)
+      assert.strictEqual((yield* log).filter((r) => r.path === "/api/organizations").length, 1 + 3)
     })
   )
 

@@ -227,6 +227,29 @@ describe("paginate", () => {
     expect(log.filter((r) => r.path === "/api/organizations")).toHaveLength(5)
   })
 
+  it("stops at a Total-Number that is an exact multiple of the page size, without asking for an empty page", async () => {
+    const extra = Array.from({ length: 20 }, (_, i) => ({
+      id: `org-bulk-${String(i).padStart(2, "0")}`,
+      name: `Bulk ${i}`
+    }))
+    await control(server, "POST", "seed", { organizations: extra })
+    const seen: Array<string> = []
+    for await (const org of client.paginate("listOrganizations", { q: "bulk", pageSize: 5 })) seen.push(org.id)
+    expect(seen.sort()).toEqual(extra.map((o) => o.id))
+    expect((await requests(server)).filter((r) => r.path === "/api/organizations")).toHaveLength(4)
+  })
+
+  it("has one spelling of the page size: the wire name is refused, saying which keys the list takes", async () => {
+    const query = { page_size: 2 } as unknown as PromiseClient.QueryOf<"listOrganizations">
+    const error = await rejection(client.listOrganizations(query))
+    expect(error).toBeInstanceOf(LogtoRequestError)
+    expect(String(error)).toMatch(
+      /unknown query parameter "page_size" \(listOrganizations takes [^)]*\bpageSize\b[^)]*\)/
+    )
+    expect(() => client.paginate("listOrganizations", query)).toThrow(TypeError)
+    expect(await requests(server)).toEqual([])
+  })
+
   it("walks lists with path parameters and optional pagination", async () => {
     await client.assignOrganizationRolesToUser(ids.org, ids.u1, { organizationRoleIds: [ids.member] })
     const roles: Array<string> = []
@@ -312,16 +335,14 @@ describe("requests", () => {
   })
 })
 
-describe("direct path and pipeline", () => {
-  // A call whose token is known is sent with one `fetch`; the Effect pipeline takes over for a
-  // token to fetch, a 401 or a retry. Both must put the same request on the wire.
-  it("sends the same method, URL and headers directly as through the pipeline (a retry repeats the request)", async () => {
+describe("the request on the wire", () => {
+  it("sends the base URL, the call's and the client's headers and the token; a retry repeats the request exactly", async () => {
     const seen: Array<Record<string, string>> = []
     const record = (request: Request) => {
       seen.push({ method: request.method, url: request.url, ...Object.fromEntries(request.headers) })
       return fetch(request)
     }
-    // Each call's first attempt goes out directly (static token) and meets a 503; the pipeline sends the retry.
+    // Each call's first attempt meets a 503; the retry must send the same request.
     const c = createOrgkitClient({
       baseUrl: `${server.url}/`,
       token,
@@ -357,7 +378,7 @@ describe("direct path and pipeline", () => {
     expect(seen[4]!.url).toBe(`${server.url}/api/organizations/${ids.org}/users?q=a+b&page_size=5`)
   })
 
-  it("hands a failed first attempt to the pipeline, which retries it under the policy", async () => {
+  it("retries a network failure of a GET under the policy, never of a plain POST", async () => {
     let calls = 0
     const flaky = (request: Request) =>
       ++calls === 1 ? Promise.reject(new TypeError("socket hang up")) : fetch(request)

@@ -17,22 +17,7 @@ export interface Call {
   readonly requestId: string
   readonly headers: Readonly<Record<string, string>> | undefined
   readonly onResponse: ((response: HttpClientResponse.HttpClientResponse) => void) | undefined
-  /**
-   * The first attempt, when the caller has already made it (the Promise API sends directly and
-   * comes here only when that answer is not final, see {@link isFinal}): the pipeline continues
-   * from its outcome — 401 refresh, retries — exactly as if it had sent it.
-   */
-  readonly sent?: Sent | undefined
 }
-
-/** A first attempt made outside the pipeline: what came back, and the token it carried. */
-export type Sent =
-  | {
-      readonly _tag: "Response"
-      readonly response: HttpClientResponse.HttpClientResponse
-      readonly token: string | undefined
-    }
-  | { readonly _tag: "Failure"; readonly error: HttpClientError.HttpClientError; readonly token: string | undefined }
 
 /** The call being sent, if the request comes through a LogtoClient method. */
 export const CurrentCall = Context.Reference<Call | undefined>("@orgkit/client/internal/CurrentCall", {
@@ -49,10 +34,9 @@ const drain = (response: HttpClientResponse.HttpClientResponse) => Effect.ignore
 
 /**
  * The headers a call adds to its request, lower-cased (as `HttpClientRequest` keeps them): the
- * caller's, then the request id. The pipeline sets them, and the Promise API's direct path sends
- * the same.
+ * caller's, then the request id.
  */
-export const callHeaders = (
+const callHeaders = (
   headers: Readonly<Record<string, string>> | undefined,
   requestId: string
 ): Record<string, string> => {
@@ -64,18 +48,6 @@ export const callHeaders = (
 
 /** A 401 to a request that carried a token: the token source may refresh it and send once more. */
 const mayRefresh = (status: number, token: string | undefined): token is string => status === 401 && token !== undefined
-
-/**
- * Whether an answer to a first attempt is the call's answer, i.e. the pipeline would hand it back
- * as it is: no 401 to a token, no status the policy retries for this call.
- */
-export const isFinal = (
-  policy: Retry.Policy,
-  call: { readonly method: string; readonly operationId: string | undefined },
-  status: number,
-  token: string | undefined
-): boolean =>
-  !mayRefresh(status, token) && !(policy.statuses.has(status) && Retry.appliesTo(policy, call.method, call.operationId))
 
 /**
  * The Logto pipeline on top of a transport `HttpClient`: base URL, per-call headers, `x-request-id`,
@@ -96,24 +68,17 @@ export const make = (options: {
 
   const withToken = (
     request: HttpClientRequest.HttpClientRequest,
-    call: Call | undefined,
-    sent?: Sent
-  ): Effect.Effect<readonly [HttpClientResponse.HttpClientResponse, string | undefined], Failure> => {
-    if (sent !== undefined) {
-      return sent._tag === "Response"
-        ? Effect.succeed([observe(call)(sent.response), sent.token] as const)
-        : Effect.fail(sent.error)
-    }
-    return Effect.flatMap(auth.token, (token) =>
+    call: Call | undefined
+  ): Effect.Effect<readonly [HttpClientResponse.HttpClientResponse, string | undefined], Failure> =>
+    Effect.flatMap(auth.token, (token) =>
       Effect.map(
         http.execute(token === undefined ? request : HttpClientRequest.bearerToken(request, token)),
         (response) => [observe(call)(response), token] as const
       )
     )
-  }
 
-  const send = (request: HttpClientRequest.HttpClientRequest, call: Call | undefined, sent?: Sent) =>
-    Effect.flatMap(withToken(request, call, sent), ([response, token]) =>
+  const send = (request: HttpClientRequest.HttpClientRequest, call: Call | undefined) =>
+    Effect.flatMap(withToken(request, call), ([response, token]) =>
       !mayRefresh(response.status, token)
         ? Effect.succeed(response)
         : Effect.flatMap(auth.invalidate(token), (refresh) =>
@@ -155,10 +120,9 @@ export const make = (options: {
 
   const attempt = (
     request: HttpClientRequest.HttpClientRequest,
-    call: Call | undefined,
-    sent?: Sent
+    call: Call | undefined
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure | Retry.Retryable> =>
-    send(request, call, sent).pipe(
+    send(request, call).pipe(
       Effect.flatMap((response) =>
         policy.statuses.has(response.status) ? retryableStatus(response) : Effect.succeed(response)
       ),
@@ -209,10 +173,8 @@ export const make = (options: {
       HttpClientRequest.prependUrl(request, baseUrl),
       callHeaders(call?.headers, requestId)
     )
-    if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call, call?.sent)
-    return attempt(prepared, call, call?.sent).pipe(
-      Effect.catchTag("Retryable", (first) => retryAfter(first, prepared, call))
-    )
+    if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call)
+    return attempt(prepared, call).pipe(Effect.catchTag("Retryable", (first) => retryAfter(first, prepared, call)))
   }
 
   return HttpClient.makeWith<never, never, Failure, never>(
