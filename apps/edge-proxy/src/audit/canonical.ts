@@ -35,8 +35,11 @@ export const canonicalJson = (value: unknown): string => {
 const encoder = new TextEncoder()
 
 /** Lower-case hex SHA-256 of a string's UTF-8 bytes, with WebCrypto (Workers and Node alike). */
-export const sha256Hex = async (text: string): Promise<string> => {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)))
+export const sha256Hex = (text: string): Promise<string> => sha256HexBytes(encoder.encode(text))
+
+/** Lower-case hex SHA-256 of bytes, with WebCrypto. */
+export const sha256HexBytes = async (bytes: Uint8Array): Promise<string> => {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource))
   let out = ""
   for (const byte of digest) out += byte.toString(16).padStart(2, "0")
   return out

@@ -220,7 +220,17 @@ export const VerifyResult = Schema.Struct({
   firstBadEventId: Schema.optionalKey(Schema.String),
   reason: Schema.optionalKey(Schema.String),
   /** The last entry checked (when `ok`): record it elsewhere to detect a rewrite of the whole chain later. */
-  head: Schema.optionalKey(Schema.Struct({ seq: NonNegativeInt, hash: Schema.String }))
+  head: Schema.optionalKey(Schema.Struct({ seq: NonNegativeInt, hash: Schema.String })),
+  /** Whether checkpoint signatures were checked (public keys were given). */
+  signed: Schema.optionalKey(Schema.Boolean),
+  /** Signed checkpoints checked. */
+  checkpoints: Schema.optionalKey(NonNegativeInt),
+  /** The bad checkpoint, when a checkpoint is what failed. */
+  checkpoint: Schema.optionalKey(NonNegativeInt),
+  /** The last valid checkpoint: entries after `toSeq` are covered by no signature yet. */
+  lastCheckpoint: Schema.optionalKey(
+    Schema.Struct({ n: NonNegativeInt, toSeq: NonNegativeInt, time: Schema.String, keyId: Schema.String })
+  )
 })
 /** What `verify` found. */
 export type VerifyResult = typeof VerifyResult.Type

@@ -1,17 +1,23 @@
 /**
  * The audit trail of the edge proxy (runtime-neutral part): the event model, the `AuditStore`
- * port, the recorder (the proxy's `AuditSink`), the write-path middleware and the audit API.
+ * port, the recorder (the proxy's `AuditSink`), signed checkpoints and their verification, the
+ * audit API and the `/audit` page.
  * Runtime stores: `./node/index.ts` (SQLite) and `./workers/index.ts` (Durable Object + D1).
  */
-export { attemptOf, auditWrites, type AuditWritesOptions, createdIdOf, recordDenial } from "./audit-writes.ts"
-export { canonicalJson, genesisHash, sha256Hex } from "./canonical.ts"
+export { createdIdOf } from "./audit-writes.ts"
+export { canonicalJson, genesisHash, sha256Hex, sha256HexBytes } from "./canonical.ts"
+export * from "./checkpoint.ts"
 export * from "./event.ts"
+export * from "./keys.ts"
+export { auditPage, auditPageCsp } from "./page.ts"
 export {
   type AuditRecorder,
   AuditUnavailable,
   auditUnavailableCode,
-  defaultClientIp,
+  type AuditCounters,
+  clientIpFrom,
   type Delivery,
+  fieldCaps,
   isRecordedDenial,
   makeRecorder,
   type RecordedAttempt,
@@ -20,8 +26,10 @@ export {
   type RecorderReceipt,
   type RetryPolicy
 } from "./recorder.ts"
-export { defaultMaxRequestBytes, recordedRequest, redact, redactedValue, secretKey } from "./redact.ts"
+export { defaultMaxRequestBytes, recordedRequest, redact, redactedValue, redactUrl, secretKey } from "./redact.ts"
 export { auditRoutes, type AuditRoutesOptions, EventsQuery } from "./routes.ts"
+export * from "./settings.ts"
 export * from "./store.ts"
 export { bodyTargetFields, extractTargets, pathTargetParams, payloadFields, routeTargets } from "./targets.ts"
 export { isUuidV7, uuidV7Generator, uuidV7Time } from "./uuid7.ts"
+export { defaultMaxGapMs, type Finding, type VerifyInput, verifyChain } from "./verify.ts"

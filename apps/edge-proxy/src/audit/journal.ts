@@ -8,6 +8,14 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { canonicalJson, genesisHash, sha256Hex } from "./canonical.ts"
 import {
+  type CheckpointHead,
+  checkpointHash,
+  defaultCheckpointEvery,
+  noCheckpoint,
+  signCheckpoint,
+  type SignedCheckpoint
+} from "./checkpoint.ts"
+import {
   chainVersion,
   type ChainEntry,
   Denial,
@@ -17,6 +25,7 @@ import {
   Outcome,
   outcomeEntryId
 } from "./event.ts"
+import type { SigningKey } from "./keys.ts"
 import { sql, type SqlDriver, type Statement } from "./sql.ts"
 import { AuditInputError, type CompleteResult, type Receipt } from "./store.ts"
 
@@ -38,6 +47,8 @@ export interface ChainWriter {
   readonly intent: (intent: Intent) => Promise<Appended>
   readonly denial: (denial: Denial) => Promise<Appended>
   readonly outcome: (eventId: string, outcome: Outcome) => Promise<CompleteResult>
+  /** Signs a checkpoint now (the heartbeat), also when no entry came since the last one; `undefined` without a key. */
+  readonly heartbeat: () => Promise<SignedCheckpoint | undefined>
 }
 
 type Draft =
@@ -63,8 +74,9 @@ type Draft =
       readonly time: number
       readonly outcome: Outcome
     }
+  | { readonly type: "heartbeat" }
 
-type Result = Appended | CompleteResult
+type Result = Appended | CompleteResult | SignedCheckpoint | undefined
 
 interface Pending {
   readonly draft: Draft
@@ -76,6 +88,14 @@ interface Known {
   readonly seq: number
   readonly hash: string
   readonly type: string
+}
+
+/** Reads the last checkpoint (`noCheckpoint` before the first). */
+export const loadCheckpointHead = async (driver: SqlDriver): Promise<CheckpointHead> => {
+  const last = await driver.all<{ n: number; to_seq: number; hash: string }>(
+    "SELECT n, to_seq, hash FROM audit_checkpoints ORDER BY n DESC LIMIT 1"
+  )
+  return last[0] === undefined ? noCheckpoint : { n: last[0].n, toSeq: last[0].to_seq, hash: last[0].hash }
 }
 
 /** Reads the head: the `audit_meta` record, else the last entry, else the genesis. */
@@ -143,7 +163,7 @@ const indexStatement = (entry: ChainEntry): Statement => {
   }
 }
 
-const sealDraft = (draft: Draft, seq: number, prev: Head): ChainEntry => {
+const sealDraft = (draft: Exclude<Draft, { readonly type: "heartbeat" }>, seq: number, prev: Head): ChainEntry => {
   const header = {
     v: chainVersion,
     seq,
@@ -169,6 +189,12 @@ export interface ChainWriterOptions {
   readonly now: () => number
   /** Most appends per commit (D1 binds at most 100 values per statement; each append looks up 2 ids). */
   readonly maxBatch?: number
+  /** The checkpoint signing key; without one no checkpoint is written. */
+  readonly signingKey?: SigningKey | undefined
+  /** Sign a checkpoint once this many entries came since the last one. Default 100. */
+  readonly checkpointEvery?: number
+  /** Called with every checkpoint once it is committed (the witness log line). */
+  readonly onCheckpoint?: (signed: SignedCheckpoint, hash: string) => void
 }
 
 /**
@@ -178,14 +204,55 @@ export interface ChainWriterOptions {
  */
 export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions): ChainWriter => {
   const maxBatch = options.maxBatch ?? 32
+  const every = options.checkpointEvery ?? defaultCheckpointEvery
+  const key = options.signingKey
   let head: Head | undefined
+  let checkpointHead: CheckpointHead | undefined
+  // The first checkpoint this writer signs says `start`: a gap before it is the writer not running.
+  let started = false
   const queue: Array<Pending> = []
   let committing: Promise<void> | undefined
 
+  const checkpoint = async (
+    h: Head,
+    last: CheckpointHead,
+    heartbeat: boolean
+  ): Promise<{ signed: SignedCheckpoint; hash: string; statement: Statement } | undefined> => {
+    if (key === undefined || (!heartbeat && h.seq - last.toSeq < every)) return undefined
+    const signed = await signCheckpoint(
+      {
+        v: 1,
+        n: last.n + 1,
+        reason: started ? (heartbeat ? "heartbeat" : "events") : "start",
+        fromSeq: last.toSeq + 1,
+        toSeq: h.seq,
+        headHash: h.hash,
+        prevCheckpointHash: last.hash,
+        time: iso(options.now()),
+        keyId: key.keyId
+      },
+      key
+    )
+    const hash = await checkpointHash(signed)
+    return {
+      signed,
+      hash,
+      statement: sql(
+        "INSERT INTO audit_checkpoints (n, to_seq, body, hash) VALUES (?, ?, ?, ?)",
+        signed.checkpoint.n,
+        h.seq,
+        canonicalJson(signed),
+        hash
+      )
+    }
+  }
+
   const commit = async (batch: ReadonlyArray<Pending>): Promise<Array<Result>> => {
     head ??= await loadHead(driver)
+    if (key !== undefined) checkpointHead ??= await loadCheckpointHead(driver)
     const ids = new Set<string>()
     for (const { draft } of batch) {
+      if (draft.type === "heartbeat") continue
       ids.add(draft.id)
       if (draft.type === "outcome") ids.add(draft.eventId)
     }
@@ -199,7 +266,13 @@ export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions):
     const statements: Array<Statement> = []
     const results: Array<Result> = []
     let h = head
+    const heartbeatAt: Array<number> = []
     for (const { draft } of batch) {
+      if (draft.type === "heartbeat") {
+        heartbeatAt.push(results.length)
+        results.push(undefined)
+        continue
+      }
       const existing = known.get(draft.id)
       if (existing !== undefined) {
         results.push(
@@ -249,9 +322,18 @@ export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions):
           JSON.stringify(h)
         )
       )
-      await driver.batch(statements)
     }
+    const signed =
+      checkpointHead === undefined ? undefined : await checkpoint(h, checkpointHead, heartbeatAt.length > 0)
+    if (signed !== undefined) statements.push(signed.statement)
+    if (statements.length > 0) await driver.batch(statements)
     head = h
+    if (signed !== undefined) {
+      started = true
+      checkpointHead = { n: signed.signed.checkpoint.n, toSeq: h.seq, hash: signed.hash }
+      for (const i of heartbeatAt) results[i] = signed.signed
+      options.onCheckpoint?.(signed.signed, signed.hash)
+    }
     return results
   }
 
@@ -264,6 +346,7 @@ export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions):
       })
     } catch (error) {
       head = undefined
+      checkpointHead = undefined
       for (const pending of batch) {
         pending.outcome = { ok: false, error }
         pending.done = true
@@ -323,6 +406,7 @@ export const makeChainWriter = (driver: SqlDriver, options: ChainWriterOptions):
         time: options.now(),
         outcome
       })) as CompleteResult
-    }
+    },
+    heartbeat: async () => (await append({ type: "heartbeat" })) as SignedCheckpoint | undefined
   }
 }

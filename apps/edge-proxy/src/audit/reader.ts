@@ -3,22 +3,20 @@
  * chain, and `verify`, which walks the chain and checks every entry's hash, every link, the head,
  * and every index row against the entries. Shared by the Node store and the Workers store (D1).
  */
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
-import { canonicalJson, genesisHash, sha256Hex } from "./canonical.ts"
+import type { SignedCheckpoint } from "./checkpoint.ts"
 import {
   type AuditEvent,
-  ChainEntry,
+  type ChainEntry,
   type DenialEntry,
   eventIdOfEntry,
   type IntentEntry,
   type Outcome,
   type OutcomeEntry,
-  outcomeEntryId,
   type OutcomeState,
   type VerifyResult
 } from "./event.ts"
 import type { Head } from "./journal.ts"
+import type { PublicKey } from "./keys.ts"
 import type { SqlDriver, SqlValue } from "./sql.ts"
 import {
   type AuditFilters,
@@ -28,8 +26,10 @@ import {
   defaultPageSize,
   encodeCursor,
   maxPageSize,
-  type RawEntry
+  type RawEntry,
+  type VerifyOptions
 } from "./store.ts"
+import { type Finding, verifyChain } from "./verify.ts"
 
 /** Options of `makeReader`. */
 export interface ReaderOptions {
@@ -37,6 +37,8 @@ export interface ReaderOptions {
   readonly now: () => number
   /** How long an accepted write may wait for its outcome before it shows as `outcome_unrecorded`. */
   readonly unrecordedAfterMs: number
+  /** The keys checkpoints verify against (none: checkpoints are not checked). */
+  readonly publicKeys?: () => Promise<ReadonlyArray<PublicKey>>
 }
 
 /** The default grace period before a pending write shows as `outcome_unrecorded`: 5 minutes. */
@@ -47,7 +49,8 @@ export interface Reader {
   readonly query: (filters: AuditFilters, cursor?: string, limit?: number) => Promise<AuditPage>
   readonly export: (filters: AuditFilters) => AsyncIterable<AuditEvent>
   readonly chain: (afterSeq?: number) => AsyncIterable<RawEntry>
-  readonly verify: () => Promise<VerifyResult>
+  readonly checkpoints: (afterN?: number) => AsyncIterable<SignedCheckpoint>
+  readonly verify: (options?: VerifyOptions) => Promise<VerifyResult>
 }
 
 interface EventRow {
@@ -84,8 +87,6 @@ interface ChainRow {
   readonly entry: string
   readonly hash: string
 }
-
-const decodeEntry = Schema.decodeUnknownResult(ChainEntry)
 
 const where = (filters: AuditFilters, options: ReaderOptions, before: number | undefined) => {
   const clauses: Array<string> = []
@@ -207,28 +208,28 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
     }
   }
 
-  const verify = async (): Promise<VerifyResult> => {
-    let prev: Head = { seq: 0, id: null, hash: genesisHash }
-    let events = 0
-    let entries = 0
-    // Writes whose index row points at an outcome entry not seen yet.
-    const owedOutcomes = new Map<string, number>()
-    // Writes without an organization (CreateOrganization): the index takes the created id from the outcome.
-    const orgless = new Set<string>()
-    const bad = (eventId: string, reason: string): VerifyResult => ({
-      ok: false,
-      events,
-      entries,
-      firstBadEventId: eventId,
-      reason
-    })
+  async function* checkpoints(afterN = 0): AsyncGenerator<SignedCheckpoint> {
+    let after = afterN
+    for (;;) {
+      const rows = await driver.all<{ n: number; body: string }>(
+        "SELECT n, body FROM audit_checkpoints WHERE n > ? ORDER BY n LIMIT ?",
+        [after, walkPage]
+      )
+      for (const row of rows) yield JSON.parse(row.body) as SignedCheckpoint
+      if (rows.length < walkPage) return
+      after = rows[rows.length - 1]!.n
+    }
+  }
 
+  /** The chain with each row's index row, read a page at a time. */
+  async function* indexedRows(): AsyncGenerator<ChainRow & { readonly index: IndexRow | undefined }> {
+    let after = 0
     for (;;) {
       const rows = await driver.all<ChainRow>(
         "SELECT seq, id, type, event_id, entry, hash FROM audit_chain WHERE seq > ? ORDER BY seq LIMIT ?",
-        [prev.seq, walkPage]
+        [after, walkPage]
       )
-      if (rows.length === 0) break
+      if (rows.length === 0) return
       const index = new Map<string, IndexRow>()
       for (const row of await driver.all<IndexRow>(
         "SELECT * FROM audit_events WHERE event_id IN (SELECT value FROM json_each(?))",
@@ -236,125 +237,117 @@ export const makeReader = (driver: SqlDriver, options: ReaderOptions): Reader =>
       )) {
         index.set(row.event_id, row)
       }
-
-      for (const row of rows) {
-        const name = row.event_id
-        // The entry: canonical JSON in the chain format, and its hash.
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(row.entry)
-        } catch {
-          return bad(name, `entry ${row.seq} is not JSON`)
-        }
-        let canonical: string
-        try {
-          canonical = canonicalJson(parsed)
-        } catch {
-          return bad(name, `entry ${row.seq} is not canonical JSON`)
-        }
-        if (canonical !== row.entry) return bad(name, `entry ${row.seq} is not canonical JSON`)
-        if ((await sha256Hex(row.entry)) !== row.hash) return bad(name, `entry ${row.seq} does not match its hash`)
-        const decoded = decodeEntry(parsed, { onExcessProperty: "error" })
-        if (Result.isFailure(decoded)) return bad(name, `entry ${row.seq} is not in the chain format`)
-        const entry = decoded.success
-        const expectedId = entry.type === "outcome" ? outcomeEntryId(entry.eventId) : entry.eventId
-        if (
-          entry.seq !== row.seq ||
-          entry.id !== row.id ||
-          entry.id !== expectedId ||
-          entry.type !== row.type ||
-          entry.eventId !== row.event_id
-        ) {
-          return bad(name, `entry ${row.seq}: its columns differ from the entry`)
-        }
-        // The link to the entry before it.
-        if (entry.prevId !== prev.id || row.seq !== prev.seq + 1) {
-          if (entry.prevId !== null && row.seq > prev.seq + 1) {
-            return bad(eventIdOfEntry(entry.prevId), `entry ${row.seq - 1} (${entry.prevId}) is missing from the chain`)
-          }
-          return bad(name, `entry ${row.seq} does not link to entry ${prev.seq}`)
-        }
-        if (entry.prevHash !== prev.hash) {
-          return prev.id === null
-            ? bad(name, `entry ${row.seq} does not start the chain`)
-            : bad(eventIdOfEntry(prev.id), `entry ${prev.seq} was changed: entry ${row.seq} holds another hash for it`)
-        }
-        entries++
-        // The index row.
-        const ix = index.get(entry.eventId)
-        if (ix === undefined) return bad(name, `event ${entry.eventId} is missing from the index`)
-        if (entry.type === "outcome") {
-          if (
-            ix.kind !== "write" ||
-            ix.outcome_seq !== entry.seq ||
-            ix.status !== entry.outcome.status ||
-            ix.error_code !== entry.outcome.errorCode ||
-            ix.latency_ms !== entry.outcome.latencyMs ||
-            (orgless.has(entry.eventId) && ix.organization_id !== (entry.outcome.createdId ?? null))
-          ) {
-            return bad(name, `the index row of event ${entry.eventId} differs from its outcome entry ${entry.seq}`)
-          }
-          owedOutcomes.delete(entry.eventId)
-        } else {
-          events++
-          const event = entry.event
-          const outcome = entry.type === "denial" ? entry.outcome : undefined
-          const same =
-            ix.seq === entry.seq &&
-            ix.kind === (entry.type === "intent" ? "write" : "denial") &&
-            ix.time_ms === Date.parse(entry.time) &&
-            ix.actor_id === (event.actor === "anonymous" ? null : event.actor.id) &&
-            ix.operation_id === event.operationId &&
-            (ix.organization_id === event.organizationId ||
-              (event.organizationId === null && ix.outcome_seq !== null)) &&
-            ix.request_id === event.requestId &&
-            (outcome === undefined
-              ? ix.outcome_seq === null
-                ? ix.status === null && ix.error_code === null && ix.latency_ms === null
-                : ix.outcome_seq > entry.seq
-              : ix.outcome_seq === entry.seq &&
-                ix.status === outcome.status &&
-                ix.error_code === outcome.errorCode &&
-                ix.latency_ms === outcome.latencyMs)
-          if (!same) return bad(name, `the index row of event ${entry.eventId} differs from its entry ${entry.seq}`)
-          if (outcome === undefined && ix.outcome_seq !== null) owedOutcomes.set(entry.eventId, ix.outcome_seq)
-          if (outcome === undefined && event.organizationId === null && ix.outcome_seq !== null)
-            orgless.add(entry.eventId)
-        }
-        prev = { seq: row.seq, id: row.id, hash: row.hash }
-      }
+      for (const row of rows) yield { ...row, index: index.get(row.event_id) }
+      if (rows.length < walkPage) return
+      after = rows[rows.length - 1]!.seq
     }
-
-    // The head: entries deleted from the end leave it pointing past the last one.
-    const meta = await driver.all<{ value: string }>("SELECT value FROM audit_meta WHERE key = 'head'")
-    const head = meta[0] === undefined ? undefined : (JSON.parse(meta[0].value) as Head)
-    if (head === undefined) {
-      if (prev.id !== null) return bad(eventIdOfEntry(prev.id), "the chain head record is missing")
-    } else if (head.seq !== prev.seq || head.id !== prev.id || head.hash !== prev.hash) {
-      if (head.seq > prev.seq && head.id !== null) {
-        return bad(
-          eventIdOfEntry(head.id),
-          `entries ${prev.seq + 1}..${head.seq} are missing from the end of the chain`
-        )
-      }
-      return bad(
-        prev.id === null ? "" : eventIdOfEntry(prev.id),
-        `the last entry ${prev.seq} differs from the chain head`
-      )
-    }
-    for (const [eventId, seq] of owedOutcomes) {
-      return bad(eventId, `the index row of event ${eventId} points at outcome entry ${seq}, which is not in the chain`)
-    }
-    // Index rows without a chain entry (an event inserted into the index only).
-    const orphans = await driver.all<{ event_id: string }>(
-      `SELECT e.event_id FROM audit_events e
-       LEFT JOIN audit_chain c ON c.seq = e.seq AND c.event_id = e.event_id AND c.type IN ('intent', 'denial')
-       WHERE c.seq IS NULL ORDER BY e.seq LIMIT 1`
-    )
-    if (orphans[0] !== undefined)
-      return bad(orphans[0].event_id, `event ${orphans[0].event_id} is in the index but not in the chain`)
-    return { ok: true, events, entries, head: { seq: prev.seq, hash: prev.hash } }
   }
 
-  return { query, export: exportEvents, chain, verify }
+  const verify = async (verifyOptions: VerifyOptions = {}): Promise<VerifyResult> => {
+    // Writes whose index row points at an outcome entry not seen yet.
+    const owedOutcomes = new Map<string, number>()
+    // Writes without an organization (CreateOrganization): the index takes the created id from the outcome.
+    const orgless = new Set<string>()
+    const onEntry = (
+      entry: ChainEntry,
+      row: ChainRow & { readonly index: IndexRow | undefined }
+    ): Finding | undefined => {
+      const name = entry.eventId
+      if (entry.id !== row.id || entry.type !== row.type || entry.eventId !== row.event_id) {
+        return { eventId: name, reason: `entry ${row.seq}: its columns differ from the entry` }
+      }
+      const ix = row.index
+      if (ix === undefined) return { eventId: name, reason: `event ${entry.eventId} is missing from the index` }
+      if (entry.type === "outcome") {
+        if (
+          ix.kind !== "write" ||
+          ix.outcome_seq !== entry.seq ||
+          ix.status !== entry.outcome.status ||
+          ix.error_code !== entry.outcome.errorCode ||
+          ix.latency_ms !== entry.outcome.latencyMs ||
+          (orgless.has(entry.eventId) && ix.organization_id !== (entry.outcome.createdId ?? null))
+        ) {
+          return {
+            eventId: name,
+            reason: `the index row of event ${entry.eventId} differs from its outcome entry ${entry.seq}`
+          }
+        }
+        owedOutcomes.delete(entry.eventId)
+        return undefined
+      }
+      const event = entry.event
+      const outcome = entry.type === "denial" ? entry.outcome : undefined
+      const same =
+        ix.seq === entry.seq &&
+        ix.kind === (entry.type === "intent" ? "write" : "denial") &&
+        ix.time_ms === Date.parse(entry.time) &&
+        ix.actor_id === (event.actor === "anonymous" ? null : event.actor.id) &&
+        ix.operation_id === event.operationId &&
+        (ix.organization_id === event.organizationId || (event.organizationId === null && ix.outcome_seq !== null)) &&
+        ix.request_id === event.requestId &&
+        (outcome === undefined
+          ? ix.outcome_seq === null
+            ? ix.status === null && ix.error_code === null && ix.latency_ms === null
+            : ix.outcome_seq > entry.seq
+          : ix.outcome_seq === entry.seq &&
+            ix.status === outcome.status &&
+            ix.error_code === outcome.errorCode &&
+            ix.latency_ms === outcome.latencyMs)
+      if (!same) {
+        return { eventId: name, reason: `the index row of event ${entry.eventId} differs from its entry ${entry.seq}` }
+      }
+      if (outcome === undefined && ix.outcome_seq !== null) owedOutcomes.set(entry.eventId, ix.outcome_seq)
+      if (outcome === undefined && event.organizationId === null && ix.outcome_seq !== null) orgless.add(entry.eventId)
+      return undefined
+    }
+    const onEnd = async (prev: Head): Promise<Finding | undefined> => {
+      // The head: entries deleted from the end leave it pointing past the last one.
+      const meta = await driver.all<{ value: string }>("SELECT value FROM audit_meta WHERE key = 'head'")
+      const head = meta[0] === undefined ? undefined : (JSON.parse(meta[0].value) as Head)
+      if (head === undefined) {
+        if (prev.id !== null) return { eventId: eventIdOfEntry(prev.id), reason: "the chain head record is missing" }
+      } else if (head.seq !== prev.seq || head.id !== prev.id || head.hash !== prev.hash) {
+        if (head.seq > prev.seq && head.id !== null) {
+          return {
+            eventId: eventIdOfEntry(head.id),
+            reason: `entries ${prev.seq + 1}..${head.seq} are missing from the end of the chain`
+          }
+        }
+        return {
+          eventId: prev.id === null ? "" : eventIdOfEntry(prev.id),
+          reason: `the last entry ${prev.seq} differs from the chain head`
+        }
+      }
+      for (const [eventId, seq] of owedOutcomes) {
+        return {
+          eventId,
+          reason: `the index row of event ${eventId} points at outcome entry ${seq}, which is not in the chain`
+        }
+      }
+      // Index rows without a chain entry (an event inserted into the index only).
+      const orphans = await driver.all<{ event_id: string }>(
+        `SELECT e.event_id FROM audit_events e
+         LEFT JOIN audit_chain c ON c.seq = e.seq AND c.event_id = e.event_id AND c.type IN ('intent', 'denial')
+         WHERE c.seq IS NULL ORDER BY e.seq LIMIT 1`
+      )
+      if (orphans[0] !== undefined) {
+        return {
+          eventId: orphans[0].event_id,
+          reason: `event ${orphans[0].event_id} is in the index but not in the chain`
+        }
+      }
+      return undefined
+    }
+    return verifyChain({
+      entries: indexedRows(),
+      checkpoints: checkpoints(),
+      publicKeys: (await options.publicKeys?.()) ?? [],
+      latest: verifyOptions.latest,
+      asOf: options.now(),
+      onEntry,
+      onEnd
+    })
+  }
+
+  return { query, export: exportEvents, chain, checkpoints, verify }
 }

@@ -6,7 +6,12 @@
  *   store fails (after one quick retry), it rejects and the proxy answers 503
  *   `proxy.audit_unavailable` without forwarding anything.
  * - `settle` records how the request ended: the outcome of an accepted write (retried with an
- *   exponential `Schedule`, then dead-lettered), or a denied request as one complete event.
+ *   exponential `Schedule`, then dead-lettered), or a request the proxy denied to a known key as one
+ *   complete event (at most `denialsPerMinute` per key and minute; past that they are counted and
+ *   summarized in one log line per key and minute).
+ *
+ * A request without a valid key (401) never creates a record of its own: it costs a counter
+ * (`metrics()`) and, at most once a minute, a summary log line. Every stored field is capped.
  *
  * Every event also produces one JSON log line, whatever the store did (`delivery` says what).
  */
@@ -16,8 +21,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { AuditAttempt, AuditOutcome, AuditReceipt, AuditSink, LogSink } from "../ports.ts"
-import type { Denial, EventData, Outcome } from "./event.ts"
-import { defaultMaxRequestBytes, recordedRequest } from "./redact.ts"
+import type { Denial, EventData, Outcome, Targets } from "./event.ts"
+import { defaultMaxRequestBytes, recordedRequest, redactUrl } from "./redact.ts"
+import { defaultDenialsPerMinute } from "./settings.ts"
 import type { AuditStore, DeadLetterInput } from "./store.ts"
 import { defaultMaxTargets, extractTargets } from "./targets.ts"
 import { uuidV7Generator, type UuidV7Generator } from "./uuid7.ts"
@@ -79,8 +85,14 @@ export interface RecorderOptions {
   readonly maxRequestBytes?: number
   /** Cap on target ids per event. Default 1000. */
   readonly maxTargets?: number
-  /** The client IP of a request. Default: `CF-Connecting-IP`, else `X-Real-IP`, else the first `X-Forwarded-For`. */
-  readonly clientIp?: (headers: Headers) => string | null
+  /**
+   * The one trusted header the client IP comes from (`cf-connecting-ip` on Workers, where Cloudflare
+   * sets it; on Node the header your reverse proxy sets). Of an `X-Forwarded-For` list the last
+   * address is taken (the one your proxy appended). Default: none, no IP is recorded.
+   */
+  readonly clientIpHeader?: string | undefined
+  /** Denial records per key and minute; past that they are counted and summarized. Default 60. */
+  readonly denialsPerMinute?: number
   /** Event ids. Default: a UUIDv7 generator. */
   readonly ids?: UuidV7Generator
 }
@@ -97,7 +109,19 @@ export interface AuditRecorder extends AuditSink {
   readonly deny: (attempt: RecordedAttempt, outcome: AuditOutcome) => Promise<void>
   /** Resolves once every delivery started so far has ended (for graceful shutdown, and tests). */
   readonly flush: () => Promise<void>
+  /** The counters, for `/metrics`. */
+  readonly counters: AuditCounters
+  /** The counters as Prometheus text lines. */
+  readonly metrics: () => string
   readonly store: AuditStore
+}
+
+/** What the recorder counted instead of recording. */
+export interface AuditCounters {
+  /** Requests answered 401 (no valid key): never recorded. */
+  unauthenticated: number
+  /** Denials by a known key past its per-minute ceiling: counted, not recorded. */
+  denialsOverCeiling: number
 }
 
 class StoreFailed extends Data.TaggedError("StoreFailed")<{ readonly cause: unknown }> {}
@@ -107,21 +131,44 @@ const message = (error: unknown): string => {
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
 }
 
-/** The default client IP: Cloudflare's header, else the usual reverse-proxy headers. */
-export const defaultClientIp = (headers: Headers): string | null =>
-  headers.get("cf-connecting-ip") ??
-  headers.get("x-real-ip") ??
-  headers.get("x-forwarded-for")?.split(",")[0]?.trim() ??
-  null
+/** The client IP from the one trusted header (see `RecorderOptions.clientIpHeader`). */
+export const clientIpFrom = (header: string | undefined, headers: Headers): string | null => {
+  if (header === undefined) return null
+  const value = headers.get(header)
+  if (value === null) return null
+  const last = value.split(",").at(-1)!.trim()
+  return last === "" ? null : last
+}
 
 /**
- * Whether a request answered without a receipt is recorded as a denial: 401 and 403 on any of the
- * 36 operations, and every other error status on a write (validation 400, 413, 422, …). Writes
- * refused because the audit store failed are not (the store is what failed; the log line has them).
+ * Whether a request answered without a receipt is recorded as a denial: a known key's 403 on any of
+ * the 36 operations, and its every other error status on a write (validation 400, 413, 422, …). A
+ * request without a valid key (401) is not: it is counted. Writes refused because the audit store
+ * failed are not either (the store is what failed; the log line has them).
  */
-export const isRecordedDenial = (route: RouteTable.Route, outcome: AuditOutcome): boolean =>
+export const isRecordedDenial = (
+  route: RouteTable.Route,
+  principal: AuditAttempt["principal"],
+  outcome: AuditOutcome
+): boolean =>
+  principal !== undefined &&
   outcome.errorCode !== auditUnavailableCode &&
-  (outcome.status === 401 || outcome.status === 403 || (route.kind === "write" && outcome.status >= 400))
+  outcome.status !== 401 &&
+  (outcome.status === 403 || (route.kind === "write" && outcome.status >= 400))
+
+/** The caps of stored strings (characters). */
+export const fieldCaps = {
+  path: 2048,
+  organizationId: 128,
+  targetId: 256,
+  requestId: 128,
+  clientIp: 64,
+  userAgent: 512,
+  errorCode: 128,
+  createdId: 128,
+  operationId: 64,
+  method: 16
+} as const
 
 const decoder = new TextDecoder()
 
@@ -135,8 +182,16 @@ const bodyOf = (attempt: RecordedAttempt): unknown => {
   }
 }
 
-const cap = (text: string | null, max: number): string | null =>
-  text === null || text.length <= max ? text : `${text.slice(0, max)}…`
+const cap = <A extends string | null>(text: A, max: number): A =>
+  (text === null || text.length <= max ? text : `${text.slice(0, max)}…`) as A
+
+const capTargets = (targets: Targets): Targets => {
+  const out: Record<string, unknown> = {}
+  for (const [kind, value] of Object.entries(targets)) {
+    out[kind] = Array.isArray(value) ? value.map((id: string) => cap(id, fieldCaps.targetId)) : value
+  }
+  return out as Targets
+}
 
 /**
  * Builds the recorder.
@@ -154,8 +209,15 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
   const deadLetterRetry = options.deadLetterRetry ?? { times: 2, baseDelayMs: 50 }
   const maxRequestBytes = options.maxRequestBytes ?? defaultMaxRequestBytes
   const maxTargets = options.maxTargets ?? defaultMaxTargets
-  const clientIp = options.clientIp ?? defaultClientIp
+  const clientIpHeader = options.clientIpHeader?.toLowerCase()
+  const denialsPerMinute = options.denialsPerMinute ?? defaultDenialsPerMinute
   const ids = options.ids ?? uuidV7Generator()
+  const counters: AuditCounters = { unauthenticated: 0, denialsOverCeiling: 0 }
+  // The unauthenticated summary: at most one line a minute, with the count since the last one.
+  let unauthenticatedSince = 0
+  let unauthenticatedLoggedAt = Number.NEGATIVE_INFINITY
+  // Denial records per key in the current minute, and how many were only counted.
+  const denialWindows = new Map<string, { minute: number; recorded: number; over: number }>()
   // Closing work for refused writes, by request id, so `settle` (run under `waitUntil`) can wait for it.
   const closing = new Map<string, Set<Promise<unknown>>>()
   // Every delivery in flight, for `flush`.
@@ -198,23 +260,25 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
     const param = attempt.route.organizationParam
     return {
       actor: attempt.principal === undefined ? "anonymous" : { id: attempt.principal.id, name: attempt.principal.name },
-      operationId: attempt.route.operationId,
-      method: attempt.method,
-      path: cap(attempt.path, 2048)!,
-      organizationId: param === undefined ? null : (attempt.params[param] ?? null),
-      targets: extractTargets(attempt.route, attempt.params, body, maxTargets),
+      operationId: cap(attempt.route.operationId, fieldCaps.operationId),
+      method: cap(attempt.method, fieldCaps.method),
+      path: cap(redactUrl(attempt.path), fieldCaps.path),
+      organizationId: param === undefined ? null : cap(attempt.params[param] ?? null, fieldCaps.organizationId),
+      targets: capTargets(extractTargets(attempt.route, attempt.params, body, maxTargets)),
       request: recordedRequest(body, maxRequestBytes),
-      requestId: attempt.requestId,
-      clientIp: cap(clientIp(attempt.headers), 64),
-      userAgent: cap(attempt.headers.get("user-agent"), 512)
+      requestId: cap(attempt.requestId, fieldCaps.requestId),
+      clientIp: cap(clientIpFrom(clientIpHeader, attempt.headers), fieldCaps.clientIp),
+      userAgent: cap(attempt.headers.get("user-agent"), fieldCaps.userAgent)
     }
   }
 
   const outcomeOf = (outcome: RecordedOutcome): Outcome => ({
     status: outcome.status,
-    errorCode: outcome.errorCode ?? null,
+    errorCode: outcome.errorCode === undefined ? null : cap(outcome.errorCode, fieldCaps.errorCode),
     latencyMs: Math.max(0, Math.round(outcome.latencyMs)),
-    ...(typeof outcome.createdId === "string" && outcome.createdId !== "" ? { createdId: outcome.createdId } : {})
+    ...(typeof outcome.createdId === "string" && outcome.createdId !== ""
+      ? { createdId: cap(outcome.createdId, fieldCaps.createdId) }
+      : {})
   })
 
   const logLine = (
@@ -306,19 +370,79 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
         (error) => ({ kind: "outcome", eventId: receipt.id, payload: outcome, error, attempts: retry.times + 1 })
       )
       const chained = receipt as Partial<RecorderReceipt>
-      logLine("write", receipt.id, eventData(attempt), outcome, delivery, { seq: chained.seq, hash: chained.hash })
+      const event = eventData(attempt)
+      // CreateOrganization: the line carries the created id, as the stored event does.
+      const filed = event.organizationId === null && outcome.createdId !== undefined ? { ...event, organizationId: outcome.createdId } : event
+      logLine("write", receipt.id, filed, outcome, delivery, { seq: chained.seq, hash: chained.hash })
       return
     }
     if (result.errorCode === auditUnavailableCode) {
       await Promise.all(closing.get(attempt.requestId) ?? [])
       return
     }
-    if (isRecordedDenial(attempt.route, result)) await denyNow(attempt, result)
+    if (attempt.principal === undefined) {
+      if (result.status === 401) unauthenticated()
+      return
+    }
+    if (isRecordedDenial(attempt.route, attempt.principal, result) && underCeiling(attempt.principal.id, attempt))
+      await denyNow(attempt, result)
   }
+
+  const unauthenticated = () => {
+    counters.unauthenticated++
+    unauthenticatedSince++
+    const at = now()
+    if (at - unauthenticatedLoggedAt < 60_000) return
+    log({
+      time: new Date(at).toISOString(),
+      level: "warn",
+      msg: "audit: unauthenticated requests (not recorded)",
+      count: unauthenticatedSince,
+      total: counters.unauthenticated
+    })
+    unauthenticatedLoggedAt = at
+    unauthenticatedSince = 0
+  }
+
+  /** Whether this key may have one more denial record this minute; past the ceiling, counts and summarizes. */
+  const underCeiling = (keyId: string, attempt: RecordedAttempt): boolean => {
+    const minute = Math.floor(now() / 60_000)
+    let window = denialWindows.get(keyId)
+    if (window === undefined || window.minute !== minute) {
+      if (window !== undefined && window.over > 0) summarize(keyId, window)
+      // Bounded by the configured keys: one window each.
+      denialWindows.set(keyId, (window = { minute, recorded: 0, over: 0 }))
+    }
+    if (window.recorded < denialsPerMinute) {
+      window.recorded++
+      return true
+    }
+    window.over++
+    counters.denialsOverCeiling++
+    if (window.over === 1) summarize(keyId, window, attempt)
+    return false
+  }
+
+  const summarize = (keyId: string, window: { minute: number; over: number }, attempt?: RecordedAttempt) =>
+    log({
+      time: new Date(now()).toISOString(),
+      level: "warn",
+      msg: "audit: denials over the per-key ceiling (counted, not recorded)",
+      keyId,
+      minute: new Date(window.minute * 60_000).toISOString(),
+      ceiling: denialsPerMinute,
+      ...(attempt === undefined ? { count: window.over } : { first: attempt.route.operationId })
+    })
 
   const flush = async (): Promise<void> => {
     while (inFlight.size > 0) await Promise.allSettled(inFlight)
   }
 
-  return { accept, settle, deny, flush, store }
+  const metrics = (): string =>
+    "# HELP orgkit_audit_unrecorded_total Requests the audit trail counted instead of recording.\n" +
+    "# TYPE orgkit_audit_unrecorded_total counter\n" +
+    `orgkit_audit_unrecorded_total{reason="unauthenticated"} ${counters.unauthenticated}\n` +
+    `orgkit_audit_unrecorded_total{reason="denial_ceiling"} ${counters.denialsOverCeiling}\n`
+
+  return { accept, settle, deny, flush, counters, metrics, store }
 }

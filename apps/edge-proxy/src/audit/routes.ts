@@ -6,6 +6,8 @@
  * - `GET /events/export?…` → the same events as NDJSON, streamed;
  * - `GET /verify` → `{ ok, events, entries, firstBadEventId?, reason?, head? }`;
  * - `GET /chain?after=` → the raw chain entries as NDJSON, for independent verification;
+ * - `GET /checkpoints?after=` → the signed checkpoints as NDJSON;
+ * - `GET /public-key` → the public keys checkpoints verify against (SPKI PEM blocks, the signing key's first);
  * - `GET /dead-letters?all=1` → `{ deadLetters }`.
  *
  * Every route needs a principal with the `audit:read` scope (401 `auth.unauthorized`, 403
@@ -171,6 +173,25 @@ export const auditRoutes = (options: AuditRoutesOptions): Hono<AppEnv> => {
     const after = c.req.query("after") ?? "0"
     if (!/^\d+$/.test(after)) return invalid(c, "after must be a chain position (a non-negative integer).")
     return c.body(streamLines(store.chain(Number(after))), 200, ndjson)
+  })
+
+  app.get("/checkpoints", (c) => {
+    const denied = unrestricted(c)
+    if (denied !== undefined) return denied
+    const after = c.req.query("after") ?? "0"
+    if (!/^\d+$/.test(after)) return invalid(c, "after must be a checkpoint number (a non-negative integer).")
+    return c.body(streamLines(store.checkpoints(Number(after))), 200, ndjson)
+  })
+
+  app.get("/public-key", async (c) => {
+    const keys = await store.publicKeys()
+    if (keys.length === 0) {
+      return answer(c, 404, { code: "proxy.checkpoints_off", message: "Audit checkpoints are off: no signing key." })
+    }
+    return c.body(keys.map((k) => k.pem).join(""), 200, {
+      "content-type": "application/x-pem-file; charset=utf-8",
+      "cache-control": "no-store"
+    })
   })
 
   app.get("/dead-letters", async (c) => {

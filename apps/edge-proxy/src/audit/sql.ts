@@ -42,13 +42,3 @@ export const deadLetterSchema = [
 )`,
   `CREATE INDEX IF NOT EXISTS audit_dead_letters_open ON audit_dead_letters (resolved_ms, created_ms)`
 ] as const
-
-/** Splits a migration file into statements (`--` comments dropped; no `;` inside literals in ours). */
-export const splitStatements = (text: string): Array<string> =>
-  text
-    .split("\n")
-    .map((line) => (line.trimStart().startsWith("--") ? "" : line))
-    .join("\n")
-    .split(";")
-    .map((statement) => statement.trim())
-    .filter((statement) => statement !== "")

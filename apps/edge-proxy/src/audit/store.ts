@@ -3,7 +3,9 @@
  * implemented on Node by SQLite (`node-store.ts`) and on Workers by the `AuditLog` Durable Object in
  * front of D1 (`workers-store.ts`). Promise-based, like the proxy's other ports.
  */
+import type { SignedCheckpoint } from "./checkpoint.ts"
 import type { AuditEvent, DeadLetter, Denial, Intent, Outcome, OutcomeState, VerifyResult } from "./event.ts"
+import type { PublicKey } from "./keys.ts"
 
 /** What `accept` and `deny` return: the event's place in the chain. */
 export interface Receipt {
@@ -72,6 +74,12 @@ export interface RawEntry {
   readonly hash: string
 }
 
+/** Options of `verify`. */
+export interface VerifyOptions {
+  /** A checkpoint known from outside the store (the witness log): the store must still hold it. */
+  readonly latest?: SignedCheckpoint | undefined
+}
+
 /** The audit store. */
 export interface AuditStore {
   /**
@@ -89,8 +97,14 @@ export interface AuditStore {
   readonly export: (filters: AuditFilters) => AsyncIterable<AuditEvent>
   /** The raw chain from `afterSeq` on, oldest first. */
   readonly chain: (afterSeq?: number) => AsyncIterable<RawEntry>
-  /** Walks the whole chain and checks every hash, link and index row. */
-  readonly verify: () => Promise<VerifyResult>
+  /** The signed checkpoints after number `afterN`, in order. */
+  readonly checkpoints: (afterN?: number) => AsyncIterable<SignedCheckpoint>
+  /** The public keys checkpoints verify against (the signing key's first); empty when checkpoints are off. */
+  readonly publicKeys: () => Promise<ReadonlyArray<PublicKey>>
+  /** Signs a checkpoint now (the heartbeat); `undefined` when checkpoints are off. */
+  readonly heartbeat: () => Promise<SignedCheckpoint | undefined>
+  /** Walks the whole chain and checks every hash, link, index row and checkpoint (`verify.ts`). */
+  readonly verify: (options?: VerifyOptions) => Promise<VerifyResult>
   /** Keeps a delivery that failed after its retries. Idempotent by `(eventId, kind)`. */
   readonly deadLetter: (letter: DeadLetterInput) => Promise<void>
   /** The dead letters, oldest first; resolved ones only with `includeResolved`. */

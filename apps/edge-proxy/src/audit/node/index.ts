@@ -6,6 +6,7 @@ export {
   defaultMigrationsDir,
   type NodeAuditStore,
   type NodeAuditStoreOptions,
-  nodeSqlDriver,
-  openNodeAuditStore
+  localSqlDriver,
+  openNodeAuditStore,
+  threadSqlDriver
 } from "./node-store.ts"

@@ -2,16 +2,26 @@
  * The audit store on Node: SQLite in one file through the built-in `node:sqlite` (no native
  * module), in WAL mode with `synchronous=FULL` so an accepted intent survives a crash or power loss,
  * migrated at open from the same SQL files `wrangler d1 migrations apply` runs on D1.
+ *
+ * Every statement after the migrations runs in a worker thread (`sqlite-thread.ts`): a write lock
+ * held by another process (a backup, the `sqlite3` shell), a slow disk or a full one makes writes
+ * fail after `busyTimeoutMs` (the proxy answers 503 `proxy.audit_unavailable`), but never blocks
+ * the event loop that serves cache hits and reads.
  */
 import { mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { DatabaseSync, type StatementSync } from "node:sqlite"
+import { DatabaseSync } from "node:sqlite"
 import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
+import type { LogSink } from "../../ports.ts"
+import { checkpointLogLine, heartbeatMs } from "../checkpoint.ts"
 import { makeDeadLetterBox } from "../dead-letters.ts"
 import { makeChainWriter } from "../journal.ts"
+import { keyRing, type PublicKey, type SigningKey } from "../keys.ts"
 import { defaultUnrecordedAfterMs, makeReader } from "../reader.ts"
-import type { SqlDriver, SqlValue } from "../sql.ts"
-import type { AuditStore } from "../store.ts"
+import { checkpointsOffLine } from "../settings.ts"
+import type { SqlDriver, SqlValue, Statement } from "../sql.ts"
+import { AuditStoreError, type AuditStore } from "../store.ts"
 
 /** Options of `openNodeAuditStore`. */
 export interface NodeAuditStoreOptions {
@@ -27,41 +37,30 @@ export interface NodeAuditStoreOptions {
   readonly redeliverEveryMs?: number
   /** Where redelivery failures are reported. Default: nowhere (they stay in the box). */
   readonly onRedeliveryError?: (error: unknown) => void
+  /** How long a statement waits for another connection's lock before it fails. Default 1000 ms. */
+  readonly busyTimeoutMs?: number
+  /** The checkpoint signing key (`loadAuditKeys`); without one checkpoints are off (and the log says so). */
+  readonly signingKey?: SigningKey | undefined
+  /** Earlier public keys, so checkpoints signed before a rotation verify. */
+  readonly publicKeys?: ReadonlyArray<PublicKey>
+  /** Entries between two checkpoints. Default 100. */
+  readonly checkpointEvery?: number
+  /** The heartbeat (ms); 0 turns it off. Default 60 s. */
+  readonly heartbeatMs?: number
+  /** Where the checkpoint witness lines and the "checkpoints are off" line go. Default: JSON on stdout. */
+  readonly log?: LogSink
 }
 
 /** The Node store: an `AuditStore` plus `close`. */
 export interface NodeAuditStore extends AuditStore {
   /** The file in use. */
   readonly path: string
-  /** Stops redelivery and closes the database. */
-  readonly close: () => void
+  /** Stops redelivery and the heartbeat, and closes the database once the statements in flight are done. */
+  readonly close: () => Promise<void>
 }
 
 /** The default migrations directory: `apps/edge-proxy/migrations`. */
 export const defaultMigrationsDir = fileURLToPath(new URL("../../../migrations/", import.meta.url))
-
-/** The SQLite driver over one `DatabaseSync` connection (statements prepared once). */
-export const nodeSqlDriver = (db: DatabaseSync): SqlDriver => {
-  const statements = new Map<string, StatementSync>()
-  const prepared = (text: string): StatementSync => {
-    let statement = statements.get(text)
-    if (statement === undefined) statements.set(text, (statement = db.prepare(text)))
-    return statement
-  }
-  return {
-    all: async <Row>(text: string, params: ReadonlyArray<SqlValue> = []) => prepared(text).all(...params) as Array<Row>,
-    batch: async (list) => {
-      db.exec("BEGIN IMMEDIATE")
-      try {
-        for (const statement of list) prepared(statement.sql).run(...statement.params)
-        db.exec("COMMIT")
-      } catch (error) {
-        if (db.isTransaction) db.exec("ROLLBACK")
-        throw error
-      }
-    }
-  }
-}
 
 /**
  * Applies the `*.sql` files of `dir` that are not yet in `d1_migrations`, in name order, each in its
@@ -97,25 +96,102 @@ export const applyMigrations = (db: DatabaseSync, dir: string): Array<string> =>
   return applied
 }
 
+interface Answer {
+  readonly id: number
+  readonly ok: boolean
+  readonly rows?: Array<unknown>
+  readonly error?: { readonly name: string; readonly message: string; readonly code?: string }
+}
+
+/** The SQL driver over a connection in a worker thread; `close` ends the thread once it is idle. */
+export const threadSqlDriver = (
+  path: string,
+  busyTimeoutMs: number
+): SqlDriver & { readonly close: () => Promise<void> } => {
+  const worker = new Worker(new URL("./sqlite-thread.ts", import.meta.url), {
+    workerData: { path, busyTimeoutMs }
+  })
+  worker.unref()
+  const waiting = new Map<number, { resolve: (rows: Array<unknown>) => void; reject: (error: Error) => void }>()
+  let next = 0
+  let failure: Error | undefined
+  const failAll = (error: Error) => {
+    failure = error
+    for (const pending of waiting.values()) pending.reject(error)
+    waiting.clear()
+  }
+  worker.on("message", (answer: Answer) => {
+    const pending = waiting.get(answer.id)
+    if (pending === undefined) return
+    waiting.delete(answer.id)
+    if (answer.ok) pending.resolve(answer.rows ?? [])
+    else {
+      const error = new AuditStoreError(`SQLite: ${answer.error?.message ?? "failed"}`)
+      pending.reject(error)
+    }
+  })
+  worker.on("error", (error) => failAll(new AuditStoreError(`the SQLite thread failed: ${String(error)}`)))
+  worker.on("exit", () => failAll(new AuditStoreError("the SQLite thread has stopped")))
+  const inFlight = new Set<Promise<unknown>>()
+  const call = (message: Record<string, unknown>): Promise<Array<unknown>> => {
+    if (failure !== undefined) return Promise.reject(failure)
+    const id = ++next
+    const answer = new Promise<Array<unknown>>((resolve, reject) => {
+      waiting.set(id, { resolve, reject })
+      worker.postMessage({ id, ...message })
+    })
+    const settled = answer.catch(() => undefined).finally(() => inFlight.delete(settled))
+    inFlight.add(settled)
+    return answer
+  }
+  return {
+    all: async <Row>(sql: string, params: ReadonlyArray<SqlValue> = []) =>
+      (await call({ op: "all", sql, params: [...params] })) as Array<Row>,
+    batch: async (statements: ReadonlyArray<Statement>) => {
+      await call({ op: "batch", statements: statements.map((s) => ({ sql: s.sql, params: [...s.params] })) })
+    },
+    close: async () => {
+      while (inFlight.size > 0) await Promise.allSettled(inFlight)
+      failure ??= new AuditStoreError("the audit store is closed")
+      await worker.terminate()
+    }
+  }
+}
+
 /**
  * Opens (creating and migrating if needed) the audit store in a SQLite file. One process should
  * write a given file; a second writer cannot fork the chain (its stale appends fail on the `seq`
  * key and are retried by the recorder), but it is not a supported setup.
  *
  * @example
- * const store = openNodeAuditStore({ path: process.env.ORGKIT_AUDIT_DB_PATH ?? "./data/audit.sqlite" })
+ * const keys = await loadAuditKeys(settings)
+ * const store = openNodeAuditStore({ path: "./data/audit.sqlite", signingKey: keys.signingKey, publicKeys: keys.publicKeys })
  */
 export const openNodeAuditStore = (options: NodeAuditStoreOptions): NodeAuditStore => {
   const now = options.now ?? Date.now
+  const log = options.log ?? ((line) => console.log(JSON.stringify(line)))
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true })
-  const db = new DatabaseSync(options.path)
-  db.exec("PRAGMA journal_mode = WAL")
-  db.exec("PRAGMA synchronous = FULL")
-  db.exec("PRAGMA busy_timeout = 5000")
-  applyMigrations(db, options.migrationsDir ?? defaultMigrationsDir)
-  const driver = nodeSqlDriver(db)
-  const writer = makeChainWriter(driver, { now })
-  const reader = makeReader(driver, { now, unrecordedAfterMs: options.unrecordedAfterMs ?? defaultUnrecordedAfterMs })
+  // `:memory:` is one database per connection: keep it on this thread (tests and the demo only).
+  const memory = options.path === ":memory:"
+  const migrations = new DatabaseSync(options.path)
+  migrations.exec("PRAGMA journal_mode = WAL")
+  migrations.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 1000}`)
+  applyMigrations(migrations, options.migrationsDir ?? defaultMigrationsDir)
+  if (!memory) migrations.close()
+  const driver = memory ? localSqlDriver(migrations) : threadSqlDriver(options.path, options.busyTimeoutMs ?? 1000)
+  const signingKey = options.signingKey
+  const publicKeys = keyRing(signingKey, options.publicKeys ?? [])
+  const writer = makeChainWriter(driver, {
+    now,
+    signingKey,
+    ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
+    onCheckpoint: (signed, hash) => log(checkpointLogLine(signed, hash))
+  })
+  const reader = makeReader(driver, {
+    now,
+    unrecordedAfterMs: options.unrecordedAfterMs ?? defaultUnrecordedAfterMs,
+    publicKeys: async () => publicKeys
+  })
   const box = makeDeadLetterBox(driver, now)
   const every = options.redeliverEveryMs ?? 60_000
   const timer =
@@ -125,6 +201,19 @@ export const openNodeAuditStore = (options: NodeAuditStoreOptions): NodeAuditSto
         }, every)
       : undefined
   timer?.unref()
+  const beat = options.heartbeatMs ?? heartbeatMs
+  const heartbeatFailed = (error: unknown) =>
+    log({ level: "error", msg: "audit checkpoint failed", error: String(error) })
+  let heartbeat: ReturnType<typeof setInterval> | undefined
+  if (signingKey === undefined) log(checkpointsOffLine)
+  else {
+    // The `start` checkpoint now; then at least one a minute.
+    writer.heartbeat().catch(heartbeatFailed)
+    if (beat > 0) {
+      heartbeat = setInterval(() => void writer.heartbeat().catch(heartbeatFailed), beat)
+      heartbeat.unref()
+    }
+  }
   return {
     path: options.path,
     accept: async (intent) => (await writer.intent(intent)).receipt,
@@ -133,13 +222,33 @@ export const openNodeAuditStore = (options: NodeAuditStoreOptions): NodeAuditSto
     query: reader.query,
     export: reader.export,
     chain: reader.chain,
+    checkpoints: reader.checkpoints,
+    publicKeys: async () => publicKeys,
+    heartbeat: () => writer.heartbeat(),
     verify: reader.verify,
     deadLetter: box.put,
     deadLetters: box.list,
     redeliver: () => box.redeliver(writer),
-    close: () => {
+    close: async () => {
       if (timer !== undefined) clearInterval(timer)
-      if (db.isOpen) db.close()
+      if (heartbeat !== undefined) clearInterval(heartbeat)
+      if ("close" in driver) await (driver as { close: () => Promise<void> }).close()
+      if (migrations.isOpen) migrations.close()
     }
   }
 }
+
+/** The SQLite driver over a connection on this thread (`:memory:` databases, which one thread must own). */
+export const localSqlDriver = (db: DatabaseSync): SqlDriver => ({
+  all: async <Row>(text: string, params: ReadonlyArray<SqlValue> = []) => db.prepare(text).all(...params) as Array<Row>,
+  batch: async (list) => {
+    db.exec("BEGIN IMMEDIATE")
+    try {
+      for (const statement of list) db.prepare(statement.sql).run(...statement.params)
+      db.exec("COMMIT")
+    } catch (error) {
+      if (db.isTransaction) db.exec("ROLLBACK")
+      throw error
+    }
+  }
+})

@@ -2,14 +2,18 @@
  * `AuditLog`, the Durable Object that writes the audit chain on Workers. One instance (by name) is
  * the chain's single writer: it keeps the head, serialises appends (group commit) and answers
  * `accept` only once the intent is committed to D1. Dead letters live in the object's own SQLite
- * storage, a failure domain apart from D1, and an alarm redelivers them.
+ * storage, a failure domain apart from D1, and an alarm redelivers them. With
+ * `ORGKIT_AUDIT_SIGNING_KEY` it signs the checkpoints (every `ORGKIT_AUDIT_CHECKPOINT_EVERY` entries,
+ * and the alarm's heartbeat every minute) and writes each as one JSON log line (Workers Logs).
  *
  * The proxy's Worker entry must re-export this class (`export { AuditLog } from "./audit/workers/index.ts"`).
  */
 import { DurableObject } from "cloudflare:workers"
+import { checkpointLogLine, heartbeatMs, type SignedCheckpoint } from "../checkpoint.ts"
 import type { DeadLetter, Denial, Intent, Outcome } from "../event.ts"
 import { type DeadLetterBox, makeDeadLetterBox } from "../dead-letters.ts"
 import { type ChainWriter, makeChainWriter } from "../journal.ts"
+import { checkpointsOffLine, decodeAuditSettings, loadAuditKeys } from "../settings.ts"
 import { deadLetterSchema, type SqlDriver, type SqlValue } from "../sql.ts"
 import type { CompleteResult, DeadLetterInput, Receipt, RedeliveryReport } from "../store.ts"
 import { d1SqlDriver } from "./workers-store.ts"
@@ -17,6 +21,9 @@ import { d1SqlDriver } from "./workers-store.ts"
 /** The bindings `AuditLog` reads. */
 export interface AuditLogEnv {
   readonly AUDIT_DB: D1Database
+  readonly ORGKIT_AUDIT_SIGNING_KEY?: string
+  readonly ORGKIT_AUDIT_PUBLIC_KEYS?: string
+  readonly ORGKIT_AUDIT_CHECKPOINT_EVERY?: string
 }
 
 /** The SQL driver over a Durable Object's own SQLite storage (`batch` is one synchronous transaction). */
@@ -35,14 +42,31 @@ export const redeliveryDelayMs = 30_000
 
 /** The audit chain's writer on Workers. */
 export class AuditLog extends DurableObject<AuditLogEnv> {
-  readonly #writer: ChainWriter
+  #writer!: ChainWriter
+  #signing = false
   readonly #box: DeadLetterBox
 
   constructor(ctx: DurableObjectState, env: AuditLogEnv) {
     super(ctx, env)
     for (const statement of deadLetterSchema) ctx.storage.sql.exec(statement)
-    this.#writer = makeChainWriter(d1SqlDriver(env.AUDIT_DB), { now: () => Date.now() })
     this.#box = makeDeadLetterBox(durableObjectSqlDriver(ctx.storage), () => Date.now())
+    void ctx.blockConcurrencyWhile(async () => {
+      const problems: Array<string> = []
+      const settings = decodeAuditSettings(env as unknown as Record<string, unknown>, problems)
+      // A bad key refuses every write (fail closed); the Worker's configuration check names it at start.
+      if (problems.length > 0) throw new Error(`invalid audit settings: ${problems.join("; ")}`)
+      const keys = await loadAuditKeys(settings)
+      this.#signing = keys.signingKey !== undefined
+      this.#writer = makeChainWriter(d1SqlDriver(env.AUDIT_DB), {
+        now: () => Date.now(),
+        signingKey: keys.signingKey,
+        checkpointEvery: settings.checkpointEvery,
+        onCheckpoint: (signed, hash) => console.log(JSON.stringify(checkpointLogLine(signed, hash)))
+      })
+      if (!this.#signing) console.log(JSON.stringify(checkpointsOffLine))
+      // The `start` checkpoint, then the heartbeat.
+      else await this.#arm(0)
+    })
   }
 
   /** Appends a write's intent; resolves once D1 has committed it. */
@@ -71,6 +95,11 @@ export class AuditLog extends DurableObject<AuditLogEnv> {
     return this.#box.list(options)
   }
 
+  /** Signs a checkpoint now (the heartbeat); `undefined` when checkpoints are off. */
+  async heartbeat(): Promise<SignedCheckpoint | undefined> {
+    return this.#writer.heartbeat()
+  }
+
   /** Redelivers the open dead letters now; re-arms the alarm if some are still open. */
   async redeliver(): Promise<RedeliveryReport> {
     const report = await this.#box.redeliver(this.#writer)
@@ -79,10 +108,20 @@ export class AuditLog extends DurableObject<AuditLogEnv> {
   }
 
   override async alarm(): Promise<void> {
-    await this.redeliver()
+    if (this.#signing) {
+      // Re-armed first: a failing heartbeat must not stop the next one.
+      await this.ctx.storage.setAlarm(Date.now() + heartbeatMs)
+      await this.#writer.heartbeat().catch((error: unknown) =>
+        console.log(JSON.stringify({ level: "error", msg: "audit checkpoint failed", error: String(error) }))
+      )
+    }
+    if ((await this.#box.list()).length > 0) await this.redeliver()
   }
 
-  async #arm(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + redeliveryDelayMs)
+  /** Arms the alarm `delayMs` from now unless it is armed sooner. */
+  async #arm(delayMs = redeliveryDelayMs): Promise<void> {
+    const at = Date.now() + delayMs
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at)
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { AuditLog } from "./durable-object.ts"
 import { defaultUnrecordedAfterMs, makeReader } from "../reader.ts"
+import { type AuditKeys, decodeAuditSettings, loadAuditKeys } from "../settings.ts"
 import type { SqlDriver, SqlValue } from "../sql.ts"
 import type { AuditStore } from "../store.ts"
 
@@ -13,6 +14,9 @@ export interface AuditBindings {
   readonly AUDIT_DB: D1Database
   /** The `AuditLog` Durable Object namespace. */
   readonly AUDIT_LOG: DurableObjectNamespace<AuditLog>
+  /** The checkpoint signing key (a secret); its public half and these verify checkpoints. */
+  readonly ORGKIT_AUDIT_SIGNING_KEY?: string
+  readonly ORGKIT_AUDIT_PUBLIC_KEYS?: string
 }
 
 /** The SQL driver over a D1 database (`batch` is one D1 transaction). */
@@ -52,9 +56,13 @@ export const auditLogName = "audit"
  */
 export const workersAuditStore = (env: AuditBindings, options: WorkersAuditStoreOptions = {}): AuditStore => {
   const log = () => env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName(auditLogName))
+  let keys: Promise<AuditKeys> | undefined
+  const publicKeys = async () =>
+    (await (keys ??= loadAuditKeys(decodeAuditSettings(env as unknown as Record<string, unknown>, [])))).publicKeys
   const reader = makeReader(d1SqlDriver(env.AUDIT_DB), {
     now: options.now ?? Date.now,
-    unrecordedAfterMs: options.unrecordedAfterMs ?? defaultUnrecordedAfterMs
+    unrecordedAfterMs: options.unrecordedAfterMs ?? defaultUnrecordedAfterMs,
+    publicKeys
   })
   return {
     accept: (intent) => log().accept(intent),
@@ -63,6 +71,9 @@ export const workersAuditStore = (env: AuditBindings, options: WorkersAuditStore
     deadLetter: (letter) => log().deadLetter(letter),
     deadLetters: (options) => log().deadLetters(options),
     redeliver: () => log().redeliver(),
+    heartbeat: () => log().heartbeat(),
+    publicKeys,
+    checkpoints: reader.checkpoints,
     query: reader.query,
     export: reader.export,
     chain: reader.chain,
