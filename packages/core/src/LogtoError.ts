@@ -211,3 +211,30 @@ export const roleNamesNotFound = (names: ReadonlyArray<string>): LogtoErrorBody 
     `Invalid role names detected: ${list}. Please create these roles first before proceeding.`
   )
 }
+
+const decoder = new TextDecoder()
+
+/**
+ * The `code` of an error answer (status 400 or more, a JSON body with a string `code`), as callers
+ * branch on it; `undefined` for successes, bodies without one (Logto's 500 and body-parser 400s)
+ * and anything that is not JSON.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const codeOf = (
+  status: number,
+  contentType: string | null | undefined,
+  body: Uint8Array | string
+): string | undefined => {
+  if (status < 400 || contentType === null || contentType === undefined || !contentType.includes("json")) {
+    return undefined
+  }
+  try {
+    const parsed: unknown = JSON.parse(typeof body === "string" ? body : decoder.decode(body))
+    const code = typeof parsed === "object" && parsed !== null ? (parsed as { code?: unknown }).code : undefined
+    return typeof code === "string" ? code : undefined
+  } catch {
+    return undefined
+  }
+}

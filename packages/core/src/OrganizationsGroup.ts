@@ -8,7 +8,7 @@ import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as OpenApi from "effect/http-api/OpenApi"
-import { auth, operation, paginated, params } from "./internal/endpoint.ts"
+import { auth, operation, paginated, params, StoredPatch } from "./internal/endpoint.ts"
 import * as LogtoError from "./LogtoError.ts"
 import * as Organization from "./Organization.ts"
 import * as Pagination from "./Pagination.ts"
@@ -57,13 +57,15 @@ export class OrganizationsGroup extends HttpApiGroup.make("organizations")
       payload: Organization.UpdateOrganization,
       success: Organization.Organization,
       error: [...auth, LogtoError.BadRequest, LogtoError.NotFound, LogtoError.UnprocessableEntity]
-    }).annotateMerge(
-      operation(
-        "UpdateOrganization",
-        "Update organization",
-        "Only the keys sent change; `customData`, `color` and `branding` are replaced wholesale."
+    })
+      .annotateMerge(
+        operation(
+          "UpdateOrganization",
+          "Update organization",
+          "Only the keys sent change; `customData`, `color` and `branding` are replaced wholesale. `id` is ignored whatever its value; a body with nothing else is 422 `entity.invalid_input`."
+        )
       )
-    ),
+      .annotate(StoredPatch, { ignoredKeys: ["id"], requireKeys: true, timestampKeys: ["createdAt"] }),
     HttpApiEndpoint.delete("deleteOrganization", "/organizations/:id", {
       params: { id: params.id },
       error: [...auth, LogtoError.NotFound]

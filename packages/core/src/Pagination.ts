@@ -91,8 +91,9 @@ const single = (search: URLSearchParams, key: string): string | undefined | null
 /**
  * Applies Logto's pagination rules to a raw query: values go through `Number()` (so `1e1`, `0x10`
  * and ` 2` are accepted), an empty value counts as absent, a repeated key or a value that is not
- * positive or a `page_size` over 100 is 400 `guard.invalid_pagination`; a fractional `page_size` or
- * an infinite `page` is 422 `entity.invalid_input`; a fractional `page` below 1 is Logto's 500.
+ * positive or a `page_size` over 100 is 400 `guard.invalid_pagination`; a `page_size` or an offset
+ * `(page − 1) × page_size` that is not a whole number (`page_size=2.5`, `page=1.5&page_size=1`,
+ * `page=Infinity`) is 422 `entity.invalid_input`; a negative offset (`page=0.5`) is Logto's 500.
  *
  * @category constructors
  * @since 0.1.0
@@ -106,8 +107,10 @@ export const parse = (search: URLSearchParams, mode: Mode): Parsed => {
   const page = rawPage === undefined ? 1 : Number(rawPage)
   const pageSize = rawSize === undefined ? defaultPageSize : Number(rawSize)
   if (!(page > 0) || !(pageSize > 0) || pageSize > 100) return invalid(400, LogtoError.codes.invalidPagination)
-  if (!Number.isInteger(pageSize) || !Number.isFinite(page)) return invalid(422, LogtoError.codes.entityInvalidInput)
-  const offset = Math.round((page - 1) * pageSize)
+  // Logto hands `(page − 1) × page_size` and `page_size` to SQL as they are: PostgreSQL refuses a
+  // value that is not a whole number (422), then a negative offset (500). Nothing is rounded.
+  const offset = (page - 1) * pageSize
+  if (!Number.isInteger(pageSize) || !Number.isInteger(offset)) return invalid(422, LogtoError.codes.entityInvalidInput)
   if (offset < 0) return { _tag: "Invalid", status: 500, body: { message: "Internal server error." } }
   return { _tag: "Page", page, pageSize, offset }
 }

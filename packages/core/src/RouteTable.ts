@@ -8,9 +8,48 @@ import * as Context from "effect/Context"
 import * as HttpApi from "effect/http-api/HttpApi"
 import type * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as OpenApi from "effect/http-api/OpenApi"
-import { Idempotent } from "./internal/endpoint.ts"
+import type * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import { Idempotent, StoredPatch } from "./internal/endpoint.ts"
 import { OrganizationsApi } from "./OrganizationsApi.ts"
 import * as Pagination from "./Pagination.ts"
+
+type Groups = typeof OrganizationsApi extends HttpApi.HttpApi<infer _Id, infer G> ? G : never
+
+/**
+ * An endpoint (and client method) name, e.g. `addOrganizationUsers`: the union of the 36, derived
+ * from `OrganizationsApi`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Name = HttpApiGroup.Endpoints<Groups>["identifier"]
+
+/**
+ * Logto's operationId, e.g. `AddOrganizationUsers`: the endpoint name capitalized (checked when the
+ * table is built), so a misspelt operationId does not compile.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type OperationId = Capitalize<Name>
+
+/**
+ * What an operation acts on, as far as organizations go: one organization named by a path
+ * parameter, the list of all organizations (ListOrganizations), or a new one (CreateOrganization).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Subject = "organization" | "organizations" | "new-organization"
+
+/**
+ * How a PATCH body is stored beyond its schema (UpdateOrganization): keys dropped before
+ * validation, whether a body left empty is 422, and the keys that must fit PostgreSQL's timestamps.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Patch = typeof StoredPatch.Service
 
 /**
  * One of the 36 operations.
@@ -20,9 +59,9 @@ import * as Pagination from "./Pagination.ts"
  */
 export interface Route {
   /** Logto's operationId, e.g. `AddOrganizationUsers`. */
-  readonly operationId: string
+  readonly operationId: OperationId
   /** The endpoint (and client method) name, e.g. `addOrganizationUsers`. */
-  readonly name: string
+  readonly name: Name
   /** The group: `organizations`, `users`, `applications` or `jit`. */
   readonly group: string
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
@@ -36,6 +75,10 @@ export interface Route {
   readonly pathParams: ReadonlyArray<string>
   /** The path parameter holding the organization id, if any (only ListOrganizations and CreateOrganization have none). */
   readonly organizationParam: string | undefined
+  /** What the operation acts on (see `Subject`). */
+  readonly subject: Subject
+  /** PATCH body rules beyond the schema (UpdateOrganization), if any. */
+  readonly patch: Patch | undefined
   /**
    * The member whose membership Logto checks before anything else (422 `organization.require_membership`):
    * `userId` on `/{id}/users/{userId}/roles…`, `applicationId` on `/{id}/applications/{applicationId}/roles…`.
@@ -66,16 +109,29 @@ const build = (): ReadonlyArray<Route> => {
     onGroup: () => {},
     onEndpoint: ({ endpoint, errors, group, mergedAnnotations, successes }) => {
       const pathParams = [...endpoint.path.matchAll(/:(\w+)/g)].map((m) => m[1]!)
+      const name = endpoint.identifier as Name
+      const operationId = Context.getOrElse(mergedAnnotations, OpenApi.Identifier, () => endpoint.identifier)
+      if (operationId !== name[0]!.toUpperCase() + name.slice(1)) {
+        throw new Error(`operationId ${operationId} is not the capitalized endpoint name ${name}`)
+      }
+      const organizationParam = pathParams.includes("id") ? "id" : undefined
       routes.push({
-        operationId: Context.getOrElse(mergedAnnotations, OpenApi.Identifier, () => endpoint.identifier),
-        name: endpoint.identifier,
+        operationId: operationId as OperationId,
+        name,
         group: group.identifier,
         method: endpoint.method as Route["method"],
         path: endpoint.path,
         template: endpoint.path.replace(/:(\w+)/g, "{$1}"),
         kind: endpoint.method === "GET" ? "read" : "write",
         pathParams,
-        organizationParam: pathParams.includes("id") ? "id" : undefined,
+        organizationParam,
+        subject:
+          organizationParam !== undefined
+            ? "organization"
+            : endpoint.method === "GET"
+              ? "organizations"
+              : "new-organization",
+        patch: Context.getOrElse(mergedAnnotations, StoredPatch, () => undefined),
         membershipParam: membershipParamOf(endpoint.path),
         pagination:
           endpoint.method === "GET"
@@ -105,7 +161,7 @@ export const routes: ReadonlyArray<Route> = build()
  * @category constructors
  * @since 0.1.0
  */
-export const byOperationId: ReadonlyMap<string, Route> = new Map(routes.map((r) => [r.operationId, r]))
+export const byOperationId: ReadonlyMap<OperationId, Route> = new Map(routes.map((r) => [r.operationId, r]))
 
 /**
  * Routes by endpoint (client method) name.
@@ -113,7 +169,7 @@ export const byOperationId: ReadonlyMap<string, Route> = new Map(routes.map((r) 
  * @category constructors
  * @since 0.1.0
  */
-export const byName: ReadonlyMap<string, Route> = new Map(routes.map((r) => [r.name, r]))
+export const byName: ReadonlyMap<Name, Route> = new Map(routes.map((r) => [r.name, r]))
 
 /**
  * What a request line matches.

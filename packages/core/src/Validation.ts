@@ -6,12 +6,15 @@
  *
  * @since 0.1.0
  */
+import * as Bourne from "@hapi/bourne"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import type * as SchemaIssue from "effect/SchemaIssue"
 import * as LogtoError from "./LogtoError.ts"
 import * as Pagination from "./Pagination.ts"
+import * as Qs from "qs"
+import type * as RouteTable from "./RouteTable.ts"
 import type { Route } from "./RouteTable.ts"
 
 /**
@@ -23,7 +26,31 @@ import type { Route } from "./RouteTable.ts"
 export interface Rejection {
   readonly status: 400 | 413 | 422 | 500
   readonly body: LogtoError.LogtoErrorBody | { readonly message: string }
+  /**
+   * Set on Logto's 500s for a caller's mistake (a negative pagination offset, a timestamp out of
+   * PostgreSQL's range): the 400 naming the mistake, which a proxy answers instead.
+   */
+  readonly callerError?: Rejection
 }
+
+/**
+ * The answer for a caller: the rejection itself, or for one of Logto's 500s its `callerError`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const forCaller = (rejection: Rejection): Rejection => rejection.callerError ?? rejection
+
+/**
+ * PostgreSQL's `timestamptz` range in epoch milliseconds, as Logto's `to_timestamp` sees it: from
+ * 4714-11-24 BC (`min`, inclusive) to 294277-01-01 AD (`end`, exclusive).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const timestampRange = { min: -210_866_803_200_000, end: 9_224_318_016_000_000 } as const
+
+const internalError: Rejection["body"] = { message: "Internal server error." }
 
 /**
  * A request that passed: decoded path parameters, query (unknown keys dropped), pagination and
@@ -53,43 +80,111 @@ export interface ZodIssue {
 }
 
 /**
- * The largest body Logto parses: 1 MiB.
+ * The largest JSON body Logto parses: 1 MiB (koa-body's `jsonLimit`).
  *
  * @category constructors
  * @since 0.1.0
  */
 export const maxBodyBytes = 1_048_576
 
-const isJsonType = (type: string) =>
-  type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"))
+/**
+ * The largest form or text body Logto parses: 56 KiB (koa-body's `formLimit` and `textLimit`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const maxFormBytes = 57_344
 
 /**
- * Parses a raw body as Logto's body parser does: no `Content-Type` or an empty body is `{}`; JSON
- * types are parsed, and `null` or a scalar is a 400 with only `message`; `text/plain` is the
- * string itself; a form is an object (repeated keys become arrays); other types are ignored.
+ * How Logto's body parser (koa-body with its defaults, over co-body) reads a body:
+ * - `json`: the five JSON types koa-body lists (`application/json`, `application/json-patch+json`,
+ *   `application/vnd.api+json`, `application/csp-report`, `application/reports+json`), parameters
+ *   such as `charset` ignored; no other `+json` type;
+ * - `form`: `application/x-www-form-urlencoded`, parsed by `qs` with dots as nesting;
+ * - `text`: any `text/*` type, kept as a string;
+ * - `ignored`: anything else, no `Content-Type`, or one that is not a valid media type: the body is
+ *   not read and validation sees `{}`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type BodyKind = "json" | "form" | "text" | "ignored"
+
+const jsonTypes: ReadonlySet<string> = new Set([
+  "application/json",
+  "application/json-patch+json",
+  "application/vnd.api+json",
+  "application/csp-report",
+  "application/reports+json"
+])
+
+// Koa's `ctx.is`: the value up to `;` without surrounding spaces or tabs, lower-cased, must be a
+// media type media-typer accepts; parameters are not looked at.
+const mediaTypePattern = /^ *([a-z0-9][a-z0-9!#$&^_-]{0,126})\/([a-z0-9][a-z0-9!#$&^_.+-]{0,126}) *$/
+const ows = /^[ \t]+|[ \t]+$/g
+
+/**
+ * Which parser Logto applies to a body with this `Content-Type` (see `BodyKind`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const bodyKind = (contentType: string | null | undefined): BodyKind => {
+  if (contentType === null || contentType === undefined || contentType === "") return "ignored"
+  const semicolon = contentType.indexOf(";")
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).replace(ows, "").toLowerCase()
+  const match = mediaTypePattern.exec(type)
+  if (match === null) return "ignored"
+  if (jsonTypes.has(type)) return "json"
+  if (type === "application/x-www-form-urlencoded") return "form"
+  return match[1] === "text" ? "text" : "ignored"
+}
+
+/**
+ * The largest body, in bytes, Logto reads for this `Content-Type`: 1 MiB of JSON, 56 KiB of a form
+ * or text; a larger one is answered with Koa's plain-text 404 `Not Found`. `undefined` when Logto
+ * does not read the body at all.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const bodyLimit = (contentType: string | null | undefined): number | undefined => {
+  const kind = bodyKind(contentType)
+  return kind === "json" ? maxBodyBytes : kind === "ignored" ? undefined : maxFormBytes
+}
+
+// co-body's strict mode: only an object or an array, after RFC 7159 whitespace.
+const strictJson = /^[\x20\x09\x0a\x0d]*(\[|\{)/
+const notObjectOrArray = "invalid JSON, only supports object and array"
+
+/**
+ * Parses a raw body as Logto's body parser does (see `BodyKind`): JSON in co-body's strict mode
+ * (empty is `{}`; anything but an object or an array, or a `__proto__` key anywhere, is a 400 with
+ * only `message`, as is malformed JSON with the parser's own message); a form through `qs` (dots
+ * and brackets nest, repeated keys become arrays); text as the string itself; any other type as
+ * `{}`. The size limits are the caller's (see `bodyLimit`).
  *
  * @category constructors
  * @since 0.1.0
  */
 export const parseBody = (contentType: string | null | undefined, text: string): Result.Result<unknown, Rejection> => {
-  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase()
-  if (type === "" || text === "") return Result.succeed({})
-  if (isJsonType(type)) {
-    if (text.trim() === "")
-      return Result.fail({ status: 400, body: { message: "invalid JSON, only supports object and array" } })
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch (e) {
-      return Result.fail({ status: 400, body: { message: (e as Error).message } })
+  switch (bodyKind(contentType)) {
+    case "ignored":
+      return Result.succeed({})
+    case "text":
+      return Result.succeed(text)
+    case "form":
+      return Result.succeed(Qs.parse(text, { allowDots: true }))
+    case "json": {
+      if (text === "") return Result.succeed({})
+      if (!strictJson.test(text)) return Result.fail({ status: 400, body: { message: notObjectOrArray } })
+      try {
+        return Result.succeed(Bourne.parse(text, { protoAction: "error" }))
+      } catch (e) {
+        return Result.fail({ status: 400, body: { message: (e as Error).message } })
+      }
     }
-    return typeof value === "object" && value !== null
-      ? Result.succeed(value)
-      : Result.fail({ status: 400, body: { message: "invalid JSON, only supports object and array" } })
   }
-  if (type === "text/plain") return Result.succeed(text)
-  if (type === "application/x-www-form-urlencoded") return Result.succeed(queryRecord(new URLSearchParams(text)))
-  return Result.succeed({})
 }
 
 /**
@@ -288,9 +383,18 @@ export const validate = (
   input: { readonly params: Readonly<Record<string, string>>; readonly search: URLSearchParams; readonly body: unknown }
 ): Result.Result<Valid, Rejection> => {
   const pagination = Pagination.parse(input.search, route.pagination)
-  if (pagination._tag === "Invalid") return Result.fail({ status: pagination.status, body: pagination.body })
+  if (pagination._tag === "Invalid") return Result.fail(paginationRejection(pagination))
   return validateParsed(route, pagination, input)
 }
+
+const paginationRejection = (invalid: Pagination.Parsed & { readonly _tag: "Invalid" }): Rejection =>
+  invalid.status === 500
+    ? {
+        status: 500,
+        body: invalid.body,
+        callerError: { status: 400, body: LogtoError.body(LogtoError.codes.invalidPagination) }
+      }
+    : { status: invalid.status, body: invalid.body }
 
 /**
  * Validates a request from its raw body, in Logto's order: pagination, body parsing (`parseBody`),
@@ -310,7 +414,7 @@ export const validateRequest = (
   }
 ): Result.Result<Valid, Rejection> => {
   const pagination = Pagination.parse(input.search, route.pagination)
-  if (pagination._tag === "Invalid") return Result.fail({ status: pagination.status, body: pagination.body })
+  if (pagination._tag === "Invalid") return Result.fail(paginationRejection(pagination))
   let body: unknown
   if (route.endpoint.payload.size > 0) {
     const parsed = parseBody(input.contentType, input.text)
@@ -329,14 +433,65 @@ const validateParsed = (
   const query = decodeSlot("query", route.endpoint.query, rawQuery)
   if (Result.isFailure(query)) return Result.fail(query.failure)
   const entry = route.endpoint.payload.get("application/json")
-  const body = entry === undefined ? Result.succeed(undefined) : decodeSlot("body", entry.schemas[0], input.body ?? {})
+  const raw = route.patch === undefined ? (input.body ?? {}) : withoutKeys(input.body ?? {}, route.patch.ignoredKeys)
+  const body = entry === undefined ? Result.succeed(undefined) : decodeSlot("body", entry.schemas[0], raw)
   if (Result.isFailure(body)) return Result.fail(body.failure)
   const params = decodeSlot("params", route.endpoint.params, input.params)
   if (Result.isFailure(params)) return Result.fail(params.failure)
+  if (route.patch !== undefined) {
+    const stored = storedPatch(route.patch, body.success as Record<string, unknown>)
+    if (stored !== undefined) return Result.fail(stored)
+  }
   return Result.succeed({
     params: params.success as Record<string, string>,
     query: query.success as Record<string, unknown>,
     pagination,
     payload: body.success
   })
+}
+
+const withoutKeys = (body: unknown, keys: ReadonlyArray<string>): unknown => {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return body
+  const kept: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(body)) if (!keys.includes(key)) kept[key] = value
+  return kept
+}
+
+/**
+ * What Logto's database makes of a valid PATCH body (spec §2.3): nothing left to update is 422
+ * `entity.invalid_input`; a timestamp outside PostgreSQL's range is a 500, whose `callerError` is a
+ * 400 at that key.
+ */
+const storedPatch = (patch: RouteTable.Patch, payload: Record<string, unknown>): Rejection | undefined => {
+  if (patch.requireKeys && Object.keys(payload).length === 0) {
+    return { status: 422, body: LogtoError.body(LogtoError.codes.entityInvalidInput) }
+  }
+  for (const key of patch.timestampKeys) {
+    const value = payload[key]
+    if (typeof value !== "number") continue
+    const { min, end } = timestampRange
+    if (value >= min && value < end) continue
+    const issue: ZodIssue =
+      value < min
+        ? {
+            code: "too_small",
+            minimum: min,
+            type: "number",
+            inclusive: true,
+            exact: false,
+            path: [key],
+            message: `Number must be greater than or equal to ${min}`
+          }
+        : {
+            code: "too_big",
+            maximum: end,
+            type: "number",
+            inclusive: false,
+            exact: false,
+            path: [key],
+            message: `Number must be less than ${end}`
+          }
+    return { status: 500, body: internalError, callerError: invalidInput("body", [issue]) }
+  }
+  return undefined
 }

@@ -63,6 +63,27 @@ describe("Pagination.parse", () => {
     }
   })
 
+  it("answers 422 entity.invalid_input for an offset that is not a whole number, rounding nothing [observed]", () => {
+    for (const query of [
+      "page=1.5&page_size=1",
+      "page=2.5&page_size=1",
+      "page=1.5&page_size=3",
+      "page=1.1&page_size=10"
+    ]) {
+      expect(page(query), query).toEqual([
+        422,
+        { code: "entity.invalid_input", message: "Invalid input. Value list must not be empty." }
+      ])
+    }
+    expect(page("page=2.5&page_size=2")).toEqual([2.5, 2, 3])
+    expect(Pagination.parse(new URLSearchParams("page=1.5&page_size=2"), "optional")).toEqual({
+      _tag: "Page",
+      page: 1.5,
+      pageSize: 2,
+      offset: 1
+    })
+  })
+
   it("reproduces Logto's 500 for a negative offset (page=0.5)", () => {
     expect(page("page=0.5")).toEqual([500, { message: "Internal server error." }])
   })

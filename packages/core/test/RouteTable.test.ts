@@ -24,7 +24,7 @@ describe("RouteTable", () => {
 
   it("lists path parameters in the order of the seed's signatures", () => {
     for (const seed of seedOperations) {
-      expect(RouteTable.byName.get(seed.camelName)?.pathParams, seed.name).toEqual(seed.pathArgs)
+      expect(RouteTable.byName.get(seed.camelName as RouteTable.Name)?.pathParams, seed.name).toEqual(seed.pathArgs)
     }
   })
 
@@ -54,7 +54,7 @@ describe("RouteTable", () => {
   })
 
   it("records each operation's success status", () => {
-    const status = (id: string) => RouteTable.byOperationId.get(id)?.successStatus
+    const status = (id: RouteTable.OperationId) => RouteTable.byOperationId.get(id)?.successStatus
     expect(status("CreateOrganization")).toBe(201)
     expect(status("AddOrganizationApplications")).toBe(201)
     expect(status("GetOrganization")).toBe(200)

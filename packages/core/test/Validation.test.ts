@@ -2,8 +2,11 @@ import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { RouteTable, Validation } from "../src/index.ts"
 
-const route = (operationId: string) => RouteTable.byOperationId.get(operationId)!
-const validate = (operationId: string, options: { params?: Record<string, string>; query?: string; body?: unknown }) =>
+const route = (operationId: RouteTable.OperationId) => RouteTable.byOperationId.get(operationId)!
+const validate = (
+  operationId: RouteTable.OperationId,
+  options: { params?: Record<string, string>; query?: string; body?: unknown }
+) =>
   Validation.validate(route(operationId), {
     params: options.params ?? { id: "o1", userId: "u1", applicationId: "a1" },
     search: new URLSearchParams(options.query ?? ""),
@@ -199,9 +202,65 @@ describe("Validation.validate", () => {
 describe("Validation.parseBody", () => {
   const parse = (type: string | undefined, text: string) => Validation.parseBody(type, text)
 
-  it("parses JSON, including application/*+json and a charset", () => {
-    expect(parse("application/json; charset=utf-8", '{"a":1}')).toEqual(Result.succeed({ a: 1 }))
-    expect(parse("application/merge-patch+json", '{"a":1}')).toEqual(Result.succeed({ a: 1 }))
+  it("parses JSON for exactly koa-body's five JSON types, parameters ignored (application/csp-report observed)", () => {
+    for (const type of [
+      "application/json; charset=utf-8",
+      "application/json-patch+json",
+      "application/vnd.api+json",
+      "application/csp-report",
+      "application/reports+json",
+      " Application/JSON ;charset=latin1",
+      "application/json;;"
+    ]) {
+      expect(parse(type, '{"a":1}'), type).toEqual(Result.succeed({ a: 1 }))
+    }
+  })
+
+  it("ignores the body of other +json types and of invalid media types, as koa-body does (source: type lists)", () => {
+    for (const type of [
+      "application/merge-patch+json",
+      "application/ld+json",
+      "json",
+      "application/",
+      "application/json x"
+    ]) {
+      expect(parse(type, '{"a":1}'), type).toEqual(Result.succeed({}))
+      expect(Validation.bodyKind(type), type).toBe("ignored")
+      expect(Validation.bodyLimit(type), type).toBeUndefined()
+    }
+  })
+
+  it("refuses a __proto__ key anywhere with the parser's message-only 400 (co-body's bourne)", () => {
+    for (const text of ['{"__proto__":{"x":1}}', '{"a":[{"\\u005f_proto__":1}]}']) {
+      expect(parse("application/json", text)).toEqual(
+        Result.fail({ status: 400, body: { message: "Object contains forbidden prototype property" } })
+      )
+    }
+    expect(parse("application/json", '{"a":"__proto__"}')).toEqual(Result.succeed({ a: "__proto__" }))
+  })
+
+  it("accepts only RFC 7159 whitespace before JSON (a form feed is not)", () => {
+    expect(parse("application/json", ' \t\r\n{"a":1}')).toEqual(Result.succeed({ a: 1 }))
+    expect(parse("application/json", '\f{"a":1}')).toEqual(
+      Result.fail({ status: 400, body: { message: "invalid JSON, only supports object and array" } })
+    )
+  })
+
+  it("parses forms with qs: dots and brackets nest, repeats become arrays, prototype names are dropped", () => {
+    expect(
+      parse(
+        "application/x-www-form-urlencoded",
+        "color.primaryColor=%23fff&branding[logoUrl]=https://x&ids[]=a&ids[]=b&toString=1"
+      )
+    ).toEqual(Result.succeed({ color: { primaryColor: "#fff" }, branding: { logoUrl: "https://x" }, ids: ["a", "b"] }))
+  })
+
+  it("keeps every text/* body as a string, and limits forms and text to 56 KiB, JSON to 1 MiB", () => {
+    expect(parse("text/csv", "a,b")).toEqual(Result.succeed("a,b"))
+    expect(parse("text/html; charset=utf-8", "<p>")).toEqual(Result.succeed("<p>"))
+    expect(Validation.bodyLimit("text/plain")).toBe(57_344)
+    expect(Validation.bodyLimit("application/x-www-form-urlencoded")).toBe(57_344)
+    expect(Validation.bodyLimit("application/csp-report")).toBe(1_048_576)
   })
 
   it("answers malformed JSON with Logto's message-only 400", () => {
@@ -233,7 +292,7 @@ describe("Validation.parseBody", () => {
 })
 
 describe("Validation.validateRequest", () => {
-  const request = (operationId: string, query: string, contentType: string | undefined, text: string) =>
+  const request = (operationId: RouteTable.OperationId, query: string, contentType: string | undefined, text: string) =>
     Validation.validateRequest(RouteTable.byOperationId.get(operationId)!, {
       params: { id: "o1", userId: "u1" },
       search: new URLSearchParams(query),
@@ -255,5 +314,59 @@ describe("Validation.validateRequest", () => {
     const ok = request("AddOrganizationUsers", "", "application/json; charset=utf-8", '{"userIds":["u1"],"x":1}')
     expect(Result.isSuccess(ok) && ok.success.payload).toEqual({ userIds: ["u1"] })
     expect(Result.isSuccess(request("GetOrganization", "", "application/json", "{bad"))).toBe(true)
+  })
+})
+
+describe("Validation: UpdateOrganization as Logto's database stores it", () => {
+  const update = (body: unknown) =>
+    Validation.validateRequest(route("UpdateOrganization"), {
+      params: { id: "o1" },
+      search: new URLSearchParams(),
+      contentType: "application/json",
+      text: JSON.stringify(body)
+    })
+
+  it("ignores id whatever its type ({description, id: null} is valid) [observed]", () => {
+    for (const id of [null, 5, "x".repeat(300), { a: 1 }, ["x"]]) {
+      const result = update({ description: "x", id })
+      expect(Result.isSuccess(result) && result.success.payload, JSON.stringify(id)).toEqual({ description: "x" })
+    }
+  })
+
+  it("answers a body with nothing but id, or nothing known, 422 entity.invalid_input like {} [observed]", () => {
+    for (const body of [{ id: 5 }, {}, { id: "o1" }, { unknown: 1 }]) {
+      expect(update(body)).toEqual(
+        Result.fail({
+          status: 422,
+          body: { code: "entity.invalid_input", message: "Invalid input. Value list must not be empty." }
+        })
+      )
+    }
+  })
+
+  it("never reports a validation issue at id", () => {
+    const result = update({ name: "", id: 5 })
+    const issues = Result.isFailure(result)
+      ? (result.failure.body as { data: { issues: Array<{ path: Array<string> }> } }).data.issues
+      : []
+    expect(issues.map((i) => i.path.join("."))).toEqual(["name"])
+  })
+
+  it("answers createdAt outside PostgreSQL's timestamp range with Logto's 500, and a 400 at createdAt for callers", () => {
+    const { min, end } = Validation.timestampRange
+    for (const createdAt of [min, 0, end - 2])
+      expect(Result.isSuccess(update({ createdAt })), String(createdAt)).toBe(true)
+    for (const createdAt of [min - 1, end, end + 946_684_800_000, -1e300, 1e300]) {
+      const result = update({ createdAt })
+      const failure = Result.isFailure(result) ? result.failure : undefined
+      expect(failure?.status, String(createdAt)).toBe(500)
+      expect(failure?.body).toEqual({ message: "Internal server error." })
+      expect(failure?.callerError?.status).toBe(400)
+      expect(failure?.callerError?.body).toMatchObject({
+        code: "guard.invalid_input",
+        message: "The request body is invalid."
+      })
+      expect(Validation.forCaller(failure!)).toBe(failure?.callerError)
+    }
   })
 })

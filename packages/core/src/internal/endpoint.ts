@@ -47,3 +47,18 @@ export const operation = (operationId: string, summary: string, description?: st
  * so sending one twice changes nothing. GET, PUT and DELETE are idempotent by method.
  */
 export class Idempotent extends Context.Service<Idempotent, boolean>()("@orgkit/core/Idempotent") {}
+
+/**
+ * How a PATCH body is stored, beyond its schema (spec §2.3, UpdateOrganization): `ignoredKeys` are
+ * dropped before validation whatever their value; with `requireKeys`, a body left with no key is
+ * 422 `entity.invalid_input`; `timestampKeys` must fit PostgreSQL's timestamp range, or Logto's
+ * database fails with a 500.
+ */
+export class StoredPatch extends Context.Service<
+  StoredPatch,
+  {
+    readonly ignoredKeys: ReadonlyArray<string>
+    readonly requireKeys: boolean
+    readonly timestampKeys: ReadonlyArray<string>
+  }
+>()("@orgkit/core/StoredPatch") {}
