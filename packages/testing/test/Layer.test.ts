@@ -68,7 +68,7 @@ describe("FakeStore.layer with HttpApiTest", () => {
     it.effect("runs the handler groups without the front, with pagination from the typed query", () =>
       Effect.gen(function* () {
         const store = yield* FakeStore.FakeStore
-        yield* Effect.fromResult(store.seed(Result.getOrThrow(Seed.decode(world))))
+        yield* store.seed(Result.getOrThrow(Seed.decode(world)))
         const client = yield* HttpApiTest.groups(OrganizationsApi.OrganizationsApi, [
           "organizations",
           "users",

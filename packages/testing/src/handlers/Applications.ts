@@ -20,68 +20,63 @@ export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "ap
     const store = yield* FakeStore
     return handlers
       .handle("listOrganizationApplications", ({ params, query, request }) =>
-        Effect.sync(() =>
-          paginated(
-            store.listOrganizationApplications(
-              paramsOf(request, params).id,
-              query,
-              pagingOf(request, "mandatory", query)
-            )
-          )
+        respond(
+          store.listOrganizationApplications(
+            paramsOf(request, params).id,
+            query,
+            pagingOf(request, "mandatory", query)
+          ),
+          paginated
         )
       )
       .handle("addOrganizationApplications", ({ params, payload, request }) =>
-        respond(() => store.addOrganizationApplications(paramsOf(request, params).id, payload.applicationIds), created)
+        respond(store.addOrganizationApplications(paramsOf(request, params).id, payload.applicationIds), created)
       )
       .handle("replaceOrganizationApplications", ({ params, payload, request }) =>
         respond(
-          () => store.replaceOrganizationApplications(paramsOf(request, params).id, payload.applicationIds),
+          store.replaceOrganizationApplications(paramsOf(request, params).id, payload.applicationIds),
           () => undefined
         )
       )
       .handle("deleteOrganizationApplication", ({ params, request }) => {
         const p = paramsOf(request, params)
-        return respond(
-          () => store.deleteOrganizationApplication(p.id, p.applicationId),
-          () => undefined
-        )
+        return respond(store.deleteOrganizationApplication(p.id, p.applicationId), () => undefined)
       })
       .handle("assignOrganizationRolesToApplications", ({ params, payload, request }) =>
         respond(
-          () =>
-            store.assignOrganizationRolesToApplications(
-              paramsOf(request, params).id,
-              payload.applicationIds,
-              payload.organizationRoleIds
-            ),
+          store.assignOrganizationRolesToApplications(
+            paramsOf(request, params).id,
+            payload.applicationIds,
+            payload.organizationRoleIds
+          ),
           created
         )
       )
       .handle("listOrganizationApplicationRoles", ({ params, query, request }) => {
         const p = paramsOf(request, params)
         return respond(
-          () => store.listOrganizationApplicationRoles(p.id, p.applicationId, pagingOf(request, "optional", query)),
+          store.listOrganizationApplicationRoles(p.id, p.applicationId, pagingOf(request, "optional", query)),
           optionallyPaginated
         )
       })
       .handle("replaceOrganizationApplicationRoles", ({ params, payload, request }) => {
         const p = paramsOf(request, params)
         return respond(
-          () => store.replaceOrganizationApplicationRoles(p.id, p.applicationId, payload.organizationRoleIds),
+          store.replaceOrganizationApplicationRoles(p.id, p.applicationId, payload.organizationRoleIds),
           () => undefined
         )
       })
       .handle("assignOrganizationRolesToApplication", ({ params, payload, request }) => {
         const p = paramsOf(request, params)
         return respond(
-          () => store.assignOrganizationRolesToApplication(p.id, p.applicationId, payload.organizationRoleIds),
+          store.assignOrganizationRolesToApplication(p.id, p.applicationId, payload.organizationRoleIds),
           created
         )
       })
       .handle("deleteOrganizationApplicationRole", ({ params, request }) => {
         const p = paramsOf(request, params)
         return respond(
-          () => store.deleteOrganizationApplicationRole(p.id, p.applicationId, p.organizationRoleId),
+          store.deleteOrganizationApplicationRole(p.id, p.applicationId, p.organizationRoleId),
           () => undefined
         )
       })

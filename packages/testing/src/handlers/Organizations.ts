@@ -20,31 +20,17 @@ export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "or
     const store = yield* FakeStore
     return handlers
       .handle("listOrganizations", ({ query, request }) =>
-        Effect.sync(() => paginated(store.listOrganizations(query, pagingOf(request, "mandatory", query))))
+        respond(store.listOrganizations(query, pagingOf(request, "mandatory", query)), paginated)
       )
-      .handle("createOrganization", ({ payload }) =>
-        respond(
-          () => store.createOrganization(payload),
-          (org) => org
-        )
-      )
+      .handle("createOrganization", ({ payload }) => respond(store.createOrganization(payload), (org) => org))
       .handle("getOrganization", ({ params, request }) =>
-        respond(
-          () => store.getOrganization(paramsOf(request, params).id),
-          (org) => org
-        )
+        respond(store.getOrganization(paramsOf(request, params).id), (org) => org)
       )
       .handle("updateOrganization", ({ params, payload, request }) =>
-        respond(
-          () => store.updateOrganization(paramsOf(request, params).id, payload),
-          (org) => org
-        )
+        respond(store.updateOrganization(paramsOf(request, params).id, payload), (org) => org)
       )
       .handle("deleteOrganization", ({ params, request }) =>
-        respond(
-          () => store.deleteOrganization(paramsOf(request, params).id),
-          () => undefined
-        )
+        respond(store.deleteOrganization(paramsOf(request, params).id), () => undefined)
       )
   })
 )

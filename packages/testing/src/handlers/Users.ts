@@ -20,73 +20,55 @@ export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "us
     const store = yield* FakeStore
     return handlers
       .handle("listOrganizationUsers", ({ params, query, request }) =>
-        Effect.sync(() =>
-          paginated(
-            store.listOrganizationUsers(paramsOf(request, params).id, query, pagingOf(request, "mandatory", query))
-          )
+        respond(
+          store.listOrganizationUsers(paramsOf(request, params).id, query, pagingOf(request, "mandatory", query)),
+          paginated
         )
       )
       .handle("addOrganizationUsers", ({ params, payload, request }) =>
-        respond(
-          () => store.addOrganizationUsers(paramsOf(request, params).id, payload.userIds),
-          (userIds) => ({ userIds })
-        )
+        respond(store.addOrganizationUsers(paramsOf(request, params).id, payload.userIds), (userIds) => ({ userIds }))
       )
       .handle("replaceOrganizationUsers", ({ params, payload, request }) =>
-        respond(
-          () => store.replaceOrganizationUsers(paramsOf(request, params).id, payload.userIds),
-          () => undefined
-        )
+        respond(store.replaceOrganizationUsers(paramsOf(request, params).id, payload.userIds), () => undefined)
       )
       .handle("deleteOrganizationUser", ({ params, request }) => {
         const p = paramsOf(request, params)
-        return respond(
-          () => store.deleteOrganizationUser(p.id, p.userId),
-          () => undefined
-        )
+        return respond(store.deleteOrganizationUser(p.id, p.userId), () => undefined)
       })
       .handle("assignOrganizationRolesToUsers", ({ params, payload, request }) =>
         respond(
-          () =>
-            store.assignOrganizationRolesToUsers(
-              paramsOf(request, params).id,
-              payload.userIds,
-              payload.organizationRoleIds
-            ),
+          store.assignOrganizationRolesToUsers(
+            paramsOf(request, params).id,
+            payload.userIds,
+            payload.organizationRoleIds
+          ),
           created
         )
       )
       .handle("listOrganizationUserRoles", ({ params, query, request }) => {
         const p = paramsOf(request, params)
         return respond(
-          () => store.listOrganizationUserRoles(p.id, p.userId, pagingOf(request, "optional", query)),
+          store.listOrganizationUserRoles(p.id, p.userId, pagingOf(request, "optional", query)),
           optionallyPaginated
         )
       })
       .handle("replaceOrganizationUserRoles", ({ params, payload, request }) => {
         const p = paramsOf(request, params)
-        return respond(
-          () => store.replaceOrganizationUserRoles(p.id, p.userId, payload),
-          () => undefined
-        )
+        return respond(store.replaceOrganizationUserRoles(p.id, p.userId, payload), () => undefined)
       })
       .handle("assignOrganizationRolesToUser", ({ params, payload, request }) => {
         const p = paramsOf(request, params)
-        return respond(
-          () => store.assignOrganizationRolesToUser(p.id, p.userId, payload),
-          (organizationRoleIds) => ({ organizationRoleIds })
-        )
+        return respond(store.assignOrganizationRolesToUser(p.id, p.userId, payload), (organizationRoleIds) => ({
+          organizationRoleIds
+        }))
       })
       .handle("deleteOrganizationUserRole", ({ params, request }) => {
         const p = paramsOf(request, params)
-        return respond(
-          () => store.deleteOrganizationUserRole(p.id, p.userId, p.organizationRoleId),
-          () => undefined
-        )
+        return respond(store.deleteOrganizationUserRole(p.id, p.userId, p.organizationRoleId), () => undefined)
       })
       .handle("listOrganizationUserScopes", ({ params, request }) => {
         const p = paramsOf(request, params)
-        return Effect.sync(() => store.listOrganizationUserScopes(p.id, p.userId))
+        return store.listOrganizationUserScopes(p.id, p.userId)
       })
   })
 )

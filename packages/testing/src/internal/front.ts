@@ -12,6 +12,8 @@ import type { Store } from "../FakeStore.ts"
 import type { Tokens } from "./auth.ts"
 import * as Ctx from "./context.ts"
 import * as Etag from "./etag.ts"
+import * as Applications from "./store/applications.ts"
+import * as Users from "./store/users.ts"
 
 /** One request as the control API reports it. */
 export interface LoggedRequest {
@@ -110,8 +112,8 @@ const route = async (deps: Deps, request: Request, url: URL, matched: RouteTable
     const memberId = params[route.membershipParam]!
     const member =
       route.membershipParam === "userId"
-        ? deps.store.checkUserMembership(params["id"]!, memberId)
-        : deps.store.checkApplicationMembership(params["id"]!, memberId)
+        ? Users.checkMembership(deps.store, params["id"]!, memberId)
+        : Applications.checkMembership(deps.store, params["id"]!, memberId)
     if (Result.isFailure(member)) return json(422, bodyOf(member.failure))
   }
   const hasPayload = route.endpoint.payload.size > 0

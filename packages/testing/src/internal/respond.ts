@@ -3,7 +3,6 @@
  * encodes them), Logto's bodiless 500 becomes a raw response, lists carry `Total-Number`.
  */
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import { HttpServerResponse } from "effect/http"
 import type { HttpServerRequest } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"
@@ -19,18 +18,18 @@ export const internalServerError = (): HttpServerResponse.HttpServerResponse =>
     contentType: "application/json; charset=utf-8"
   })
 
-/** Runs a store call per request and maps its success with `f`. */
+/** Maps a store operation's success with `f`; Logto's bodiless 500 becomes a raw response. */
 export const respond = <A, E, B>(
-  run: () => Result.Result<A, E>,
+  operation: Effect.Effect<A, E>,
   f: (a: A) => B
 ): Effect.Effect<B | HttpServerResponse.HttpServerResponse, Exclude<E, InternalError>> =>
-  Effect.suspend((): Effect.Effect<B | HttpServerResponse.HttpServerResponse, Exclude<E, InternalError>> => {
-    const result = run()
-    if (Result.isSuccess(result)) return Effect.succeed(f(result.success))
-    return result.failure instanceof InternalError
-      ? Effect.succeed(internalServerError())
-      : Effect.fail(result.failure as Exclude<E, InternalError>)
-  })
+  operation.pipe(
+    Effect.map(f),
+    Effect.catchIf(
+      (error): error is Extract<E, InternalError> => error instanceof InternalError,
+      () => Effect.succeed(internalServerError())
+    )
+  ) as Effect.Effect<B | HttpServerResponse.HttpServerResponse, Exclude<E, InternalError>>
 
 /** The plain-text `Created` of the six 201s without JSON. */
 export const created = (): string => "Created"

@@ -21,15 +21,20 @@ export const compareKeys = (a: string, b: string): number => {
   return a.length - b.length
 }
 
+/** A block is split in two when it grows past this many keys. */
+const maxBlock = 1024
+
 /**
- * A set of string keys listed in key order. Keys that arrive in order are appended; others wait
- * in a buffer that is merged before the next read, by binary insertion when it is small and by
- * one sort and merge when it is large (bulk loading). Membership is a hash lookup.
+ * A set of string keys listed in key order, stored as sorted blocks of at most `maxBlock` keys
+ * (a one-level B-tree): adding or deleting a key costs a binary search and a splice within one
+ * block, so it stays cheap however many keys the set holds, and a page (`slice`) walks block
+ * lengths, not keys. Membership is a hash lookup.
  */
 export class SortedSet {
   private readonly members = new Set<string>()
-  private items: Array<string> = []
-  private pending: Array<string> = []
+  private blocks: Array<Array<string>> = []
+  /** The keys as one array, built on demand for `values()` and dropped on every change. */
+  private flat: Array<string> | undefined
 
   constructor(keys?: Iterable<string>) {
     if (keys !== undefined) for (const key of keys) this.add(key)
@@ -46,47 +51,83 @@ export class SortedSet {
   add(key: string): boolean {
     if (this.members.has(key)) return false
     this.members.add(key)
-    const items = this.items
-    if (this.pending.length === 0 && (items.length === 0 || compareKeys(items[items.length - 1]!, key) < 0))
-      items.push(key)
-    else this.pending.push(key)
+    this.flat = undefined
+    const blocks = this.blocks
+    const last = blocks.length - 1
+    if (last < 0) {
+      blocks.push([key])
+      return true
+    }
+    const tail = blocks[last]!
+    // Keys that arrive in order (bulk loading, seeded ids) are appended without a search.
+    if (compareKeys(tail[tail.length - 1]!, key) < 0) {
+      tail.push(key)
+      if (tail.length > maxBlock) blocks.push(tail.splice(maxBlock >> 1))
+      return true
+    }
+    const b = this.blockFor(key)
+    const block = blocks[b]!
+    block.splice(lowerBound(block, key), 0, key)
+    if (block.length > maxBlock) blocks.splice(b + 1, 0, block.splice(maxBlock >> 1))
     return true
   }
 
   delete(key: string): boolean {
     if (!this.members.delete(key)) return false
-    const items = this.values()
-    items.splice(lowerBound(items, key), 1)
+    this.flat = undefined
+    const b = this.blockFor(key)
+    const block = this.blocks[b]!
+    block.splice(lowerBound(block, key), 1)
+    if (block.length === 0) this.blocks.splice(b, 1)
     return true
   }
 
   clear(): void {
     this.members.clear()
-    this.items = []
-    this.pending = []
+    this.blocks = []
+    this.flat = undefined
   }
 
   /** The keys in key order. The array is owned by the set: do not mutate it. */
   values(): Array<string> {
-    const pending = this.pending
-    if (pending.length === 0) return this.items
-    this.pending = []
-    if (pending.length <= 32) {
-      for (const key of pending) this.items.splice(lowerBound(this.items, key), 0, key)
-      return this.items
+    if (this.flat !== undefined) return this.flat
+    const blocks = this.blocks
+    this.flat = blocks.length === 1 ? blocks[0]! : blocks.length === 0 ? [] : blocks.flat()
+    return this.flat
+  }
+
+  /** The keys at positions `start` (inclusive) to `end` (exclusive) in key order. */
+  slice(start: number, end: number): Array<string> {
+    const out: Array<string> = []
+    let offset = 0
+    for (const block of this.blocks) {
+      if (offset >= end) break
+      const next = offset + block.length
+      if (next > start) out.push(...block.slice(Math.max(0, start - offset), end - offset))
+      offset = next
     }
-    pending.sort(compareKeys)
-    const items = this.items
-    const merged: Array<string> = new Array(items.length + pending.length)
-    let i = 0
-    let j = 0
-    let k = 0
-    while (i < items.length && j < pending.length)
-      merged[k++] = compareKeys(items[i]!, pending[j]!) < 0 ? items[i++]! : pending[j++]!
-    while (i < items.length) merged[k++] = items[i++]!
-    while (j < pending.length) merged[k++] = pending[j++]!
-    this.items = merged
-    return merged
+    return out
+  }
+
+  /** The keys that satisfy `predicate`, in key order (a scan). */
+  filter(predicate: (key: string) => boolean): Array<string> {
+    const out: Array<string> = []
+    for (const block of this.blocks) for (const key of block) if (predicate(key)) out.push(key)
+    return out
+  }
+
+  /** The block that holds `key`, or where it belongs: the first whose last key is not below it. */
+  private blockFor(key: string): number {
+    const blocks = this.blocks
+    let lo = 0
+    let hi = blocks.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      const block = blocks[mid]!
+      if (compareKeys(block[block.length - 1]!, key) < 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo
   }
 }
 
