@@ -167,6 +167,42 @@ describe("ETag and 304", () => {
     for (const headers of cases) expect((await call("GET", `${base}/users`, { headers })).status).toBe(200)
   })
 
+  it("ignores If-Modified-Since alone: 200 with the body and the ETag a plain GET gets", async () => {
+    const plain = await call("GET", `${base}/users`)
+    for (const since of ["Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 01 Jan 2100 00:00:00 GMT", "not a date"]) {
+      const r = await call("GET", `${base}/users`, { headers: { "if-modified-since": since } })
+      expect(r.status).toBe(200)
+      expect(r.text).toBe(plain.text)
+      expect(r.headers.get("etag")).toBe(plain.headers.get("etag"))
+    }
+  })
+
+  it("answers 200 with the body when If-Modified-Since comes with any matching If-None-Match, even *", async () => {
+    const plain = await call("GET", `${base}/users`)
+    const etag = plain.headers.get("etag")!
+    for (const value of [etag, `W/${etag}`, `"x", ${etag}`, "*"]) {
+      const r = await call("GET", `${base}/users`, {
+        headers: {
+          "if-none-match": value,
+          "if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT",
+          "cache-control": "max-age=0"
+        }
+      })
+      expect(r.status).toBe(200)
+      expect(r.text).toBe(plain.text)
+      expect(r.headers.get("etag")).toBe(etag)
+    }
+  })
+
+  it("answers 304 when If-Modified-Since is empty (Koa reads an empty value as absent)", async () => {
+    const etag = (await call("GET", `${base}/users`)).headers.get("etag")!
+    const r = await call("GET", `${base}/users`, {
+      headers: { "if-none-match": etag, "if-modified-since": "", "cache-control": "max-age=0" }
+    })
+    expect(r.status).toBe(304)
+    expect(r.text).toBe("")
+  })
+
   it("changes the ETag when the data changes and sends none on errors or writes", async () => {
     const before = (await call("GET", `${base}/users`)).headers.get("etag")
     const write = await call("POST", `${base}/users`, { body: { userIds: [ids.u4] } })

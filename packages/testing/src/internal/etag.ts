@@ -38,5 +38,7 @@ export const isFresh = (headers: Headers, etag: string): boolean => {
     }
     if (!matched) return false
   }
-  return !headers.has("if-modified-since")
+  // Koa reads an empty `If-Modified-Since` as absent.
+  const modifiedSince = headers.get("if-modified-since")
+  return modifiedSince === null || modifiedSince === ""
 }
