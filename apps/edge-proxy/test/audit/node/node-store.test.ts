@@ -8,7 +8,7 @@ import { makeChainWriter } from "../../../src/audit/journal.ts"
 import {
   defaultMigrationsDir,
   type NodeAuditStore,
-  nodeSqlDriver,
+  localSqlDriver,
   openNodeAuditStore
 } from "../../../src/audit/node/index.ts"
 import { deadLetterSchema } from "../../../src/audit/sql.ts"
@@ -32,8 +32,8 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "orgkit-audit-"))
   clock = 1_767_225_600_000
 })
-afterEach(() => {
-  for (const store of stores) store.close()
+afterEach(async () => {
+  for (const store of stores) await store.close()
   stores = []
   rmSync(dir, { recursive: true, force: true })
 })
@@ -59,11 +59,11 @@ describe("node store", () => {
       .prepare("SELECT name FROM d1_migrations ORDER BY id")
       .all()
       .map((r) => r["name"])
-    expect(names).toEqual(["0001_audit_chain.sql", "0002_audit_dead_letters.sql"])
+    expect(names).toEqual(["0001_audit_chain.sql", "0002_audit_dead_letters.sql", "0003_audit_checkpoints.sql"])
     db.close()
     open() // re-open: nothing applied twice
     const again = raw()
-    expect(again.prepare("SELECT count(*) AS n FROM d1_migrations").get()).toEqual({ n: 2 })
+    expect(again.prepare("SELECT count(*) AS n FROM d1_migrations").get()).toEqual({ n: 3 })
     again.close()
   })
 
@@ -188,7 +188,7 @@ describe("node store", () => {
   it("survives a restart: the chain goes on from the stored head", async () => {
     const first = open()
     await fill(first, 3)
-    first.close()
+    await first.close()
     const second = open()
     const receipt = await second.accept(intent(clock + 1))
     expect(receipt.seq).toBe(7)
@@ -208,7 +208,7 @@ describe("chain writer", () => {
   it("commits concurrent appends in groups, each caller waiting for one batch", async () => {
     open() // migrates the file
     const db = raw()
-    const driver = nodeSqlDriver(db)
+    const driver = localSqlDriver(db)
     let batches = 0
     const writer = makeChainWriter(
       { all: driver.all, batch: (statements) => (batches++, driver.batch(statements)) },
@@ -227,7 +227,7 @@ describe("chain writer", () => {
     const store = open()
     await fill(store, 2)
     const db = raw()
-    const driver = nodeSqlDriver(db)
+    const driver = localSqlDriver(db)
     let fail = true
     const writer = makeChainWriter(
       {
@@ -260,7 +260,14 @@ describe("hash chain", () => {
       expect(parsed.prevHash).toBe(prevHash)
       prevHash = e.hash
     }
-    expect(await store.verify()).toEqual({ ok: true, events: 2, entries: 4, head: { seq: 4, hash: prevHash } })
+    expect(await store.verify()).toEqual({
+      ok: true,
+      events: 2,
+      entries: 4,
+      head: { seq: 4, hash: prevHash },
+      signed: false,
+      checkpoints: 0
+    })
   })
 
   it("names an event whose entry was changed", async () => {

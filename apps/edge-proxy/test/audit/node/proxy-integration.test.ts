@@ -171,7 +171,7 @@ describe("audit in the proxy app", () => {
     expect(await store.verify()).toMatchObject({ ok: true, events: 26, entries: 52 })
   })
 
-  it("records the proxy's own denials (401, 403, 400) once each, without reaching Logto", async () => {
+  it("records a known key's denials (403, 400) once each and only counts a 401, without reaching Logto", async () => {
     const { app, recorder } = proxyWith(store)
     const path = `http://proxy.test/api/organizations/${Demo.ids.organizations.acme}/users`
     const send = (headers: Record<string, string>, body: string) =>
@@ -186,9 +186,10 @@ describe("audit in the proxy app", () => {
       events.map((e) => [e.kind, e.status, e.errorCode, e.actor === "anonymous" ? "anonymous" : e.actor.id])
     ).toEqual([
       ["denial", 400, "guard.invalid_input", "admin"],
-      ["denial", 403, "auth.forbidden", "reader"],
-      ["denial", 401, "auth.authorization_header_missing", "anonymous"]
+      ["denial", 403, "auth.forbidden", "reader"]
     ])
+    expect(recorder.counters).toEqual({ unauthenticated: 1, denialsOverCeiling: 0 })
+    expect(recorder.metrics()).toContain('orgkit_audit_unrecorded_total{reason="unauthenticated"} 1')
   })
 
   it("answers 503 proxy.audit_unavailable and forwards nothing when the store is down", async () => {

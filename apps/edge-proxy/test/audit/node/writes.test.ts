@@ -30,7 +30,8 @@ const setup = (auditStore: AuditStore = store) => {
     store: auditStore,
     log: (line) => void lines.push({ ...line }),
     retry: { times: 2, baseDelayMs: 1 },
-    deadLetterRetry: { times: 1, baseDelayMs: 1 }
+    deadLetterRetry: { times: 1, baseDelayMs: 1 },
+    clientIpHeader: "x-forwarded-for"
   })
   const app = harness({ recorder, upstream: upstream.fetch })
   return { app, upstream, recorder }
@@ -80,7 +81,8 @@ describe("every write operation", () => {
         targets: c.targets,
         status: statuses.get(`write-${i}`),
         errorCode: null,
-        clientIp: "203.0.113.9",
+        // The trusted header's last address: the one the operator's own proxy appended.
+        clientIp: "10.0.0.1",
         userAgent: "audit-suite/1",
         outcome: "completed"
       })
@@ -272,45 +274,58 @@ describe("denied attempts", () => {
   ]
 
   for (const d of cases) {
-    it(`records one completed denial for ${d.name} and forwards nothing`, async () => {
-      const { app, upstream, recorder } = setup()
-      const response = await app.request(d.path, {
-        ...d.init,
-        headers: { ...(d.init.headers as Record<string, string>), "x-request-id": "denied-1" }
-      })
-      expect(response.status).toBe(d.status)
-      await recorder.flush()
-      expect(upstream.seen).toHaveLength(0)
-      const events = await allEvents()
-      expect(events).toHaveLength(1)
-      expect(events[0]).toMatchObject({
-        kind: "denial",
-        requestId: "denied-1",
-        status: d.status,
-        errorCode: d.errorCode,
-        outcome: "completed",
-        outcomeHash: null
-      })
-      expect(d.actor === "anonymous" ? events[0]!.actor : (events[0]!.actor as { id: string }).id).toBe(d.actor)
-      expect(lines.filter((l) => l["msg"] === "audit")).toEqual([
-        expect.objectContaining({ kind: "denial", delivery: "recorded" })
-      ])
-    })
+    it(
+      d.actor === "anonymous"
+        ? `only counts ${d.name} (no record, no audit line) and forwards nothing`
+        : `records one completed denial for ${d.name} and forwards nothing`,
+      async () => {
+        const { app, upstream, recorder } = setup()
+        const response = await app.request(d.path, {
+          ...d.init,
+          headers: { ...(d.init.headers as Record<string, string>), "x-request-id": "denied-1" }
+        })
+        expect(response.status).toBe(d.status)
+        await recorder.flush()
+        expect(upstream.seen).toHaveLength(0)
+        const events = await allEvents()
+        if (d.actor === "anonymous") {
+          expect(events).toEqual([])
+          expect(recorder.counters.unauthenticated).toBe(1)
+          expect(lines.filter((l) => l["msg"] === "audit")).toEqual([])
+          expect(lines.filter((l) => String(l["msg"]).startsWith("audit: unauthenticated"))).toEqual([
+            expect.objectContaining({ count: 1, total: 1 })
+          ])
+          return
+        }
+        expect(events).toHaveLength(1)
+        expect(events[0]).toMatchObject({
+          kind: "denial",
+          requestId: "denied-1",
+          status: d.status,
+          errorCode: d.errorCode,
+          outcome: "completed",
+          outcomeHash: null
+        })
+        expect((events[0]!.actor as { id: string }).id).toBe(d.actor)
+        expect(lines.filter((l) => l["msg"] === "audit")).toEqual([
+          expect.objectContaining({ kind: "denial", delivery: "recorded" })
+        ])
+      }
+    )
   }
 
-  it("records the body and its targets for a write rejected by validation", async () => {
+  it("records the path and its targets for a write rejected by validation (the pipeline hands no unvalidated body)", async () => {
     const { app, recorder } = setup()
-    const response = await app.request("/api/organizations/org-acme/users/roles", {
+    const response = await app.request("/api/organizations/org-acme/users/user-7/roles", {
       method: "POST",
       headers: { authorization: "Bearer admin-key", "content-type": "application/json" },
-      body: JSON.stringify({ userIds: ["user-7"], organizationRoleIds: [], password: "x" })
+      body: JSON.stringify({ organizationRoleIds: [], password: "x" })
     })
     expect(response.status).toBe(400)
     await recorder.flush()
-    expect((await allEvents())[0]).toMatchObject({
-      targets: { userIds: ["user-7"] },
-      request: { userIds: ["user-7"], organizationRoleIds: [], password: redactedValue }
-    })
+    const [event] = await allEvents()
+    expect(event).toMatchObject({ targets: { userIds: ["user-7"] }, request: null, organizationId: "org-acme" })
+    expect(JSON.stringify(event)).not.toContain('"x"')
   })
 
   it("records only the path for a write denied before its body was read (401/403)", async () => {
