@@ -242,6 +242,17 @@ describe("pagination", () => {
     expect(r.headers.get("link")).toContain('users?page=1&page_size=2>; rel="prev"')
   })
 
+  it("answers 422 entity.invalid_input when (page - 1) x page_size is not a whole number, and 500 below zero", async () => {
+    for (const q of ["page=1.5&page_size=1", "page=2.5&page_size=1", "page=1.25&page_size=2"]) {
+      const r = await call("GET", `${base}/users?${q}`)
+      expect(r.status).toBe(422)
+      expect(r.body.code).toBe("entity.invalid_input")
+    }
+    const negative = await call("GET", `${base}/users?page=0.5`)
+    expect(negative.status).toBe(500)
+    expect(negative.body).toEqual({ message: "Internal server error." })
+  })
+
   it("answers 422 entity.invalid_input for page=Infinity", async () => {
     expect((await call("GET", "/api/organizations?page=Infinity")).body.code).toBe("entity.invalid_input")
   })
@@ -359,6 +370,46 @@ describe("body parsing", () => {
     })
     expect(big.status).toBe(404)
     expect(big.text).toBe("Not Found")
+  })
+
+  it("parses koa-body's other JSON types, application/csp-report included", async () => {
+    for (const type of ["application/csp-report", "application/reports+json", "application/json-patch+json"]) {
+      const r = await call("POST", "/api/organizations", {
+        body: '{"name":"typed"}',
+        raw: true,
+        headers: { "content-type": type }
+      })
+      expect(r.status).toBe(201)
+    }
+  })
+
+  it("nests form keys with brackets and dots, as qs does", async () => {
+    await call("POST", `${base}/users`, { body: { userIds: [ids.u4] } })
+    const r = await call("PUT", `${base}/users/${ids.u4}/roles`, {
+      body: `organizationRoleIds[0]=${ids.member}`,
+      raw: true,
+      headers: { "content-type": "application/x-www-form-urlencoded" }
+    })
+    expect(r.status).toBe(204)
+    const roles = await call("GET", `${base}/users/${ids.u4}/roles`)
+    expect(roles.body.map((role: { id: string }) => role.id)).toEqual([ids.member])
+  })
+
+  it("answers a plain-text 404 for a text body above 56 KiB, and does not read bodies of other types", async () => {
+    const text = await call("POST", "/api/organizations", {
+      body: "x".repeat(57_345),
+      raw: true,
+      headers: { "content-type": "text/plain" }
+    })
+    expect(text.status).toBe(404)
+    expect(text.text).toBe("Not Found")
+    const ignored = await call("POST", "/api/organizations", {
+      body: "x".repeat(2_000_000),
+      raw: true,
+      headers: { "content-type": "application/octet-stream" }
+    })
+    expect(ignored.status).toBe(400)
+    expect(ignored.body.data.issues[0]).toMatchObject({ path: ["name"], message: "Required" })
   })
 
   it("keeps the last of duplicate keys", async () => {

@@ -5,13 +5,12 @@
  * (1 MiB limit); validation. Then the request goes to the HttpApi handlers, and the answer gets
  * Logto's HTTP details: `ETag` and 304, `Total-Number` and `Link`, HEAD without a body.
  */
-import { Pagination, RouteTable, Validation } from "@orgkit/core"
+import { Etag, Pagination, RouteTable, Validation } from "@orgkit/core"
 import * as Result from "effect/Result"
 import type * as Faults from "../Faults.ts"
 import type { Store } from "../FakeStore.ts"
 import type { Tokens } from "./auth.ts"
 import * as Ctx from "./context.ts"
-import * as Etag from "./etag.ts"
 import * as Applications from "./store/applications.ts"
 import * as Users from "./store/users.ts"
 
@@ -117,18 +116,20 @@ const route = async (deps: Deps, request: Request, url: URL, matched: RouteTable
     if (Result.isFailure(member)) return json(422, bodyOf(member.failure))
   }
   const hasPayload = route.endpoint.payload.size > 0
+  const contentType = request.headers.get("content-type")
+  // Logto reads a body only for a type its parser knows, up to that type's limit (a plain-text 404 beyond).
+  const limit = hasPayload ? Validation.bodyLimit(contentType) : undefined
   let raw = ""
-  if (hasPayload) {
+  if (limit !== undefined) {
     const bytes = new Uint8Array(await request.arrayBuffer())
-    // Logto's body parser refuses more than 1 MiB with a plain-text 404.
-    if (bytes.byteLength > Validation.maxBodyBytes) return text(404, "Not Found")
+    if (bytes.byteLength > limit) return text(404, "Not Found")
     raw = decoder.decode(bytes)
   }
   // Pagination, body parsing, then query, body and path parameters: Logto's order, from core.
   const validated = Validation.validateRequest(route, {
     params,
     search: url.searchParams,
-    contentType: request.headers.get("content-type"),
+    contentType,
     text: raw
   })
   if (Result.isFailure(validated)) return json(validated.failure.status, validated.failure.body)

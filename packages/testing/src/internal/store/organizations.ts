@@ -1,7 +1,7 @@
 /**
  * The `organizations` group: list (key order, `q`, `showFeatured`), create, get, update, delete.
  */
-import type { LogtoError, Organization } from "@orgkit/core"
+import { type LogtoError, type Organization, RouteTable, Validation } from "@orgkit/core"
 import * as E from "../errors.ts"
 import { compile, matchesAny } from "../like.ts"
 import * as Rows from "../rows.ts"
@@ -9,9 +9,11 @@ import { type Ctx, fail, type NotFound, ok, OK, type Page, type Paging, type R, 
 
 const truthy = new Set(["1", "true", "y", "yes", "yep", "yeah"])
 
-/** PostgreSQL's `timestamptz` range, in epoch milliseconds: 4714-11-24 BC to the end of 294276 AD. */
-const minTimestamp = -210_866_803_200_000
-const endTimestamp = 9_224_318_016_000_000
+/** UpdateOrganization's storage rules (ignored keys, a body left empty, timestamp columns), from core. */
+const patch = RouteTable.byName.get("updateOrganization")!.patch!
+
+const inTimestampRange = (value: number) =>
+  value >= Validation.timestampRange.min && value < Validation.timestampRange.end
 
 /** ListOrganizations: key order, `q` over id and name, `showFeatured`. */
 export const list = (
@@ -77,13 +79,20 @@ export const update = (
   id: string,
   input: Organization.UpdateOrganization
 ): R<Organization.Organization, NotFound | Unprocessable | E.InternalError> => {
-  const { id: _id, ...fields } = input
-  if (Object.keys(fields).length === 0) return fail(E.invalidInput())
+  const fields = Object.fromEntries(Object.entries(input).filter(([key]) => !patch.ignoredKeys.includes(key))) as Omit<
+    Organization.UpdateOrganization,
+    "id"
+  >
+  if (patch.requireKeys && Object.keys(fields).length === 0) return fail(E.invalidInput())
   const org = ctx.state.orgs.get(id)
   if (org === undefined) return fail(E.notExists())
   if (fields.tenantId !== undefined && fields.tenantId !== ctx.tenantId) return fail(E.internal())
+  const outOfRange = patch.timestampKeys.some((key) => {
+    const value = (fields as Record<string, unknown>)[key]
+    return typeof value === "number" && !inTimestampRange(value)
+  })
+  if (outOfRange) return fail(E.internal())
   const createdAt = fields.createdAt === undefined ? undefined : Math.trunc(fields.createdAt)
-  if (createdAt !== undefined && !(createdAt >= minTimestamp && createdAt < endTimestamp)) return fail(E.internal())
   const row = org.row
   org.row = {
     ...row,
