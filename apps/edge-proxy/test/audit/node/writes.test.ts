@@ -316,15 +316,22 @@ describe("denied attempts", () => {
 
   it("records the path and its targets for a write rejected by validation (the pipeline hands no unvalidated body)", async () => {
     const { app, recorder } = setup()
-    const response = await app.request("/api/organizations/org-acme/users/user-7/roles", {
+    const response = await app.request("/api/organizations/org-acme/users/roles", {
       method: "POST",
       headers: { authorization: "Bearer admin-key", "content-type": "application/json" },
-      body: JSON.stringify({ organizationRoleIds: [], password: "x" })
+      body: JSON.stringify({ userIds: ["user-7"], organizationRoleIds: [], password: "x" })
     })
     expect(response.status).toBe(400)
     await recorder.flush()
     const [event] = await allEvents()
-    expect(event).toMatchObject({ targets: { userIds: ["user-7"] }, request: null, organizationId: "org-acme" })
+    expect(event).toMatchObject({
+      kind: "denial",
+      operationId: "AssignOrganizationRolesToUsers",
+      path: "/api/organizations/org-acme/users/roles",
+      targets: {},
+      request: null,
+      organizationId: "org-acme"
+    })
     expect(JSON.stringify(event)).not.toContain('"x"')
   })
 

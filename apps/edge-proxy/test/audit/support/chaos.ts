@@ -55,7 +55,7 @@ export const chaosRequest = (
       expect: "write"
     },
     { path: base, init: json(k, "DELETE"), expect: "write" },
-    { path: `${base}/users`, init: json(undefined, "POST", { userIds: [users.carol] }), expect: "denial" },
+    { path: `${base}/users`, init: json("reader-key", "POST", { userIds: [users.carol] }), expect: "denial" },
     { path: `${base}/users`, init: json(k, "POST", { userIds: [] }), expect: "denial" }
   ]
   return { i, organizationId: org, ...variants[i % variants.length]! }
