@@ -37,6 +37,9 @@ export const durableObjectSqlDriver = (storage: DurableObjectStorage): SqlDriver
   }
 })
 
+const checkpointFailed = (error: unknown) =>
+  console.log(JSON.stringify({ level: "error", msg: "audit checkpoint failed", error: String(error) }))
+
 /** How long after a dead letter (or a redelivery that left some open) the alarm redelivers. */
 export const redeliveryDelayMs = 30_000
 
@@ -63,9 +66,13 @@ export class AuditLog extends DurableObject<AuditLogEnv> {
         checkpointEvery: settings.checkpointEvery,
         onCheckpoint: (signed, hash) => console.log(JSON.stringify(checkpointLogLine(signed, hash)))
       })
-      if (!this.#signing) console.log(JSON.stringify(checkpointsOffLine))
-      // The `start` checkpoint, then the heartbeat.
-      else await this.#arm(0)
+      if (!this.#signing) {
+        console.log(JSON.stringify(checkpointsOffLine))
+        return
+      }
+      // The `start` checkpoint before anything else is appended, then the heartbeat from the alarm.
+      await this.#writer.heartbeat().catch(checkpointFailed)
+      await this.#arm(heartbeatMs)
     })
   }
 
@@ -111,9 +118,11 @@ export class AuditLog extends DurableObject<AuditLogEnv> {
     if (this.#signing) {
       // Re-armed first: a failing heartbeat must not stop the next one.
       await this.ctx.storage.setAlarm(Date.now() + heartbeatMs)
-      await this.#writer.heartbeat().catch((error: unknown) =>
-        console.log(JSON.stringify({ level: "error", msg: "audit checkpoint failed", error: String(error) }))
-      )
+      await this.#writer
+        .heartbeat()
+        .catch((error: unknown) =>
+          console.log(JSON.stringify({ level: "error", msg: "audit checkpoint failed", error: String(error) }))
+        )
     }
     if ((await this.#box.list()).length > 0) await this.redeliver()
   }

@@ -1,25 +1,18 @@
 /**
- * The test Worker: the proxy-shaped harness with the Workers audit store (AuditLog Durable Object
- * + D1) in front of a stub Logto, and the `AuditLog` class exported as the proxy's entry must.
+ * The test Worker: its `fetch` is the proxy's own Worker entry (`src/worker.ts`, with the Durable
+ * Objects it re-exports), so `exports.default.fetch` runs what production runs. The store-level and
+ * `createApp` suites use the bindings directly.
  */
-import { makeRecorder } from "../../../src/audit/recorder.ts"
-import { AuditLog, type AuditBindings, workersAuditStore } from "../../../src/audit/workers/index.ts"
-import { harness } from "../support/harness.ts"
-import { stubUpstream } from "../support/requests.ts"
+import worker from "../../../src/worker.ts"
+import type { AuditBindings } from "../../../src/audit/workers/index.ts"
 
-export { AuditLog }
+export { AuditLog, CacheRegistry, CacheShard } from "../../../src/worker.ts"
 
 /** The test Worker's bindings. */
 export interface Env extends AuditBindings {
   readonly TEST_MIGRATIONS: Array<{ name: string; queries: Array<string> }>
+  /** The public half of the run's ORGKIT_AUDIT_SIGNING_KEY. */
+  readonly TEST_PUBLIC_KEY: string
 }
 
-/** What the stub Logto received (per isolate). */
-export const upstream = stubUpstream()
-
-export default {
-  fetch: (request, env, ctx) => {
-    const recorder = makeRecorder({ store: workersAuditStore(env), log: (line) => console.log(JSON.stringify(line)) })
-    return harness({ recorder, upstream: upstream.fetch }).fetch(request, env, ctx)
-  }
-} satisfies ExportedHandler<Env>
+export default worker
