@@ -3,9 +3,10 @@
  * no I/O of its own: Logto, the token, the clock, the log, the cache and the audit trail all come
  * in as ports (see `ports.ts`), filled in by `worker.ts`, `node.ts`, `demo.ts` or a test.
  *
- * Request path for the 36 operations: request id → request log → route match (404/405/OPTIONS) →
- * authentication and authorization (401/403) → validation (400/413/422) → forward (cache for
- * reads, audit for writes) → Logto.
+ * The request path for the 36 operations is one chain, top to bottom: request id → request log →
+ * route match (404/405/OPTIONS) → audit of refusals → authentication and authorization (401/403) →
+ * validation (400/413/422) → cache (reads answered, writes invalidating) → audit of writes (accepted
+ * before, settled after) → forward (Logto).
  */
 import { Hono } from "hono"
 import { auditRoutes, type AuditStore } from "./audit/index.ts"
@@ -15,6 +16,8 @@ import type { AppEnv } from "./env.ts"
 import { renderLogtoError } from "./errors.ts"
 import { origin } from "./internal/url.ts"
 import { authenticate, type KeyStore, makeKeyStore } from "./middleware/authenticate/index.ts"
+import { audit } from "./middleware/audit/index.ts"
+import { cache } from "./middleware/cache/index.ts"
 import { forward, makeExchange } from "./middleware/forward/index.ts"
 import { matchRoute } from "./middleware/match-route/index.ts"
 import { metrics } from "./middleware/metrics/index.ts"
@@ -118,7 +121,7 @@ export const createApp = (deps: Deps) => {
   const webhooks = makeWebhookCounters()
   const app = new Hono<AppEnv>()
     .use(requestId({ generate: deps.platform.randomId }))
-    .use(requestLog({ log: deps.log, now: deps.platform.now, audit: deps.audit }))
+    .use(requestLog({ log: deps.log, now: deps.platform.now }))
     .get("/healthz", (c) => c.json({ status: "ok" }))
     .get("/openapi.json", (c) =>
       c.body(openApi(origin(c.req.url)), 200, { "content-type": "application/json; charset=utf-8" })
@@ -137,13 +140,17 @@ export const createApp = (deps: Deps) => {
       .use("/audit/*", authenticate({ keys, scope: "audit:read" }))
       .route("/audit", auditRoutes({ store: deps.auditStore }))
   }
+  const trail = audit({ sink: deps.audit, log: deps.log, now: deps.platform.now })
   return app
     .use(
       matchRoute(),
+      trail.denials,
       authenticate({ keys }),
-      validate(deps.maxBodyBytes === undefined ? {} : { maxBodyBytes: deps.maxBodyBytes })
+      validate(deps.maxBodyBytes === undefined ? {} : { maxBodyBytes: deps.maxBodyBytes }),
+      cache({ cache: deps.cache }),
+      trail.writes
     )
-    .all("*", forward({ exchange, cache: deps.cache, audit: deps.audit, platform: deps.platform }))
+    .all("*", forward({ exchange, platform: deps.platform }))
     .notFound((c) => c.body("Not Found", 404, { "content-type": "text/plain; charset=utf-8" }))
     .onError(renderLogtoError(deps.log))
 }

@@ -3,7 +3,7 @@
  * for the ones after it.
  */
 import type { RouteTable, Validation } from "@orgkit/core"
-import type { AuditReceipt } from "./ports.ts"
+import type { AuditReceipt, LoadOptions, UpstreamResponse } from "./ports.ts"
 import type { Principal } from "./principal.ts"
 
 /** What the upstream exchange of a request did, for the log line. */
@@ -31,17 +31,26 @@ export interface AppEnv {
     params: Readonly<Record<string, string>>
     /** The caller (set by `authenticate`). */
     principal: Principal
-    /** The validated request (set by `validate`). */
-    valid: Validation.Valid
+    /** When the request arrived, in epoch milliseconds (set by `request-log`). */
+    startedAt: number
+    /**
+     * The validated request (set by `validate`); `undefined` on a per-member role route whose
+     * request failed validation, which Logto answers itself (it checks membership first).
+     */
+    valid: Validation.Valid | undefined
     /** The raw body bytes to forward, for operations that take a body (set by `validate`). */
     body: Uint8Array | undefined
     /** The Logto or proxy error `code` of the answer, if it is an error (for the log line and audit). */
     errorCode: string | undefined
+    /** How the cache wants Logto asked (set by `cache` before it lets `forward` run for a read). */
+    load: LoadOptions
+    /** Logto's answer as received (set by `forward`; absent when no answer came). */
+    answer: UpstreamResponse
     /** The upstream exchange (set by `forward`). */
     upstream: UpstreamTrace
-    /** The read's `X-Cache` (set by `forward`; absent when caching is off). */
+    /** The read's `X-Cache` (set by `cache`; absent when caching is off). */
     cache: "HIT" | "MISS" | "STALE" | "BYPASS" | undefined
-    /** The audit sink's receipt for a write it accepted (set by `forward`). */
+    /** The audit sink's receipt for a write it accepted (set by `audit`). */
     auditReceipt: AuditReceipt
   }
 }

@@ -20,6 +20,12 @@ export interface UpstreamRequest {
   readonly body?: Uint8Array | undefined
   /** The whole exchange, body included, must finish within this many milliseconds. */
   readonly timeoutMs: number
+  /**
+   * Safe to send twice (core's `Route.idempotent`; token requests too). When `false` the request is
+   * never resent once any of its bytes may have reached Logto: a reset connection is a failure
+   * whose outcome is unknown.
+   */
+  readonly idempotent: boolean
 }
 
 /** Logto's answer, fully read. */

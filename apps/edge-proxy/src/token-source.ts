@@ -57,7 +57,8 @@ export const clientCredentials = (options: ClientCredentialsOptions): TokenSourc
         accept: "application/json"
       },
       body: encoder.encode(form),
-      timeoutMs: options.timeoutMs
+      timeoutMs: options.timeoutMs,
+      idempotent: true
     })
     if (response.status !== 200) {
       throw ProxyError.upstreamAuthFailed(`the token endpoint answered ${response.status}${oauthError(response.body)}`)

@@ -15,6 +15,7 @@
  * organization: roles, scopes, users and applications themselves are managed outside them.
  */
 import type { RouteTable } from "@orgkit/core"
+import { createdOrganizationId } from "../internal/created-id.ts"
 
 /** The tag of the organizations list. */
 export const listTag = "orgs"
@@ -34,19 +35,6 @@ export const changesList = (route: RouteTable.Route): boolean =>
 export const readTag = (route: RouteTable.Route, params: Readonly<Record<string, string>>): string =>
   route.organizationParam === undefined ? listTag : organizationTag(params[route.organizationParam]!)
 
-const decoder = new TextDecoder()
-
-/** The id in CreateOrganization's 201 body, if it parses. */
-const createdId = (body: Uint8Array | undefined): string | undefined => {
-  if (body === undefined || body.byteLength === 0) return undefined
-  try {
-    const id = (JSON.parse(decoder.decode(body)) as { id?: unknown }).id
-    return typeof id === "string" ? id : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * The tags a write invalidates, whatever Logto answered (an error or no answer at all may still
  * have changed something). A created organization's own tag is included, so nothing cached for its
@@ -60,9 +48,7 @@ export const writeTags = (
   const tags: Array<string> = []
   if (route.organizationParam !== undefined) tags.push(organizationTag(params[route.organizationParam]!))
   if (changesList(route)) tags.push(listTag)
-  if (route.operationId === "CreateOrganization") {
-    const id = createdId(body)
-    if (id !== undefined) tags.push(organizationTag(id))
-  }
+  const created = createdOrganizationId(route, 201, body)
+  if (created !== undefined) tags.push(organizationTag(created))
   return tags
 }

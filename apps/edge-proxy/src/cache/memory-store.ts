@@ -11,6 +11,7 @@
  *
  * Single-threaded by construction (one Node event loop, one Durable Object): no locks.
  */
+import type { RouteTable } from "@orgkit/core"
 
 /** An answer as stored: Logto's status, the headers that matter and the body bytes. */
 export interface StoredResponse {
@@ -22,7 +23,7 @@ export interface StoredResponse {
 
 /** What the proxy needs to serve an entry without matching the route again (the Node hit path). */
 export interface EntryMeta {
-  readonly operationId: string
+  readonly operationId: RouteTable.OperationId
   /** The organization of the read; `undefined` for ListOrganizations. */
   readonly organizationId: string | undefined
   /** `""`, or the restricted view the entry was filled for (see `keys.ts`). */

@@ -12,7 +12,7 @@
  * - every write invalidates the tags of the dependency map before its answer is sent.
  */
 import { ProxyError } from "../errors.ts"
-import { isFresh } from "../middleware/forward/etag.ts"
+import { Etag } from "@orgkit/core"
 import { RouteTable } from "@orgkit/core"
 import type { CacheLookup, CacheRead, CacheStore, LoadOptions, LogSink, UpstreamResponse } from "../ports.ts"
 import { UpstreamFailure } from "../ports.ts"
@@ -102,7 +102,7 @@ const etagOf = (stored: StoredResponse): string | undefined => {
  */
 const answer = (stored: StoredResponse, callerHeaders: Headers): UpstreamResponse => {
   const etag = stored.status === 200 ? etagOf(stored) : undefined
-  return etag !== undefined && isFresh(callerHeaders, etag) ? fromStored(stored, 304, false) : fromStored(stored)
+  return etag !== undefined && Etag.isFresh(callerHeaders, etag) ? fromStored(stored, 304, false) : fromStored(stored)
 }
 
 /** `no-cache` or `no-store` in the caller's `Cache-Control`, if any. */

@@ -48,10 +48,22 @@ const bad: Array<[string, string, RequestInit]> = [
   ["userIds of numbers", `${o}/users`, jsonBody("POST", { userIds: [1, 2] })],
   ["missing organizationRoleIds", `${o}/users/roles`, jsonBody("POST", { userIds: [users.alice] })],
   [
-    "an empty application role list",
-    `${o}/applications/${ids.applications.billing}/roles`,
-    jsonBody("PUT", { organizationRoleIds: [] })
+    "an application/csp-report body with an empty name (koa-body parses it as JSON)",
+    "/api/organizations",
+    { method: "POST", headers: { "content-type": "application/csp-report" }, body: '{"name":""}' }
   ],
+  [
+    "a form whose dotted key nests a bad color (qs)",
+    "/api/organizations",
+    {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "name=x&color.primaryColor=red"
+    }
+  ],
+  ["a __proto__ key", "/api/organizations", jsonBody("POST", '{"name":"x","__proto__":{"a":1}}')],
+  ["a PATCH with nothing but id", o, jsonBody("PATCH", { id: 5 })],
+  ["an offset that is not a whole number", "/api/organizations?page=1.5&page_size=1", {}],
   ["an empty email domain", `${o}/jit/email-domains`, jsonBody("POST", { emailDomain: "" })],
   [
     "a form body with a missing field",
@@ -109,6 +121,39 @@ export const describeValidation = (target: () => Target) =>
         })
       )
       expect([form.status, ((await form.json()) as { name: string }).name]).toEqual([201, "Foo Bar"])
+    })
+
+    it("applies what koa-body parses as JSON: an application/csp-report PATCH is validated, audited and applied", async () => {
+      const t = target()
+      const init = {
+        method: "PATCH",
+        headers: { "content-type": "application/csp-report" },
+        body: '{"description":"csp"}'
+      }
+      const [viaProxy, calls] = await upstreamCallsDuring(t, () => t.call(o, as(keys.admin, init)))
+      expect(calls).toHaveLength(1)
+      expect([viaProxy.status, ((await viaProxy.json()) as { description: string }).description]).toEqual([200, "csp"])
+    })
+
+    it("sends a per-member role request that fails edge validation to Logto, which checks membership first", async () => {
+      const t = target()
+      // Not a member: Logto's 422 organization.require_membership, whatever else is wrong.
+      const outsider = `${o}/users/not-a-member/roles?page=abc`
+      const [viaProxy, calls] = await upstreamCallsDuring(t, async () =>
+        snapshot(await t.call(outsider, as(keys.admin)))
+      )
+      expect(calls).toHaveLength(1)
+      expect(viaProxy).toEqual(await snapshot(await direct(t, outsider)))
+      expect(JSON.parse(viaProxy.body)).toMatchObject({ code: "organization.require_membership" })
+      // A member: Logto's own validation answer, forwarded.
+      const member = `${o}/applications/${ids.applications.billing}/roles`
+      const init = jsonBody("PUT", { organizationRoleIds: [] })
+      const [viaProxyMember, memberCalls] = await upstreamCallsDuring(t, async () =>
+        snapshot(await t.call(member, as(keys.admin, init)))
+      )
+      expect(memberCalls).toHaveLength(1)
+      expect(viaProxyMember).toEqual(await snapshot(await direct(t, member, init)))
+      expect(viaProxyMember.status).toBe(400)
     })
 
     it("answers page=0.5 with 400 guard.invalid_pagination where Logto (and the fake) answer 500", async () => {

@@ -5,7 +5,7 @@ import { dependencies, markdownTable } from "../../src/cache/dependency-map.ts"
 import { readTag, writeTags } from "../../src/cache/dependencies.ts"
 import { webhookInvalidation } from "../../src/cache/webhooks.ts"
 
-const route = (operationId: string) => RouteTable.byOperationId.get(operationId)!
+const route = (operationId: RouteTable.OperationId) => RouteTable.byOperationId.get(operationId)!
 
 describe("dependency map", () => {
   it("covers all 36 operations: every read has a tag, every write invalidates at least one", () => {

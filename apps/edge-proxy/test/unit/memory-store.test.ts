@@ -23,7 +23,12 @@ const response = (body: string, etag?: string): StoredResponse => ({
   body: encoder.encode(body)
 })
 
-const meta = { operationId: "GetOrganization", organizationId: "o1", view: "", forwardedPath: "/api/organizations/o1" }
+const meta = {
+  operationId: "GetOrganization" as const,
+  organizationId: "o1",
+  view: "",
+  forwardedPath: "/api/organizations/o1"
+}
 
 const store = (maxBytes = 1_000_000) => new MemoryStore({ maxBytes, instance: "test", leaseMs: 60_000 })
 

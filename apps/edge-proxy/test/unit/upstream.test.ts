@@ -44,7 +44,8 @@ describe.each(adapters)("upstream over %s", (_, make) => {
       target: "/api/organizations/a%2Fb?q=1",
       headers: { authorization: "Bearer t", "content-type": "application/json" },
       body: new TextEncoder().encode('{"x":1}'),
-      timeoutMs: 1_000
+      timeoutMs: 1_000,
+      idempotent: false
     })
     expect(response.status).toBe(201)
     expect(JSON.parse(new TextDecoder().decode(response.body))).toEqual({
@@ -58,7 +59,9 @@ describe.each(adapters)("upstream over %s", (_, make) => {
 
   it("fails with a timeout when the answer is late", async () => {
     const upstream = make()
-    await expect(upstream.send({ method: "GET", target: "/slow", headers: {}, timeoutMs: 100 })).rejects.toMatchObject({
+    await expect(
+      upstream.send({ method: "GET", target: "/slow", headers: {}, timeoutMs: 100, idempotent: true })
+    ).rejects.toMatchObject({
       name: "UpstreamFailure",
       reason: "timeout"
     })
@@ -74,7 +77,9 @@ describe.each(adapters)("upstream over %s", (_, make) => {
       make === adapters[0]![1]
         ? nodeHttpUpstream({ origin: `http://127.0.0.1:${port}` })
         : fetchUpstream({ origin: `http://127.0.0.1:${port}`, fetch: (r) => fetch(r) })
-    await expect(upstream.send({ method: "GET", target: "/", headers: {}, timeoutMs: 1_000 })).rejects.toMatchObject({
+    await expect(
+      upstream.send({ method: "GET", target: "/", headers: {}, timeoutMs: 1_000, idempotent: true })
+    ).rejects.toMatchObject({
       reason: "unavailable"
     })
   })
@@ -84,7 +89,8 @@ describe("node:http upstream", () => {
   it("reuses one connection for sequential requests", async () => {
     sockets.clear()
     const upstream = nodeHttpUpstream({ origin })
-    for (let i = 0; i < 5; i++) await upstream.send({ method: "GET", target: "/x", headers: {}, timeoutMs: 1_000 })
+    for (let i = 0; i < 5; i++)
+      await upstream.send({ method: "GET", target: "/x", headers: {}, timeoutMs: 1_000, idempotent: true })
     expect(sockets.size).toBe(1)
     upstream.close()
   })

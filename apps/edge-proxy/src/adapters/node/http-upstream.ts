@@ -30,6 +30,9 @@ interface Failure {
  * request that hits a kept-alive socket the server had just closed (`ECONNRESET` on a reused
  * socket, before any answer) is sent once more on a fresh socket, as Node's documentation advises.
  */
+/** The largest header block accepted from Logto (its `Link` lines for a long `q`). */
+const maxResponseHeaderBytes = 1_048_576
+
 export const nodeHttpUpstream = (options: NodeHttpUpstreamOptions): NodeHttpUpstream => {
   const url = new URL(options.origin)
   const secure = url.protocol === "https:"
@@ -56,6 +59,8 @@ export const nodeHttpUpstream = (options: NodeHttpUpstreamOptions): NodeHttpUpst
         port,
         method: req.method,
         path: req.target,
+        // Logto's `Link` lines echo the query twice each: a long `q` overflows Node's 16 KiB default.
+        maxHeaderSize: maxResponseHeaderBytes,
         headers:
           req.body === undefined ? req.headers : { ...req.headers, "content-length": String(req.body.byteLength) }
       })
@@ -67,7 +72,10 @@ export const nodeHttpUpstream = (options: NodeHttpUpstreamOptions): NodeHttpUpst
         finish({
           reason: "unavailable",
           cause: error,
-          retryable: outgoing.reusedSocket && error.code === "ECONNRESET"
+          // A reused keep-alive socket that Logto closed first: the request never reached it when
+          // nothing was written yet, but a reset can also come after the bytes left. Only a request
+          // safe to send twice is sent again (at most once for the rest: its outcome is unknown).
+          retryable: req.idempotent && outgoing.reusedSocket && error.code === "ECONNRESET"
         })
       )
       outgoing.on("response", (incoming) => {

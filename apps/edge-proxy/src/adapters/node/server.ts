@@ -99,12 +99,7 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
           keys: keyStore,
           now: platform.now,
           randomId: platform.randomId,
-          logLine:
-            config.logLevel !== "info"
-              ? undefined
-              : buffered !== undefined
-                ? buffered.raw
-                : (json: string) => log(JSON.parse(json) as Record<string, unknown>)
+          log: config.logLevel === "info" ? log : undefined
         })
   const server = http.createServer(hit === undefined ? hono : (req, res) => void (hit(req, res) || hono(req, res)))
   const port = await new Promise<number>((resolve, reject) => {

@@ -5,15 +5,18 @@
  * to a principal through the key store's memo (no hashing), `req.url` is the cache key, and the
  * entry holds Logto's body bytes and a pre-rendered header list. It serves only what the full
  * pipeline would answer the same way, and otherwise returns `false` so the request goes to Hono:
- * a GET with a memoized key holding scope `read`, no `Cache-Control: no-cache`/`no-store`, a fresh
- * entry the key may see (its organization is on the key's list; ListOrganizations only in the key's
- * own view), and a `Host` for which the entry's `Link` URLs were rendered. A matching
- * `If-None-Match` gets Logto's 304 (ETag, Total-Number, Link; no body).
+ * a GET with a memoized key, no `Cache-Control: no-cache`/`no-store`, and a fresh entry the key may
+ * read. It decides nothing of its own: the caller is the key store's memo, the permission is the
+ * authorization step's `permits`, freshness is core's `Etag.fresh` (Logto's 304: ETag,
+ * Total-Number, Link; no body), and the log line is the request log's `requestRecord`.
  */
+import { Etag, RouteTable } from "@orgkit/core"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { freshFor } from "../../middleware/forward/etag.ts"
-import { callerLink } from "../../middleware/forward/headers.ts"
 import type { KeyStore } from "../../middleware/authenticate/key-store.ts"
+import { permits } from "../../middleware/authenticate/index.ts"
+import { callerLink } from "../../middleware/forward/headers.ts"
+import { requestRecord } from "../../middleware/request-log/index.ts"
+import type { LogSink } from "../../ports.ts"
 import type { Principal } from "../../principal.ts"
 import { viewOf } from "../keys.ts"
 import type { CacheEntry, MemoryStore } from "../memory-store.ts"
@@ -27,8 +30,8 @@ export interface FastPathOptions {
   readonly keys: KeyStore
   readonly now: () => number
   readonly randomId: () => string
-  /** Takes the request line as JSON text; `undefined` when info lines are not logged. */
-  readonly logLine: ((json: string) => void) | undefined
+  /** The request log; `undefined` when info lines are not logged. */
+  readonly log: LogSink | undefined
 }
 
 interface Rendered {
@@ -40,18 +43,17 @@ interface Rendered {
 
 const bypass = /no-cache|no-store/i
 const usableRequestId = /^[\x21-\x7e]{1,200}$/
-// Printable ASCII without `"` and `\\`: nothing to escape in a JSON string.
-const plain = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
-const maxPathInLog = 2048
 
-/** A JSON string literal, without `JSON.stringify` for the usual plain ASCII. */
-const quote = (s: string): string => (plain.test(s) ? `"${s}"` : JSON.stringify(s))
-
+/** The authorization step's own decision (`permits`) for the read an entry holds. */
 const mayRead = (entry: CacheEntry, principal: Principal): boolean => {
+  const route = RouteTable.byOperationId.get(entry.meta.operationId)!
   const organization = entry.meta.organizationId
-  if (organization !== undefined)
-    return principal.organizations === undefined || principal.organizations.has(organization)
-  return entry.meta.view === viewOf(principal)
+  const params =
+    route.organizationParam === undefined || organization === undefined
+      ? {}
+      : { [route.organizationParam]: organization }
+  if (!permits(principal, "read", route, params)) return false
+  return route.subject === "organizations" ? entry.meta.view === viewOf(principal) : true
 }
 
 const render = (entry: CacheEntry, host: string, url: string): Rendered => {
@@ -75,17 +77,15 @@ const render = (entry: CacheEntry, host: string, url: string): Rendered => {
  * http.createServer((req, res) => hit(req, res) || honoListener(req, res))
  */
 export const fastPath = (options: FastPathOptions) => {
-  const { memory, counters, keys, now, randomId, logLine } = options
+  const { memory, counters, keys, now, randomId, log } = options
   const rendered = new WeakMap<CacheEntry, Rendered>()
-  let isoAt = Number.NaN
-  let iso = ""
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== "GET") return false
     const headers = req.headers
     const authorization = headers.authorization
     if (authorization === undefined) return false
     const principal = keys.cached(authorization)
-    if (principal === undefined || !principal.scopes.has("read")) return false
+    if (principal === undefined) return false
     const cacheControl = headers["cache-control"]
     if (cacheControl !== undefined && bypass.test(cacheControl)) return false
     const host = headers.host
@@ -109,8 +109,10 @@ export const fastPath = (options: FastPathOptions) => {
     const head = view.head
     head[head.length - 1] = requestId
     const noneMatch = headers["if-none-match"]
-    const status =
-      noneMatch !== undefined && entry.etag !== undefined && freshFor(noneMatch, cacheControl, entry.etag) ? 304 : 200
+    const fresh =
+      entry.etag !== undefined &&
+      Etag.fresh({ ifNoneMatch: noneMatch, ifModifiedSince: headers["if-modified-since"], cacheControl }, entry.etag)
+    const status = fresh ? 304 : 200
     if (status === 304) {
       const notModified: Array<string> = []
       for (let i = 0; i < head.length; i += 2) {
@@ -123,19 +125,22 @@ export const fastPath = (options: FastPathOptions) => {
       res.end(entry.body)
     }
     counters.hits++
-    if (logLine !== undefined) {
-      // The same line the request log writes, preformatted: no object, no JSON.stringify, one
-      // timestamp string per millisecond.
-      if (at !== isoAt) {
-        isoAt = at
-        iso = new Date(at).toISOString()
-      }
+    if (log !== undefined) {
       const query = url.indexOf("?")
-      const path = query === -1 ? url : url.slice(0, query)
-      logLine(
-        `{"time":"${iso}","level":"info","msg":"request","requestId":${quote(requestId)},"method":"GET","path":${quote(
-          path.length > maxPathInLog ? `${path.slice(0, maxPathInLog)}…` : path
-        )},"operationId":"${entry.meta.operationId}","keyId":${quote(principal.id)},"status":${status},"cache":"HIT","durationMs":0}`
+      log(
+        requestRecord({
+          startedAt: at,
+          requestId,
+          method: "GET",
+          path: query === -1 ? url : url.slice(0, query),
+          operationId: entry.meta.operationId,
+          keyId: principal.id,
+          status,
+          code: undefined,
+          cache: "HIT",
+          upstream: undefined,
+          durationMs: 0
+        })
       )
     }
     return true

@@ -1,3 +1,4 @@
+import { LogtoError } from "@orgkit/core"
 import type { UpstreamTrace } from "../../env.ts"
 import { ProxyError } from "../../errors.ts"
 import type { TokenSource, Upstream, UpstreamRequest, UpstreamResponse } from "../../ports.ts"
@@ -11,17 +12,6 @@ export interface ExchangeOptions {
   readonly tokens: TokenSource
   readonly timeoutMs: number
   readonly now: () => number
-}
-
-const decoder = new TextDecoder()
-
-const codeOf = (response: UpstreamResponse): string | undefined => {
-  try {
-    const code = (JSON.parse(decoder.decode(response.body)) as { code?: unknown }).code
-    return typeof code === "string" ? code : undefined
-  } catch {
-    return undefined
-  }
 }
 
 /** A fresh, empty trace. */
@@ -56,7 +46,10 @@ export const makeExchange =
         response = await send(await options.tokens.get())
         if (response.status === 401) throw ProxyError.upstreamAuthFailed("Logto answered 401 to a fresh token")
       }
-      if (response.status === 403 && codeOf(response) === "auth.forbidden") {
+      if (
+        response.status === 403 &&
+        LogtoError.codeOf(403, response.headers.get("content-type"), response.body) === LogtoError.codes.forbidden
+      ) {
         throw ProxyError.upstreamAuthFailed("the token lacks the Management API scope `all`")
       }
       return response

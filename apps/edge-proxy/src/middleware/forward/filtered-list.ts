@@ -1,7 +1,6 @@
-import { Pagination } from "@orgkit/core"
+import { Etag, Pagination } from "@orgkit/core"
 import type { UpstreamTrace } from "../../env.ts"
 import type { UpstreamResponse } from "../../ports.ts"
-import { computeEtag, isFresh } from "./etag.ts"
 import type { Exchange } from "./exchange.ts"
 
 /** What the filtered ListOrganizations needs to know about the request. */
@@ -14,7 +13,6 @@ export interface FilteredListRequest {
   readonly page: { readonly offset: number; readonly pageSize: number }
   /** The organizations the key may see. */
   readonly allowed: ReadonlySet<string>
-  readonly digest: (algorithm: "SHA-1", data: Uint8Array) => Promise<Uint8Array>
 }
 
 const encoder = new TextEncoder()
@@ -47,7 +45,8 @@ export const filteredOrganizations = async (
     const response = await exchange(trace, {
       method: "GET",
       target: `/api/organizations?${query.toString()}`,
-      headers: request.headers
+      headers: request.headers,
+      idempotent: true
     })
     if (response.status !== 200) return response
     const items = JSON.parse(decoder.decode(response.body)) as Array<{ readonly id: string }>
@@ -62,14 +61,14 @@ export const filteredOrganizations = async (
   }
   const { offset, pageSize } = request.page
   const body = encoder.encode(JSON.stringify(matches.slice(offset, offset + pageSize)))
-  const etag = await computeEtag(body, request.digest)
+  const etag = await Etag.compute(body)
   const headers = new Headers({
     "content-type": "application/json; charset=utf-8",
     etag,
     [Pagination.totalNumberHeader]: String(matches.length)
   })
   for (const line of Pagination.linkHeaders(url, request.page, matches.length)) headers.append("link", line)
-  if (isFresh(request.callerHeaders, etag)) {
+  if (Etag.isFresh(request.callerHeaders, etag)) {
     headers.delete("content-type")
     return { status: 304, headers, body: new Uint8Array(0) }
   }

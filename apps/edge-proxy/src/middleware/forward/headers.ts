@@ -9,7 +9,21 @@ import { origin, rawPath } from "../../internal/url.ts"
 export const forwardedRequestHeaders = ["accept", "accept-language", "cache-control", "if-none-match"] as const
 
 /** Response headers passed back from Logto (`Link` with its URLs rewritten to the proxy). */
-export const passedResponseHeaders = ["content-type", "etag", "total-number"] as const
+export const passedResponseHeaders = [
+  "content-type",
+  "etag",
+  "total-number",
+  // Logto Cloud's rate limit is shared by every team: its answers about it reach the caller.
+  "retry-after",
+  "ratelimit",
+  "ratelimit-policy",
+  "ratelimit-limit",
+  "ratelimit-remaining",
+  "ratelimit-reset",
+  "x-ratelimit-limit",
+  "x-ratelimit-remaining",
+  "x-ratelimit-reset"
+] as const
 
 /** The request headers to send upstream. */
 export const requestHeaders = (

@@ -1,8 +1,7 @@
 /**
- * The `forward` handler: the validated request to Logto, and Logto's answer back to the caller.
+ * The `forward` handler: the request to Logto, and Logto's answer back to the caller.
  */
 export { type Exchange, type ExchangeOptions, makeExchange, newTrace } from "./exchange.ts"
-export { computeEtag, isFresh } from "./etag.ts"
 export { filteredOrganizations } from "./filtered-list.ts"
 export { forward, type ForwardOptions } from "./forward.ts"
 export {

@@ -1,5 +1,4 @@
 /**
- * The `request-log` middleware: one JSON log line per request, and the outcome of writes and
- * denials handed to the audit sink.
+ * The `request-log` middleware: one JSON log line per request.
  */
-export { requestLog, type RequestLogOptions } from "./request-log.ts"
+export { requestLog, type RequestLogOptions, requestRecord, type RequestFields } from "./request-log.ts"

@@ -1,4 +1,4 @@
-import { LogtoError, type RouteTable, Validation } from "@orgkit/core"
+import { Validation } from "@orgkit/core"
 import * as Result from "effect/Result"
 import type { MiddlewareHandler } from "hono"
 import type { AppEnv } from "../../env.ts"
@@ -14,59 +14,20 @@ export interface ValidateOptions {
 
 const decoder = new TextDecoder()
 
-// PostgreSQL's timestamp range in epoch milliseconds (4714-11-24 BC to 294277-01-01 AD, exclusive):
-// outside it Logto's PATCH fails with a 500 whichever way it converts the number.
-const minTimestamp = -210_866_803_200_000
-const endTimestamp = 9_225_264_700_800_000
-
 /**
- * An UpdateOrganization `createdAt` outside the database's timestamp range: Logto answers it with a
- * 500; the proxy answers 400 `guard.invalid_input` at `createdAt` instead.
- */
-const createdAtOutOfRange = (route: RouteTable.Route, valid: Validation.Valid): Validation.Rejection | undefined => {
-  if (route.operationId !== "UpdateOrganization") return undefined
-  const createdAt = (valid.payload as { readonly createdAt?: number } | undefined)?.createdAt
-  if (createdAt === undefined) return undefined
-  if (createdAt < minTimestamp) {
-    return Validation.invalidInput("body", [
-      {
-        code: "too_small",
-        minimum: minTimestamp,
-        type: "number",
-        inclusive: true,
-        exact: false,
-        path: ["createdAt"],
-        message: `Number must be greater than or equal to ${minTimestamp}`
-      }
-    ])
-  }
-  if (createdAt >= endTimestamp) {
-    return Validation.invalidInput("body", [
-      {
-        code: "too_big",
-        maximum: endTimestamp,
-        type: "number",
-        inclusive: false,
-        exact: false,
-        path: ["createdAt"],
-        message: `Number must be less than ${endTimestamp}`
-      }
-    ])
-  }
-  return undefined
-}
-
-/** Core's only 500 is Logto's for a negative offset (`page=0.5`): the proxy answers 400 instead. */
-const cleaned = (rejection: Validation.Rejection): Validation.Rejection =>
-  rejection.status === 500 ? { status: 400, body: LogtoError.body(LogtoError.codes.invalidPagination) } : rejection
-
-/**
- * Validates the matched request at the edge with core's `Validation` (Logto's body parser quirks,
- * pagination, then query, body and path parameters, in Logto's order) and answers a failure with
- * Logto's exact body: 400 `guard.invalid_input` (with `data` and `details`), 400
+ * Validates the matched request at the edge with core's `Validation` (Logto's body parser, then
+ * pagination, the query, the body and the path parameters, in Logto's order) and answers a failure
+ * with Logto's exact body: 400 `guard.invalid_input` (with `data` and `details`), 400
  * `guard.invalid_pagination`, the `{ message }` 400 for malformed JSON, 422 `entity.invalid_input`
- * for a fractional `page_size`. Bodies over the limit get 413 `proxy.payload_too_large`. Where Logto
- * would answer a caller's mistake with a 500, the proxy answers 400. Nothing rejected is forwarded.
+ * (a fractional offset or page size, an UpdateOrganization with nothing to update). Where Logto
+ * answers a caller's mistake with a 500, the proxy answers core's `callerError` 400 instead. Bodies
+ * over the limit (the configured one, or Logto's own for the content type: 56 KiB for forms and
+ * text) get 413 `proxy.payload_too_large`. Nothing rejected is forwarded.
+ *
+ * The per-member role routes are the exception: Logto checks membership before anything else, and
+ * the proxy cannot know membership, so a request failing validation there goes to Logto, which
+ * answers it (422 for a non-member, its own 400 for a member); should Logto answer such a request
+ * with a 500, the caller gets the 400 instead. Never stricter than Logto.
  *
  * Only operations with a body read one (Logto ignores bodies on GET and DELETE); the raw bytes are
  * kept for `forward`, so Logto parses exactly what the caller sent.
@@ -79,22 +40,27 @@ export const validate = (options: ValidateOptions = {}): MiddlewareHandler<AppEn
   const limit = options.maxBodyBytes ?? Validation.maxBodyBytes
   return async (c, next) => {
     const route = c.get("route")
-    const bytes = route.endpoint.payload.size > 0 ? await readBody(c.req.raw, limit) : undefined
-    // Core applies Logto's whole order: pagination, body parsing, then query, body and path.
+    const contentType = c.req.header("content-type")
+    const bytes =
+      route.endpoint.payload.size > 0
+        ? await readBody(c.req.raw, Math.min(limit, Validation.bodyLimit(contentType) ?? limit))
+        : undefined
     const result = Validation.validateRequest(route, {
       params: c.get("params"),
       search: new URLSearchParams(rawQuery(c.req.url)),
-      contentType: c.req.header("content-type"),
+      contentType,
       text: bytes === undefined ? "" : decoder.decode(bytes)
     })
-    if (Result.isFailure(result)) {
-      const rejection = cleaned(result.failure)
-      return logtoError(c, rejection.status, rejection.body)
-    }
-    const outOfRange = createdAtOutOfRange(route, result.success)
-    if (outOfRange !== undefined) return logtoError(c, outOfRange.status, outOfRange.body)
-    c.set("valid", result.success)
     c.set("body", bytes)
-    return next()
+    if (Result.isSuccess(result)) {
+      c.set("valid", result.success)
+      return next()
+    }
+    const rejection = Validation.forCaller(result.failure)
+    if (route.membershipParam === undefined) return logtoError(c, rejection.status, rejection.body)
+    await next()
+    if (c.res.status >= 500 && c.get("upstream")?.status === c.res.status) {
+      c.res = logtoError(c, rejection.status, rejection.body)
+    }
   }
 }

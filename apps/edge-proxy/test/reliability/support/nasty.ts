@@ -364,7 +364,6 @@ export const forwarded: ReadonlyArray<Forwarded> = [
     "PATCH",
     bytes('{"name":"', [0xff], '"}')
   ),
-  forward("PATCH with no effective key", acme, acme, "PATCH", { unknown: 1 }),
   forward(
     "users of a 22-character organization id",
     `/api/organizations/${"o".repeat(22)}/users`,

@@ -46,6 +46,17 @@ export type Expected =
       readonly params?: Readonly<Record<string, string>>
     }
   | { readonly _tag: "Forward"; readonly route: RouteTable.Route; readonly params: Readonly<Record<string, string>> }
+  /**
+   * Invalid, but on a per-member role route, where Logto checks membership before anything else:
+   * the proxy passes it on and the caller gets Logto's answer, except that a 500 from Logto (a
+   * member's caller mistake) becomes `instead`, the 400 the proxy answers for it.
+   */
+  | {
+      readonly _tag: "Defer"
+      readonly route: RouteTable.Route
+      readonly params: Readonly<Record<string, string>>
+      readonly instead: Extract<Expected, { _tag: "Reject" }>
+    }
 
 /** Logto's JSON content type. */
 export const jsonType = "application/json; charset=utf-8"
@@ -129,38 +140,45 @@ export const expected = (c: Case): Expected => {
   if (!(key.scopes as ReadonlyArray<string>).includes(scope) || outside)
     return json(403, LogtoError.body(LogtoError.codes.forbidden), "auth", where)
 
-  // The body, for operations that take one.
+  // The body, for operations that take one. The limit is Logto's for the content type (56 KiB of a
+  // form or text, 1 MiB of JSON), and 1 MiB for a body Logto does not read.
   let body: unknown
   if (route.endpoint.payload.size > 0) {
     const declared = headerOf(c, "content-length")
     const bytes = c.body ?? new Uint8Array(0)
-    if (
-      (declared !== undefined && Number(declared) > Validation.maxBodyBytes) ||
-      bytes.byteLength > Validation.maxBodyBytes
-    )
+    const limit = Validation.bodyLimit(headerOf(c, "content-type")) ?? Validation.maxBodyBytes
+    if ((declared !== undefined && Number(declared) > limit) || bytes.byteLength > limit)
       return json(
         413,
-        {
-          code: "proxy.payload_too_large",
-          message: `The request body is larger than ${Validation.maxBodyBytes} bytes.`
-        },
+        { code: "proxy.payload_too_large", message: `The request body is larger than ${limit} bytes.` },
         "size",
         where
       )
     const parsed = Validation.parseBody(headerOf(c, "content-type"), decoder.decode(bytes))
-    if (Result.isFailure(parsed)) return json(parsed.failure.status, parsed.failure.body, "parse", where)
+    if (Result.isFailure(parsed)) return deferred(json(parsed.failure.status, parsed.failure.body, "parse", where))
     body = parsed.success
   }
   const result = Validation.validate(route, { params, search: new URLSearchParams(url.search), body })
   if (Result.isFailure(result)) {
     const { status, body: rejection } = result.failure
-    // Logto's 500 for a negative offset (`page=0.5`) is the proxy's 400 guard.invalid_pagination.
-    if (status === 500) return json(400, LogtoError.body(LogtoError.codes.invalidPagination), "pagination", where)
+    // Logto's 500s for a caller's mistake are the proxy's 400s (core's `callerError`).
+    if (status === 500) {
+      const instead = result.failure.callerError!
+      const rule =
+        "code" in instead.body && instead.body.code === LogtoError.codes.invalidInput ? "validation" : "pagination"
+      return deferred(json(instead.status, instead.body, rule, where))
+    }
     const rule = "code" in rejection && rejection.code === LogtoError.codes.invalidInput ? "validation" : "pagination"
-    return json(status, rejection, rule, where)
+    return deferred(json(status, rejection, rule, where))
   }
   return { _tag: "Forward", route, params }
 }
+
+/** A rejection, unless the route is a per-member role route: then Logto judges it (`Defer`). */
+const deferred = (reject: Expected): Expected =>
+  reject._tag === "Reject" && reject.route?.membershipParam !== undefined
+    ? { _tag: "Defer", route: reject.route, params: reject.params!, instead: reject }
+    : reject
 
 /** How the fake (Logto) must answer the same request sent to it directly with its own token. */
 export type LogtoAnswer =
@@ -219,14 +237,15 @@ export const logtoAnswer = (
       why: "membership is checked first by Logto"
     }
   if (exp.rule === "size") {
-    if ((c.body?.byteLength ?? 0) <= Validation.maxBodyBytes)
+    const limit = Validation.bodyLimit(headerOf(c, "content-type")) ?? Validation.maxBodyBytes
+    if ((c.body?.byteLength ?? 0) <= limit)
       return { _tag: "Skip", why: "a declared Content-Length the fake would wait for" }
     return {
       _tag: "Differs",
       status: 404,
       contentType: textType,
       body: "Not Found",
-      why: "Logto answers a body over 1 MiB with a plain 404"
+      why: "Logto answers a body over its limit with a plain 404"
     }
   }
   if (exp.rule === "pagination") {

@@ -246,6 +246,7 @@ const loggedErrors = (stack: Stack, from: number): Array<string> =>
 export const runCase = async (stack: Stack, clients: Clients, tally: Tally, c: Case): Promise<void> => {
   const exp = expected(c)
   const request = describe(c)
+  if (exp._tag === "Defer") return runDeferred(stack, clients, tally, c, exp)
   if (exp._tag !== "Reject") {
     record(
       tally,
@@ -306,13 +307,51 @@ export const runCase = async (stack: Stack, clients: Clients, tally: Tally, c: C
   )
 }
 
+/**
+ * An invalid request on a per-member role route: the proxy passes it on once, and the caller gets
+ * Logto's (the fake's) answer — 422 for a non-member — or, where Logto answers a member's mistake
+ * with a 500, the proxy's 400 instead.
+ */
+const runDeferred = async (
+  stack: Stack,
+  clients: Clients,
+  tally: Tally,
+  c: Case,
+  exp: Extract<Expected, { _tag: "Defer" }>
+): Promise<void> => {
+  const isHead = c.method === "HEAD"
+  const errorsBefore = stack.errorLines.length
+  stack.fake.fake.clearRequests()
+  const answer = await clients.proxy.send(outgoing(c, "proxy"), clients.timeoutMs)
+  const reached = stack.fake.fake.requests().filter((r) => r.path !== "/oidc/token")
+  const problems = shapeProblems(answer, { isHead, requestId: headerOf(c, "x-request-id") })
+  if (reached.length !== 1)
+    problems.push(`${reached.length} upstream requests, expected 1 (Logto checks membership first)`)
+  const direct = await clients.fake.send(outgoing(c, "fake"), clients.timeoutMs)
+  stack.fake.fake.clearRequests()
+  if (answer.status !== 0) {
+    const wanted =
+      direct.status >= 500
+        ? exp.instead
+        : {
+            status: direct.status,
+            contentType: direct.headers["content-type"],
+            body: direct.body.toString("utf8"),
+            allow: direct.headers["allow"]
+          }
+    problems.push(...sameAnswer("proxy (Logto's answer)", answer, wanted, isHead))
+  }
+  problems.push(...loggedErrors(stack, errorsBefore))
+  record(tally, { label: c.label, request, problems, logto: "same" }, answer.status, undefined)
+}
+
 /** Sends a request the proxy must pass on and checks that the caller gets Logto's (the fake's) 4xx. */
 export const runForwarded = async (stack: Stack, clients: Clients, tally: Tally, f: Forwarded): Promise<void> => {
   const c = f.case
   const exp: Expected = expected(c)
   const request = describe(c)
   const problems: Array<string> = []
-  if (exp._tag !== "Forward") problems.push(`the oracle says the proxy rejects it (${exp.status})`)
+  if (exp._tag === "Reject") problems.push(`the oracle says the proxy rejects it (${exp.status})`)
   const errorsBefore = stack.errorLines.length
   stack.fake.fake.clearRequests()
   const answer = await clients.proxy.send(outgoing(c, "proxy"), clients.timeoutMs)
@@ -402,7 +441,7 @@ export const runRaw = async (stack: Stack, tally: Tally, r: Raw, timeoutMs: numb
             r.isHead ?? false
           )
         )
-      if (exp._tag === "Forward") problems.push("the equivalent request is valid: not bad input")
+      if (exp._tag !== "Reject") problems.push("the equivalent request is not refused by the proxy: not bad input")
       break
     }
   }
