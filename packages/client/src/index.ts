@@ -22,3 +22,20 @@ export * as Paginate from "./Paginate.ts"
  * @since 0.1.0
  */
 export * as PromiseClient from "./PromiseClient.ts"
+/**
+ * The Promise API's constructor and error classes, also at the top level:
+ * `import { createOrgkitClient, LogtoApiError } from "@orgkit/client"`.
+ *
+ * @since 0.1.0
+ */
+export {
+  createOrgkitClient,
+  LogtoApiError,
+  LogtoCallError,
+  LogtoDecodeError,
+  LogtoNetworkError,
+  LogtoRequestError,
+  LogtoTimeoutError,
+  type OrgkitClient,
+  type OrgkitClientOptions
+} from "./PromiseClient.ts"
