@@ -9,7 +9,7 @@ export { canonicalJson, genesisHash, sha256Hex, sha256HexBytes } from "./canonic
 export * from "./checkpoint.ts"
 export * from "./event.ts"
 export * from "./keys.ts"
-export { auditPage, auditPageCsp } from "./page.ts"
+export { auditPage, auditPageCsp, auditPageHandler } from "./page.ts"
 export {
   type AuditRecorder,
   AuditUnavailable,

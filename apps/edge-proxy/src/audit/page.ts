@@ -5,6 +5,7 @@
  * time, and "more" through the cursor), shows each event's details, and the chain's verification
  * state from `/audit/verify` (events, entries, checkpoints, the first bad event and why).
  */
+import type { Context } from "hono"
 
 const style = `
 :root { color-scheme: light; --fg: #1d2330; --muted: #5b6474; --line: #dfe3ea; --bg: #f6f7f9; --card: #fff; --ok: #1f7a4d; --bad: #b42318; }
@@ -155,6 +156,19 @@ export const auditPage = `<!doctype html>
 </body>
 </html>
 `
+
+/**
+ * `GET /audit`: serves the page (no key needed to load it; every request it makes carries the key).
+ *
+ * @example
+ * app.get("/audit", auditPageHandler) // before `app.use("/audit/*", authenticate(...))`
+ */
+export const auditPageHandler = (c: Context): Response =>
+  c.body(auditPage, 200, {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy": auditPageCsp,
+    "cache-control": "no-store"
+  })
 
 /** The page's Content-Security-Policy: its own inline script and style, requests to the proxy only. */
 export const auditPageCsp =

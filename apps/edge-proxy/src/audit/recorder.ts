@@ -372,7 +372,10 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
       const chained = receipt as Partial<RecorderReceipt>
       const event = eventData(attempt)
       // CreateOrganization: the line carries the created id, as the stored event does.
-      const filed = event.organizationId === null && outcome.createdId !== undefined ? { ...event, organizationId: outcome.createdId } : event
+      const filed =
+        event.organizationId === null && outcome.createdId !== undefined
+          ? { ...event, organizationId: outcome.createdId }
+          : event
       logLine("write", receipt.id, filed, outcome, delivery, { seq: chained.seq, hash: chained.hash })
       return
     }

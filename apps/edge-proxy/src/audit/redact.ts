@@ -22,7 +22,9 @@ export const redactedValue = "[REDACTED]"
 export const secretKey = {
   test: (name: string): boolean => {
     const flat = name.toLowerCase().replace(/[-_\s.]/g, "")
-    if (/secret|token|passw(or)?d|passphrase|credential|authori[sz]ation|cookie|session|private|apikey|privkey/.test(flat))
+    if (
+      /secret|token|passw(or)?d|passphrase|credential|authori[sz]ation|cookie|session|private|apikey|privkey/.test(flat)
+    )
       return true
     if (name === "config") return true
     const words = name

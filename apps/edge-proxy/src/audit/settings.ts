@@ -5,7 +5,15 @@
  * bindings with it.
  */
 import { defaultCheckpointEvery } from "./checkpoint.ts"
-import { fromBase64, keyRing, loadSigningKey, parsePrivateKeyDer, parsePublicKeys, type PublicKey, type SigningKey } from "./keys.ts"
+import {
+  fromBase64,
+  keyRing,
+  loadSigningKey,
+  parsePrivateKeyDer,
+  parsePublicKeys,
+  type PublicKey,
+  type SigningKey
+} from "./keys.ts"
 
 /** The settings, by environment variable name. */
 export const auditSettingNames = {
