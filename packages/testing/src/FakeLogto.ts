@@ -26,9 +26,13 @@ import * as Applications from "./handlers/Applications.ts"
 import * as Jit from "./handlers/Jit.ts"
 import * as Organizations from "./handlers/Organizations.ts"
 import * as Users from "./handlers/Users.ts"
+import * as Auth from "./internal/auth.ts"
 import { type Client, managementApiResource, type StaticToken, Tokens } from "./internal/auth.ts"
 import * as Control from "./internal/control.ts"
-import * as Front from "./internal/front.ts"
+import { FakeApi } from "./internal/api.ts"
+import * as Entry from "./internal/entry.ts"
+import * as Http from "./internal/http.ts"
+import * as Rules from "./internal/rules.ts"
 import * as NodeServer from "./internal/node-server.ts"
 import * as Seed from "./Seed.ts"
 
@@ -63,7 +67,7 @@ export interface Options extends StoreOptions {
  * @category models
  * @since 0.1.0
  */
-export type LoggedRequest = Front.LoggedRequest
+export type LoggedRequest = Entry.LoggedRequest
 
 /**
  * A running fake.
@@ -128,7 +132,8 @@ export const baseUrl = "http://logto.fake"
 export const resource = managementApiResource
 
 /**
- * All four handler groups, backed by `FakeStore`.
+ * All four handler groups of the fake's HttpApi (core's `OrganizationsApi` with the fake's
+ * authentication and Logto's request rules on every endpoint), backed by `FakeStore`.
  *
  * @category layers
  * @since 0.1.0
@@ -136,13 +141,67 @@ export const resource = managementApiResource
 export const layerGroups = Layer.mergeAll(Organizations.layer, Users.layer, Applications.layer, Jit.layer)
 
 /**
- * The HttpApi routes of the 36 operations, backed by `FakeStore` (without the front: no auth,
- * and Logto's validation is the HttpApi's). Use it with `HttpApiTest` or your own router.
+ * The fake's HttpApi routes of the 36 operations, backed by `FakeStore`, with its bearer
+ * authentication (over `FakeTokens`) and Logto's request rules (membership first, body parsing,
+ * validation with Logto's 400 bodies). Logto's HTTP details (404/405/OPTIONS, HEAD, ETag and 304,
+ * `Link`) are `layerHttp`.
  *
  * @category layers
  * @since 0.1.0
  */
-export const layerRoutes = HttpApiBuilder.layer(OrganizationsApi.OrganizationsApi).pipe(Layer.provide(layerGroups))
+export const layerRoutes = HttpApiBuilder.layer(FakeApi).pipe(
+  Layer.provide(layerGroups),
+  Layer.provide(Layer.mergeAll(Rules.layer, Auth.layerAuthorization))
+)
+
+/**
+ * Logto's HTTP details as one global router middleware: 404, 405 and `OPTIONS` before anything
+ * else, HEAD, `ETag` and 304, `Total-Number` and `Link`, Logto's content types and headers.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerHttp = HttpRouter.middleware(Http.middleware, { global: true })
+
+/**
+ * The fake's HttpApi: core's `OrganizationsApi` with `Authorization` and Logto's request rules on
+ * every endpoint (for `HttpApiTest.groups` and typed clients of `layerGroups`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const api = FakeApi
+
+/**
+ * The bearer security middleware of the fake's HttpApi (a typed client adds its token with
+ * `HttpApiMiddleware.layerClient(FakeLogto.Authorization, …)`).
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export const Authorization = Auth.Authorization
+
+/**
+ * The two middlewares `layerGroups` needs, `Authorization` accepting the given static tokens
+ * (default `[defaultToken]`) and Logto's request rules over `FakeStore`.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerMiddleware = (
+  options: { readonly tokens?: ReadonlyArray<StaticToken> | undefined } = {}
+): Layer.Layer<Auth.Authorization | Rules.LogtoRules, never, FakeStore> =>
+  Layer.mergeAll(Rules.layer, Auth.layerAuthorization).pipe(
+    Layer.provide(
+      Layer.succeed(
+        Auth.FakeTokens,
+        new Tokens(
+          { tokens: options.tokens ?? [defaultToken], clients: [], ttlSeconds: 3600, resource: managementApiResource },
+          Date.now
+        )
+      )
+    )
+  )
 
 const seedOrThrow = (store: Store, input: Seed.Input): Counts => {
   const decoded = Seed.decode(input)
@@ -180,7 +239,11 @@ export const make = (options: Options = {}): Instance => {
   const maxLogged = options.maxLoggedRequests ?? 10_000
   let log: Array<LoggedRequest> = []
   const web = HttpRouter.toWebHandler(
-    layerRoutes.pipe(Layer.provide(FakeStore.layerStore(store)), Layer.provide(HttpServer.layerServices)),
+    Layer.mergeAll(layerRoutes, layerHttp).pipe(
+      Layer.provide(FakeStore.layerStore(store)),
+      Layer.provide(Layer.succeed(Auth.FakeTokens, tokens)),
+      Layer.provide(HttpServer.layerServices)
+    ),
     // Logto takes path parameters of any length; find-my-way's default limit is 100 characters.
     { disableLogger: true, routerConfig: { maxParamLength: 1 << 20 } }
   )
@@ -210,8 +273,7 @@ export const make = (options: Options = {}): Instance => {
     advanceClock,
     reset
   }
-  const deps: Front.Deps = {
-    store,
+  const deps: Entry.Deps = {
     tokens,
     now,
     faults: () => injector,
@@ -224,8 +286,8 @@ export const make = (options: Options = {}): Instance => {
     control: (request, url) => Control.handle(controlDeps, request, url)
   }
   const handle = async (request: Request) => {
-    const response = await Front.handle(deps, request)
-    return response === Front.DROP ? undefined : response
+    const response = await Entry.handle(deps, request)
+    return response === Entry.DROP ? undefined : response
   }
   if (options.seed !== undefined) seedOrThrow(store, options.seed)
   const first = staticTokens[0]

@@ -1,8 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { OrganizationsApi } from "@orgkit/core"
 import { Effect, Layer, Result } from "effect"
 import { HttpClient, HttpClientRequest, HttpServer } from "effect/http"
-import { HttpApiTest } from "effect/http-api"
+import { HttpApiMiddleware, HttpApiTest } from "effect/http-api"
 import { TestClock } from "effect/testing"
 import { FakeLogto, FakeStore, Seed } from "../src/index.ts"
 import { ids, world } from "./fixtures/world.ts"
@@ -60,21 +59,23 @@ describe("FakeLogto.layer", () => {
   })
 })
 
-describe("FakeStore.layer with HttpApiTest", () => {
-  const Live = Layer.mergeAll(FakeLogto.layerGroups, HttpServer.layerServices).pipe(
+describe("FakeLogto.layerGroups with HttpApiTest", () => {
+  const Live = Layer.mergeAll(
+    FakeLogto.layerGroups,
+    HttpServer.layerServices,
+    HttpApiMiddleware.layerClient(FakeLogto.Authorization, ({ next, request }) =>
+      next(HttpClientRequest.bearerToken(request, "groups-token"))
+    )
+  ).pipe(
+    Layer.provideMerge(FakeLogto.layerMiddleware({ tokens: ["groups-token"] })),
     Layer.provideMerge(FakeStore.FakeStore.layer)
   )
   layer(Live)((it) => {
-    it.effect("runs the handler groups without the front, with pagination from the typed query", () =>
+    it.effect("runs the handler groups with the fake's authentication and Logto's pagination", () =>
       Effect.gen(function* () {
         const store = yield* FakeStore.FakeStore
         yield* store.seed(Result.getOrThrow(Seed.decode(world)))
-        const client = yield* HttpApiTest.groups(OrganizationsApi.OrganizationsApi, [
-          "organizations",
-          "users",
-          "applications",
-          "jit"
-        ])
+        const client = yield* HttpApiTest.groups(FakeLogto.api, ["organizations", "users", "applications", "jit"])
         const users = yield* client.users.listOrganizationUsers({
           params: { id: ids.org },
           query: { page: 2, page_size: 2 }

@@ -3,11 +3,11 @@
  *
  * @since 0.1.0
  */
-import { OrganizationsApi } from "@orgkit/core"
 import * as Effect from "effect/Effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { FakeStore } from "../FakeStore.ts"
-import { created, optionallyPaginated, pagingOf, paramsOf, respond } from "../internal/respond.ts"
+import { FakeApi } from "../internal/api.ts"
+import { created, optionallyPaginated, pagingOf, respond } from "../internal/respond.ts"
 
 /**
  * The handlers of the `jit` group, backed by `FakeStore`.
@@ -15,65 +15,47 @@ import { created, optionallyPaginated, pagingOf, paramsOf, respond } from "../in
  * @category layers
  * @since 0.1.0
  */
-export const layer = HttpApiBuilder.group(OrganizationsApi.OrganizationsApi, "jit", (handlers) =>
+export const layer = HttpApiBuilder.group(FakeApi, "jit", (handlers) =>
   Effect.gen(function* () {
     const store = yield* FakeStore
     return handlers
-      .handle("listOrganizationJitEmailDomains", ({ params, query, request }) =>
-        respond(
-          store.listOrganizationJitEmailDomains(paramsOf(request, params).id, pagingOf(request, "optional", query)),
-          optionallyPaginated
-        )
+      .handle("listOrganizationJitEmailDomains", ({ params, request }) =>
+        respond(store.listOrganizationJitEmailDomains(params.id, pagingOf(request, "optional")), optionallyPaginated)
       )
-      .handle("createOrganizationJitEmailDomain", ({ params, payload, request }) =>
-        respond(store.createOrganizationJitEmailDomain(paramsOf(request, params).id, payload.emailDomain), (d) => d)
+      .handle("createOrganizationJitEmailDomain", ({ params, payload }) =>
+        respond(store.createOrganizationJitEmailDomain(params.id, payload.emailDomain), (d) => d)
       )
-      .handle("replaceOrganizationJitEmailDomains", ({ params, payload, request }) =>
-        respond(
-          store.replaceOrganizationJitEmailDomains(paramsOf(request, params).id, payload.emailDomains),
-          () => undefined
-        )
+      .handle("replaceOrganizationJitEmailDomains", ({ params, payload }) =>
+        respond(store.replaceOrganizationJitEmailDomains(params.id, payload.emailDomains), () => undefined)
       )
-      .handle("deleteOrganizationJitEmailDomain", ({ params, request }) => {
-        const p = paramsOf(request, params)
+      .handle("deleteOrganizationJitEmailDomain", ({ params }) => {
+        const p = params
         return respond(store.deleteOrganizationJitEmailDomain(p.id, p.emailDomain), () => undefined)
       })
-      .handle("listOrganizationJitRoles", ({ params, query, request }) =>
-        respond(
-          store.listOrganizationJitRoles(paramsOf(request, params).id, pagingOf(request, "optional", query)),
-          optionallyPaginated
-        )
+      .handle("listOrganizationJitRoles", ({ params, request }) =>
+        respond(store.listOrganizationJitRoles(params.id, pagingOf(request, "optional")), optionallyPaginated)
       )
-      .handle("createOrganizationJitRole", ({ params, payload, request }) =>
-        respond(store.createOrganizationJitRole(paramsOf(request, params).id, payload.organizationRoleIds), created)
+      .handle("createOrganizationJitRole", ({ params, payload }) =>
+        respond(store.createOrganizationJitRole(params.id, payload.organizationRoleIds), created)
       )
-      .handle("replaceOrganizationJitRoles", ({ params, payload, request }) =>
-        respond(
-          store.replaceOrganizationJitRoles(paramsOf(request, params).id, payload.organizationRoleIds),
-          () => undefined
-        )
+      .handle("replaceOrganizationJitRoles", ({ params, payload }) =>
+        respond(store.replaceOrganizationJitRoles(params.id, payload.organizationRoleIds), () => undefined)
       )
-      .handle("deleteOrganizationJitRole", ({ params, request }) => {
-        const p = paramsOf(request, params)
+      .handle("deleteOrganizationJitRole", ({ params }) => {
+        const p = params
         return respond(store.deleteOrganizationJitRole(p.id, p.organizationRoleId), () => undefined)
       })
-      .handle("listOrganizationJitSsoConnectors", ({ params, query, request }) =>
-        respond(
-          store.listOrganizationJitSsoConnectors(paramsOf(request, params).id, pagingOf(request, "optional", query)),
-          optionallyPaginated
-        )
+      .handle("listOrganizationJitSsoConnectors", ({ params, request }) =>
+        respond(store.listOrganizationJitSsoConnectors(params.id, pagingOf(request, "optional")), optionallyPaginated)
       )
-      .handle("createOrganizationJitSsoConnector", ({ params, payload, request }) =>
-        respond(store.createOrganizationJitSsoConnector(paramsOf(request, params).id, payload.ssoConnectorIds), created)
+      .handle("createOrganizationJitSsoConnector", ({ params, payload }) =>
+        respond(store.createOrganizationJitSsoConnector(params.id, payload.ssoConnectorIds), created)
       )
-      .handle("replaceOrganizationJitSsoConnectors", ({ params, payload, request }) =>
-        respond(
-          store.replaceOrganizationJitSsoConnectors(paramsOf(request, params).id, payload.ssoConnectorIds),
-          () => undefined
-        )
+      .handle("replaceOrganizationJitSsoConnectors", ({ params, payload }) =>
+        respond(store.replaceOrganizationJitSsoConnectors(params.id, payload.ssoConnectorIds), () => undefined)
       )
-      .handle("deleteOrganizationJitSsoConnector", ({ params, request }) => {
-        const p = paramsOf(request, params)
+      .handle("deleteOrganizationJitSsoConnector", ({ params }) => {
+        const p = params
         return respond(store.deleteOrganizationJitSsoConnector(p.id, p.ssoConnectorId), () => undefined)
       })
   })

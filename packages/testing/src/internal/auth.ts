@@ -1,9 +1,15 @@
 /**
  * Logto's Management API authentication: bearer tokens checked as `koaAuth` does (with its 401 and
- * 403 codes and `data`), and the OIDC client-credentials grant at `/oidc/token` that issues
- * opaque, expiring tokens for the Management API resource.
+ * 403 codes and `data`) by the `Authorization` security middleware of the fake's HttpApi, and the
+ * OIDC client-credentials grant at `/oidc/token` that issues opaque, expiring tokens for the
+ * Management API resource.
  */
 import { LogtoError } from "@orgkit/core"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { HttpServerRequest } from "effect/http"
+import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
 import { randomString, secure } from "./random.ts"
 
 /** The Management API resource indicator of Logto's default tenant. */
@@ -201,3 +207,35 @@ const parseBasic = (header: string | null): { clientId: string; clientSecret: st
   }
   return { clientId: part(decoded.slice(0, colon)), clientSecret: part(decoded.slice(colon + 1)) }
 }
+
+/** The fake's tokens, for the `Authorization` middleware. */
+export class FakeTokens extends Context.Service<FakeTokens, Tokens>()("@orgkit/testing/FakeTokens") {}
+
+/**
+ * The bearer security of every endpoint of the fake's HttpApi, failing with Logto's 401 and 403.
+ * The scheme's own parsing is not enough for Logto's answers (`bearer x`, `Bearer` alone, a token
+ * after two spaces), so the middleware reads the raw header.
+ */
+export class Authorization extends HttpApiMiddleware.Service<Authorization>()("@orgkit/testing/Authorization", {
+  security: { bearer: HttpApiSecurity.bearer },
+  error: [LogtoError.Unauthorized, LogtoError.Forbidden]
+}) {}
+
+/** `Authorization` over the `FakeTokens` service. */
+export const layerAuthorization: Layer.Layer<Authorization, never, FakeTokens> = Layer.effect(
+  Authorization,
+  Effect.gen(function* () {
+    const tokens = yield* FakeTokens
+    return Authorization.of({
+      bearer: (httpEffect) =>
+        Effect.gen(function* () {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const verdict = tokens.verify(request.headers["authorization"] ?? null)
+          if (verdict._tag === "Ok") return yield* httpEffect
+          return yield* verdict.status === 401
+            ? Effect.fail(new LogtoError.Unauthorized(verdict.body))
+            : Effect.fail(new LogtoError.Forbidden(verdict.body))
+        })
+    })
+  })
+)

@@ -8,7 +8,7 @@ import * as Faults from "../Faults.ts"
 import type { Store } from "../FakeStore.ts"
 import * as Seed from "../Seed.ts"
 import type { Tokens } from "./auth.ts"
-import { json, type LoggedRequest, text } from "./front.ts"
+import { json, type LoggedRequest, text } from "./entry.ts"
 
 /** What the control API needs from the fake. */
 export interface ControlDeps {

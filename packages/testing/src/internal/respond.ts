@@ -6,9 +6,8 @@ import * as Effect from "effect/Effect"
 import { HttpServerResponse } from "effect/http"
 import type { HttpServerRequest } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"
-import type { Pagination } from "@orgkit/core"
+import { Pagination } from "@orgkit/core"
 import type { Page, Paging } from "../FakeStore.ts"
-import * as Ctx from "./context.ts"
 import { InternalError } from "./errors.ts"
 
 /** Logto's 500 body, without a code. */
@@ -45,15 +44,8 @@ export const optionallyPaginated = <A>(page: Page<A>) =>
     headers: page.total === undefined ? {} : { "total-number": page.total }
   })
 
-/** The path parameters the front decoded (Logto's percent-decoding), or the HttpApi's. */
-export const paramsOf = <P extends Readonly<Record<string, string>>>(
-  request: HttpServerRequest.HttpServerRequest,
-  params: P
-): P => (Ctx.get(request.source)?.params as P | undefined) ?? params
-
-/** The pagination the front parsed with Logto's rules, or one derived from the typed query. */
-export const pagingOf = (
-  request: HttpServerRequest.HttpServerRequest,
-  mode: Pagination.Mode,
-  query: { readonly page?: number | undefined; readonly page_size?: number | undefined }
-): Paging => Ctx.get(request.source)?.pagination ?? Ctx.fallbackPagination(mode, query)
+/** Logto's pagination of a list request (core's rules over the raw query, already validated). */
+export const pagingOf = (request: HttpServerRequest.HttpServerRequest, mode: Pagination.Mode): Paging => {
+  const parsed = Pagination.parse(new URL(request.url, "http://logto.fake").searchParams, mode)
+  return parsed._tag === "Page" ? { _tag: "Page", offset: parsed.offset, pageSize: parsed.pageSize } : { _tag: "Off" }
+}
