@@ -132,7 +132,13 @@ export const createApp = (deps: Deps) => {
     .get("/metrics", metrics({ cache: deps.cache, webhooks, keys, token: deps.metricsToken }))
     .post(
       "/webhooks/logto",
-      logtoWebhook({ signingKey: deps.webhookSigningKey, cache: deps.cache, log: deps.log, counters: webhooks })
+      logtoWebhook({
+        signingKey: deps.webhookSigningKey,
+        cache: deps.cache,
+        log: deps.log,
+        counters: webhooks,
+        now: deps.platform.now
+      })
     )
   // The audit query API sits before route matching: `/audit/*` is not one of Logto's 36 operations.
   if (deps.auditStore !== undefined) {

@@ -6,6 +6,7 @@
 import { Validation } from "@orgkit/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import { auditSettingNames } from "./audit/settings.ts"
 import { type Scope, scopes } from "./principal.ts"
 
 /** A proxy key as configured in `ORGKIT_API_KEYS`. Exactly one of `key` and `keyHash` is set. */
@@ -64,6 +65,22 @@ export interface NodeConfig extends Config {
   readonly host: string
   /** The audit trail's SQLite file (`:memory:` for a throwaway one). */
   readonly auditDbPath: string
+  /** The Node server's limits (see `settings`): slow and idle callers, connections, shutdown. */
+  readonly server: ServerLimits
+}
+
+/** The Node HTTP server's limits. */
+export interface ServerLimits {
+  /** A request's headers must arrive within this time (slowloris). */
+  readonly headersTimeoutMs: number
+  /** A whole request, body included, must arrive within this time. */
+  readonly requestTimeoutMs: number
+  /** An idle keep-alive connection is closed after this time. */
+  readonly keepAliveTimeoutMs: number
+  /** Connections beyond this many are refused. */
+  readonly maxConnections: number
+  /** On SIGTERM, requests in flight get this long to finish before connections are closed. */
+  readonly shutdownGraceMs: number
 }
 
 /** The settings, by environment variable name. */
@@ -84,9 +101,27 @@ export const settings = {
   logLevel: "ORGKIT_LOG_LEVEL",
   audit: "ORGKIT_AUDIT",
   auditDbPath: "ORGKIT_AUDIT_DB_PATH",
+  headersTimeoutMs: "ORGKIT_HEADERS_TIMEOUT_MS",
+  requestTimeoutMs: "ORGKIT_REQUEST_TIMEOUT_MS",
+  keepAliveTimeoutMs: "ORGKIT_KEEP_ALIVE_TIMEOUT_MS",
+  maxConnections: "ORGKIT_MAX_CONNECTIONS",
+  shutdownGraceMs: "ORGKIT_SHUTDOWN_GRACE_MS",
   port: "PORT",
   host: "HOST"
 } as const
+
+/**
+ * `ORGKIT_*` variables read by the project's tools, not by the proxy's configuration: the demo's key
+ * (`npm start`) and the test suites' switches. Any other unknown `ORGKIT_*` variable is refused at
+ * start, so that a misspelt setting never silently falls back to its default.
+ */
+export const toolSettings = [
+  "ORGKIT_DEMO_KEY",
+  "ORGKIT_DEMO_HOST",
+  "ORGKIT_RELIABILITY",
+  "ORGKIT_RELIABILITY_SEED",
+  "ORGKIT_KEEP_CONSUMER"
+]
 
 /** Defaults of the optional settings. */
 export const defaults = {
@@ -103,6 +138,11 @@ export const defaults = {
   logLevel: "info",
   audit: "on",
   auditDbPath: "./data/audit.sqlite",
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 4_096,
+  shutdownGraceMs: 10_000,
   port: 8787,
   host: "0.0.0.0"
 } as const
@@ -160,6 +200,12 @@ const ApiKeyEntry = Schema.Struct({
 
 const ApiKeys = Schema.Array(ApiKeyEntry).check(Schema.isMinLength(1))
 
+/** The fields a key entry may have: anything else (`"orgs"` for `organizations`) is refused. */
+const keyFields: ReadonlyArray<string> = Object.keys(ApiKeyEntry.fields)
+
+/** `sha256:` of the empty string: what a key hashed from an unset variable gives. */
+const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 const formatPath = (path: ReadonlyArray<string | number>): string =>
   path
     .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
@@ -195,8 +241,18 @@ const parseKeys = (problems: Array<string>, raw: string | undefined): ReadonlyAr
     problems.push(`${setting}: is not valid JSON`)
     return undefined
   }
+  if (Array.isArray(json)) {
+    json.forEach((entry: unknown, i) => {
+      if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return
+      for (const field of Object.keys(entry)) {
+        if (!keyFields.includes(field)) {
+          problems.push(`${setting} [${i}]: unknown field "${field}" (the fields are ${keyFields.join(", ")})`)
+        }
+      }
+    })
+  }
   const keys = decodeWith(problems, setting, ApiKeys, json)
-  if (keys === undefined) return undefined
+  if (keys === undefined || problems.length > 0) return undefined
   const before = problems.length
   const ids = new Set<string>()
   const secrets = new Set<string>()
@@ -206,6 +262,9 @@ const parseKeys = (problems: Array<string>, raw: string | undefined): ReadonlyAr
     }
     if (ids.has(k.id)) problems.push(`${setting} [${i}]: duplicate id "${k.id}"`)
     ids.add(k.id)
+    if (k.keyHash?.toLowerCase() === `sha256:${emptyHash}`) {
+      problems.push(`${setting} [${i}]: keyHash is the SHA-256 of the empty string (was the key variable unset?)`)
+    }
     const secret = k.key ?? k.keyHash?.toLowerCase()
     if (secret !== undefined && secrets.has(secret))
       problems.push(`${setting} [${i}]: the same key is configured twice`)
@@ -305,6 +364,23 @@ const decodeBase = (problems: Array<string>, env: Env, cacheMaxBytes: number) =>
   audit: setting(problems, env, settings.audit, OnOff, defaults.audit) !== "off"
 })
 
+/**
+ * Every `ORGKIT_*` variable the proxy or its tools read; `extra` adds runtime-specific names (the
+ * audit trail's settings, Workers bindings).
+ */
+const knownSettings = (extra: ReadonlyArray<string>): ReadonlySet<string> =>
+  new Set([...Object.values(settings), ...Object.values(auditSettingNames), ...toolSettings, ...extra])
+
+/** Refuses `ORGKIT_*` variables (strings; Workers bindings are objects) that nothing reads. */
+const unknownSettings = (problems: Array<string>, env: Env, extra: ReadonlyArray<string>): void => {
+  const known = knownSettings(extra)
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith("ORGKIT_") && typeof value === "string" && !known.has(name)) {
+      problems.push(`${name}: is not a setting of the proxy (misspelt? see README.md, Configuration)`)
+    }
+  }
+}
+
 const finish = <A>(problems: ReadonlyArray<string>, value: () => A): Result.Result<A, ConfigError> =>
   problems.length > 0 ? Result.fail(new ConfigError(problems)) : Result.succeed(value())
 
@@ -313,6 +389,7 @@ const finish = <A>(problems: ReadonlyArray<string>, value: () => A): Result.Resu
  */
 export const decodeConfig = (env: Env): Result.Result<Config, ConfigError> => {
   const problems: Array<string> = []
+  unknownSettings(problems, env, [])
   const base = decodeBase(problems, env, defaults.cacheMaxBytesWorkers)
   return finish(problems, () => ({ ...base, upstreamTimeoutMs: Number(base.upstreamTimeoutMs) }) as Config)
 }
@@ -322,10 +399,23 @@ export const decodeConfig = (env: Env): Result.Result<Config, ConfigError> => {
  */
 export const decodeNodeConfig = (env: Env): Result.Result<NodeConfig, ConfigError> => {
   const problems: Array<string> = []
+  unknownSettings(problems, env, [])
   const base = decodeBase(problems, env, defaults.cacheMaxBytesNode)
   const port = setting(problems, env, settings.port, Integer(0, 65_535), String(defaults.port))
   const host = setting(problems, env, settings.host, Required, defaults.host)
   const auditDbPath = setting(problems, env, settings.auditDbPath, Required, defaults.auditDbPath)
+  const ms = (name: string, fallback: number, max: number) =>
+    Number(setting(problems, env, name, Integer(1, max), String(fallback)))
+  const server: ServerLimits = {
+    headersTimeoutMs: ms(settings.headersTimeoutMs, defaults.headersTimeoutMs, 600_000),
+    requestTimeoutMs: ms(settings.requestTimeoutMs, defaults.requestTimeoutMs, 3_600_000),
+    keepAliveTimeoutMs: ms(settings.keepAliveTimeoutMs, defaults.keepAliveTimeoutMs, 600_000),
+    maxConnections: ms(settings.maxConnections, defaults.maxConnections, 1_000_000),
+    shutdownGraceMs: ms(settings.shutdownGraceMs, defaults.shutdownGraceMs, 600_000)
+  }
+  if (server.headersTimeoutMs > server.requestTimeoutMs) {
+    problems.push(`${settings.headersTimeoutMs}: must not exceed ${settings.requestTimeoutMs}`)
+  }
   return finish(
     problems,
     () =>
@@ -334,7 +424,8 @@ export const decodeNodeConfig = (env: Env): Result.Result<NodeConfig, ConfigErro
         upstreamTimeoutMs: Number(base.upstreamTimeoutMs),
         port: Number(port),
         host,
-        auditDbPath
+        auditDbPath,
+        server
       }) as NodeConfig
   )
 }

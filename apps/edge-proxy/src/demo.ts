@@ -22,10 +22,12 @@ const demoKey = given ?? `orgkit-demo-${crypto.randomUUID().replaceAll("-", "")}
 const fake = await FakeLogto.serve({ host: "127.0.0.1", port: 0, seed: Demo.seed, clients: [Demo.client] })
 
 const config = decodeNodeConfig({
-  HOST: "127.0.0.1",
   // The demo's audit trail lives in memory unless ORGKIT_AUDIT_DB_PATH names a file.
   ORGKIT_AUDIT_DB_PATH: ":memory:",
   ...process.env,
+  // Loopback only: the demo key has every scope. ORGKIT_DEMO_HOST asks for another address (a
+  // stray HOST in the environment does not).
+  HOST: process.env["ORGKIT_DEMO_HOST"] ?? "127.0.0.1",
   LOGTO_ENDPOINT: fake.url,
   LOGTO_M2M_CLIENT_ID: Demo.client.clientId,
   LOGTO_M2M_CLIENT_SECRET: Demo.client.clientSecret,
@@ -63,7 +65,7 @@ One JSON log line per request follows. Ctrl-C stops both servers.
 `)
 
 const stop = async () => {
-  await proxy.close()
+  await proxy.close(config.success.server.shutdownGraceMs)
   await fake.close()
   process.exit(0)
 }

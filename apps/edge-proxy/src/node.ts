@@ -12,12 +12,17 @@ if (Result.isFailure(config)) {
   console.error(config.failure.message)
   process.exit(1)
 }
-const proxy = await startNodeProxy(config.success)
+const proxy = await startNodeProxy(config.success).catch((error: unknown) => {
+  // One line, no stack: the address in use, a permission, an unreadable audit file.
+  console.error(`Could not start the proxy on ${config.success.host}:${config.success.port}: ${String(error)}`)
+  process.exit(1)
+})
 console.log(JSON.stringify({ level: "info", msg: "listening", url: proxy.url, upstream: config.success.logtoEndpoint }))
 
 const stop = (signal: string) => {
-  console.log(JSON.stringify({ level: "info", msg: "stopping", signal }))
-  void proxy.close().then(() => process.exit(0))
+  const graceMs = config.success.server.shutdownGraceMs
+  console.log(JSON.stringify({ level: "info", msg: "stopping", signal, graceMs }))
+  void proxy.close(graceMs).then(() => process.exit(0))
 }
 process.once("SIGINT", () => stop("SIGINT"))
 process.once("SIGTERM", () => stop("SIGTERM"))

@@ -99,8 +99,8 @@ const seedOrganizations = async (
 const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("")
 
 /** A webhook delivery as Logto signs it (hex HMAC-SHA256 of the raw body). */
-const signed = async (payload: unknown, key = webhookSigningKey) => {
-  const body = JSON.stringify(payload)
+const signed = async (payload: Record<string, unknown>, key = webhookSigningKey) => {
+  const body = JSON.stringify({ createdAt: new Date().toISOString(), ...payload })
   const hmac = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(key),

@@ -140,4 +140,46 @@ describe("config", () => {
       "ORGKIT_CACHE_MAX_ENTRY_BYTES: must not exceed ORGKIT_CACHE_MAX_BYTES"
     ])
   })
+
+  it("refuses unknown fields in a key entry, naming them (a typo must not widen a key)", () => {
+    const keys = JSON.stringify([{ id: "a", name: "A", key: "0123456789abcdef", scopes: ["read"], orgs: ["o1"] }])
+    expect(problems({ ...valid, ORGKIT_API_KEYS: keys })).toEqual([
+      'ORGKIT_API_KEYS [0]: unknown field "orgs" (the fields are id, name, key, keyHash, scopes, organizations)'
+    ])
+  })
+
+  it("refuses the SHA-256 of the empty string as a keyHash (what an unset variable hashes to)", () => {
+    const empty = "sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"
+    const keys = JSON.stringify([{ id: "a", name: "A", keyHash: empty, scopes: ["read"] }])
+    expect(problems({ ...valid, ORGKIT_API_KEYS: keys })).toEqual([
+      "ORGKIT_API_KEYS [0]: keyHash is the SHA-256 of the empty string (was the key variable unset?)"
+    ])
+  })
+
+  it("refuses an ORGKIT_ variable that nothing reads, on Node and on Workers (bindings are not strings)", () => {
+    const expected = ["ORGKIT_CACHE_MAXAGE_S: is not a setting of the proxy (misspelt? see README.md, Configuration)"]
+    expect(problems({ ...valid, ORGKIT_CACHE_MAXAGE_S: "5" })).toEqual(expected)
+    const workers = decodeConfig({ ...valid, ORGKIT_CACHE_MAXAGE_S: "5" })
+    expect(Result.isFailure(workers) && workers.failure.problems).toEqual(expected)
+    const binding = { ...valid, ORGKIT_CACHE_SHARDS: {} } as unknown as Record<string, string>
+    expect(Result.isSuccess(decodeConfig(binding))).toBe(true)
+    expect(problems({ ...valid, ORGKIT_DEMO_KEY: "x", ORGKIT_AUDIT_SIGNING_KEY: "" })).toEqual([])
+  })
+
+  it("decodes the Node server's limits with their defaults, and refuses headers slower than the request", () => {
+    const node = decodeNodeConfig(valid)
+    expect(Result.isSuccess(node) && node.success.server).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 4_096,
+      shutdownGraceMs: 10_000
+    })
+    expect(problems({ ...valid, ORGKIT_HEADERS_TIMEOUT_MS: "60000", ORGKIT_REQUEST_TIMEOUT_MS: "1000" })).toEqual([
+      "ORGKIT_HEADERS_TIMEOUT_MS: must not exceed ORGKIT_REQUEST_TIMEOUT_MS"
+    ])
+    expect(problems({ ...valid, ORGKIT_MAX_CONNECTIONS: "0" })).toEqual([
+      "ORGKIT_MAX_CONNECTIONS: Invalid input: expected an integer from 1 to 1000000"
+    ])
+  })
 })

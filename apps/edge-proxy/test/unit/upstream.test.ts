@@ -95,3 +95,55 @@ describe("node:http upstream", () => {
     upstream.close()
   })
 })
+
+describe("node:http upstream: at most once", () => {
+  /** A Logto that reads each request whole, then resets the connection instead of answering every second one. */
+  const resetting = async () => {
+    const received: Array<string> = []
+    let count = 0
+    const logto = http.createServer((req, res) => {
+      req.resume()
+      req.on("end", () => {
+        received.push(`${req.method} ${req.url}`)
+        if (++count % 2 === 0) req.socket.destroy()
+        else res.end("{}")
+      })
+    })
+    await new Promise<void>((resolve) => logto.listen(0, "127.0.0.1", resolve))
+    const upstream = nodeHttpUpstream({ origin: `http://127.0.0.1:${(logto.address() as AddressInfo).port}` })
+    return {
+      upstream,
+      received,
+      close: () => (upstream.close(), logto.closeAllConnections(), new Promise((r) => logto.close(r)))
+    }
+  }
+  const send = (upstream: Upstream, method: string, idempotent: boolean) =>
+    upstream.send({
+      method,
+      target: `/api/organizations`,
+      headers: {},
+      body: new Uint8Array(2),
+      timeoutMs: 2_000,
+      idempotent
+    })
+
+  it("never resends a write that is not idempotent once its bytes left: the outcome is unknown", async () => {
+    const { upstream, received, close } = await resetting()
+    await send(upstream, "GET", true)
+    await expect(send(upstream, "POST", false)).rejects.toMatchObject({
+      name: "UpstreamFailure",
+      reason: "unavailable"
+    })
+    expect(received).toEqual(["GET /api/organizations", "POST /api/organizations"])
+    await close()
+  })
+
+  it("resends an idempotent request once on a reused connection that Logto reset", async () => {
+    const { upstream, received, close } = await resetting()
+    await send(upstream, "GET", true)
+    const answer = await send(upstream, "PUT", true)
+    expect(answer.status).toBe(200)
+    expect(received).toEqual(["GET /api/organizations", "PUT /api/organizations", "PUT /api/organizations"])
+    await close()
+  })
+})

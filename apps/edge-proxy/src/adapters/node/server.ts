@@ -24,8 +24,11 @@ export interface NodeProxy {
   readonly port: number
   /** The in-memory cache (`undefined` with `ORGKIT_CACHE=off`). */
   readonly cache: MemoryCache | undefined
-  /** Stops accepting, ends open connections and drops the upstream's idle sockets. */
-  readonly close: () => Promise<void>
+  /**
+   * Stops accepting, lets requests in flight finish for up to `graceMs` (default 0), then ends every
+   * connection, drops the upstream's idle sockets and flushes the audit trail and the log.
+   */
+  readonly close: (graceMs?: number) => Promise<void>
 }
 
 /** Options of `startNodeProxy`. */
@@ -101,7 +104,24 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
           randomId: platform.randomId,
           log: config.logLevel === "info" ? log : undefined
         })
-  const server = http.createServer(hit === undefined ? hono : (req, res) => void (hit(req, res) || hono(req, res)))
+  const server = http.createServer(
+    {
+      headersTimeout: config.server.headersTimeoutMs,
+      requestTimeout: config.server.requestTimeoutMs,
+      keepAliveTimeout: config.server.keepAliveTimeoutMs
+    },
+    hit === undefined ? hono : (req, res) => void (hit(req, res) || hono(req, res))
+  )
+  server.maxConnections = config.server.maxConnections
+  let inFlight = 0
+  let drained: (() => void) | undefined
+  server.on("request", (_req, res: http.ServerResponse) => {
+    inFlight++
+    res.once("close", () => {
+      inFlight--
+      if (inFlight === 0) drained?.()
+    })
+  })
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject)
     server.listen(config.port, config.host, () => resolve((server.address() as AddressInfo).port))
@@ -110,13 +130,22 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
     url: `http://${displayHost(config.host)}:${port}`,
     port,
     cache,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-        own?.close()
-        void (audit?.flush() ?? Promise.resolve()).then(() => ownAudit?.close())
-        buffered?.flush()
-      })
+    close: async (graceMs = 0) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // New connections are refused now; idle keep-alive ones go; requests in flight may finish.
+      server.closeIdleConnections()
+      if (inFlight > 0 && graceMs > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs)
+          drained = () => (clearTimeout(timer), resolve())
+        })
+      }
+      server.closeAllConnections()
+      await closed
+      own?.close()
+      await (audit?.flush() ?? Promise.resolve())
+      ownAudit?.close()
+      buffered?.flush()
+    }
   }
 }

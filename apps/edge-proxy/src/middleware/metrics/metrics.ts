@@ -2,7 +2,9 @@ import type { Handler } from "hono"
 import { disabledMetrics } from "../../cache/metrics.ts"
 import type { AppEnv } from "../../env.ts"
 import type { CacheStore } from "../../ports.ts"
-import { authenticate } from "../authenticate/authenticate.ts"
+import { LogtoError } from "@orgkit/core"
+import { logtoError } from "../../errors.ts"
+import { identify } from "../authenticate/authenticate.ts"
 import { constantTimeEqual, type KeyStore } from "../authenticate/key-store.ts"
 import type { WebhookCounters } from "../webhooks/webhooks.ts"
 
@@ -11,7 +13,10 @@ export interface MetricsOptions {
   readonly cache: CacheStore
   readonly webhooks: WebhookCounters
   readonly keys: KeyStore
-  /** `ORGKIT_METRICS_TOKEN`: a bearer token for the scraper, besides any proxy key with scope `read`. */
+  /**
+   * `ORGKIT_METRICS_TOKEN`: a bearer token for the scraper, besides any proxy key with scope `read`
+   * that is not restricted to organizations (the metrics are the whole process's).
+   */
   readonly token: string | undefined
 }
 
@@ -22,7 +27,8 @@ const webhookLines = (counters: WebhookCounters): string =>
   "# TYPE orgkit_webhooks_total counter\n" +
   `orgkit_webhooks_total{result="accepted"} ${counters.accepted}\n` +
   `orgkit_webhooks_total{result="ignored"} ${counters.ignored}\n` +
-  `orgkit_webhooks_total{result="rejected"} ${counters.rejected}\n`
+  `orgkit_webhooks_total{result="rejected"} ${counters.rejected}\n` +
+  `orgkit_webhooks_total{result="replayed"} ${counters.replayed}\n`
 
 /**
  * `GET /metrics`: the cache and webhook counters in the Prometheus text format (per process on Node,
@@ -32,9 +38,12 @@ const webhookLines = (counters: WebhookCounters): string =>
  * @example
  * app.get("/metrics", metrics({ cache, webhooks, keys, token: config.metricsToken }))
  */
+const sha256 = async (text: string): Promise<Uint8Array> =>
+  new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)))
+
 export const metrics = (options: MetricsOptions): Handler<AppEnv> => {
-  const expected = options.token === undefined ? undefined : encoder.encode(`Bearer ${options.token}`)
-  const auth = authenticate({ keys: options.keys, scope: "read" })
+  // Digests of equal length, compared in constant time: the token's length is not revealed either.
+  const expected = options.token === undefined ? undefined : sha256(`Bearer ${options.token}`)
   const render = (c: Parameters<Handler<AppEnv>>[0]) =>
     c.body((options.cache.metrics() || disabledMetrics) + webhookLines(options.webhooks), 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
@@ -42,13 +51,15 @@ export const metrics = (options: MetricsOptions): Handler<AppEnv> => {
     })
   return async (c) => {
     const given = c.req.header("authorization")
-    if (expected !== undefined && given !== undefined && constantTimeEqual(encoder.encode(given), expected)) {
+    if (expected !== undefined && given !== undefined && constantTimeEqual(await sha256(given), await expected)) {
       return render(c)
     }
-    let response: Response | undefined
-    const denied = await auth(c, async () => {
-      response = render(c)
-    })
-    return denied ?? response!
+    const caller = await identify(options.keys, given)
+    if ("status" in caller) return logtoError(c, caller.status, caller.body)
+    c.set("principal", caller)
+    if (!caller.scopes.has("read") || caller.organizations !== undefined) {
+      return logtoError(c, 403, LogtoError.body(LogtoError.codes.forbidden))
+    }
+    return render(c)
   }
 }

@@ -319,6 +319,7 @@ const runDeferred = async (
   c: Case,
   exp: Extract<Expected, { _tag: "Defer" }>
 ): Promise<void> => {
+  const request = describe(c)
   const isHead = c.method === "HEAD"
   const errorsBefore = stack.errorLines.length
   stack.fake.fake.clearRequests()
