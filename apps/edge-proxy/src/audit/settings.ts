@@ -108,13 +108,13 @@ export const loadAuditKeys = async (settings: AuditSettings): Promise<AuditKeys>
   try {
     signingKey = settings.signingKey === undefined ? undefined : await loadSigningKey(settings.signingKey)
   } catch (error) {
-    throw new Error(`${auditSettingNames.signingKey}: ${(error as Error).message}`)
+    throw new Error(`${auditSettingNames.signingKey}: ${(error as Error).message}`, { cause: error })
   }
   let others: Array<PublicKey>
   try {
     others = settings.publicKeys === undefined ? [] : await parsePublicKeys(settings.publicKeys)
   } catch (error) {
-    throw new Error(`${auditSettingNames.publicKeys}: ${(error as Error).message}`)
+    throw new Error(`${auditSettingNames.publicKeys}: ${(error as Error).message}`, { cause: error })
   }
   return { signingKey, publicKeys: keyRing(signingKey, others) }
 }

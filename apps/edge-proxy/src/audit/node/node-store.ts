@@ -138,7 +138,7 @@ export const threadSqlDriver = (
     const id = ++next
     const answer = new Promise<Array<unknown>>((resolve, reject) => {
       waiting.set(id, { resolve, reject })
-      worker.postMessage({ id, ...message })
+      worker.postMessage({ id, ...message }) // oxlint-disable-line unicorn/require-post-message-target-origin
     })
     const settled = answer.catch(() => undefined).finally(() => inFlight.delete(settled))
     inFlight.add(settled)

@@ -35,10 +35,14 @@ const prepared = (text: string): StatementSync => {
   return statement
 }
 
-parentPort!.on("message", (message: Message) => {
+const port = parentPort!
+// A worker thread's port, not a window: there is no target origin.
+const answer = (message: Record<string, unknown>) => port.postMessage(message) // oxlint-disable-line unicorn/require-post-message-target-origin
+
+port.on("message", (message: Message) => {
   try {
     if (message.op === "all") {
-      parentPort!.postMessage({ id: message.id, ok: true, rows: prepared(message.sql).all(...message.params) })
+      answer({ id: message.id, ok: true, rows: prepared(message.sql).all(...message.params) })
       return
     }
     db.exec("BEGIN IMMEDIATE")
@@ -49,10 +53,10 @@ parentPort!.on("message", (message: Message) => {
       if (db.isTransaction) db.exec("ROLLBACK")
       throw error
     }
-    parentPort!.postMessage({ id: message.id, ok: true })
+    answer({ id: message.id, ok: true })
   } catch (error) {
     const e = error as { name?: string; message?: string; code?: string; errcode?: number }
-    parentPort!.postMessage({
+    answer({
       id: message.id,
       ok: false,
       error: { name: e.name ?? "Error", message: e.message ?? String(error), code: e.code, errcode: e.errcode }

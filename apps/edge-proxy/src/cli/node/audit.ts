@@ -9,10 +9,10 @@
 import type { Command } from "commander"
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs"
 import { finished } from "node:stream/promises"
-import { parseSignedCheckpoint, type SignedCheckpoint } from "../audit/checkpoint.ts"
-import { generateKeyPair, parsePublicKeys, type PublicKey } from "../audit/keys.ts"
-import type { RawEntry } from "../audit/store.ts"
-import { verifyChain } from "../audit/verify.ts"
+import { parseSignedCheckpoint, type SignedCheckpoint } from "../../audit/checkpoint.ts"
+import { generateKeyPair, parsePublicKeys, type PublicKey } from "../../audit/keys.ts"
+import type { RawEntry } from "../../audit/store.ts"
+import { verifyChain } from "../../audit/verify.ts"
 import { fileLines, remoteLines, UsageError, userPath } from "./io.ts"
 
 interface Source {

@@ -7,6 +7,7 @@ import { createReadStream } from "node:fs"
 import { resolve } from "node:path"
 import { createInterface } from "node:readline"
 import { Readable } from "node:stream"
+import type { ReadableStream as WebReadableStream } from "node:stream/web"
 
 /** A path as the user meant it. */
 export const userPath = (path: string): string => resolve(process.env["INIT_CWD"] ?? process.cwd(), path)
@@ -56,5 +57,5 @@ export const get = async (url: string, key: string, path: string): Promise<Respo
 /** The NDJSON lines of a proxy answer. */
 export const remoteLines = async (url: string, key: string, path: string): Promise<AsyncGenerator<unknown>> => {
   const response = await get(url, key, path)
-  return ndjson(Readable.fromWeb(response.body! as import("node:stream/web").ReadableStream), path)
+  return ndjson(Readable.fromWeb(response.body! as WebReadableStream), path)
 }

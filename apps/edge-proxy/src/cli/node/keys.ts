@@ -5,9 +5,9 @@
  */
 import type { Command } from "commander"
 import * as Result from "effect/Result"
-import { sha256HexBytes } from "../audit/canonical.ts"
-import { toBase64Url } from "../audit/keys.ts"
-import { decodeConfig } from "../config.ts"
+import { sha256HexBytes } from "../../audit/canonical.ts"
+import { toBase64Url } from "../../audit/keys.ts"
+import { decodeConfig } from "../../config.ts"
 import { UsageError } from "./io.ts"
 
 const encoder = new TextEncoder()

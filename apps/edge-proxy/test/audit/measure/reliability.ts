@@ -18,7 +18,6 @@ import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startNodeProxy } from "../../../src/adapters/node/server.ts"
-import { load } from "../../../bench/lib/load.ts"
 import { client, directToken, keys, proxyEnv } from "../../fixtures/e2e.ts"
 import { loopbackConfig } from "../../fixtures/node-proxy.ts"
 
@@ -34,7 +33,13 @@ const bytes = () =>
     }
   }, 0)
 
-const fake = await FakeLogto.serve({ host: "127.0.0.1", port: 0, seed: Demo.seed, tokens: [directToken], clients: [client] })
+const fake = await FakeLogto.serve({
+  host: "127.0.0.1",
+  port: 0,
+  seed: Demo.seed,
+  tokens: [directToken],
+  clients: [client]
+})
 const proxy = await startNodeProxy(
   loopbackConfig({ ...proxyEnv(fake.url), ORGKIT_AUDIT_DB_PATH: path, ORGKIT_LOG_LEVEL: "silent" })
 )
@@ -42,23 +47,43 @@ const acme = Demo.ids.organizations.acme
 const hitUrl = `${proxy.url}/api/organizations/${acme}`
 const admin = { authorization: `Bearer ${keys.admin.key}` }
 await fetch(hitUrl, { headers: admin })
-const hits = () => load({ url: hitUrl, connections: 8, seconds, headers: admin })
 
-/** DELETEs without a key from an autocannon process; resolves with how many were sent. */
-const flood = (): Promise<{ requests: number; non2xx: number }> =>
+/** An autocannon process: `connections` for `seconds` against `hitUrl`. */
+const autocannon = (
+  connections: number,
+  extra: ReadonlyArray<string>
+): Promise<{ rps: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number }> =>
   new Promise((resolve, reject) => {
     const cli = createRequire(import.meta.url).resolve("autocannon/autocannon.js")
-    const child = spawn(process.execPath, [cli, "-c", "16", "-d", String(seconds), "-m", "DELETE", "-j", hitUrl], {
-      stdio: ["ignore", "pipe", "ignore"]
-    })
+    const child = spawn(
+      process.execPath,
+      [cli, "-c", String(connections), "-d", String(seconds), "-j", ...extra, hitUrl],
+      { stdio: ["ignore", "pipe", "ignore"] }
+    )
     let out = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk))
     child.on("error", reject)
     child.on("close", () => {
-      const json = JSON.parse(out) as { requests: { total: number }; non2xx: number }
-      resolve({ requests: json.requests.total, non2xx: json.non2xx })
+      const json = JSON.parse(out) as {
+        requests: { average: number; total: number }
+        latency: { p50: number; p99: number }
+        non2xx: number
+      }
+      resolve({
+        rps: json.requests.average,
+        p50Ms: json.latency.p50,
+        p99Ms: json.latency.p99,
+        requests: json.requests.total,
+        non2xx: json.non2xx
+      })
     })
   })
+
+/** Cache hits with the admin key. */
+const hits = () => autocannon(8, ["-H", `authorization=${admin.authorization}`])
+
+/** DELETEs without a key. */
+const flood = () => autocannon(16, ["-m", "DELETE"])
 
 const quiet = await hits()
 
@@ -77,9 +102,9 @@ const holder = spawn(
 )
 await new Promise((resolve) => holder.stdout.once("data", resolve))
 const writes: Array<number> = []
-let writing = true
+const state = { writing: true }
 const writer = (async () => {
-  while (writing) {
+  while (state.writing) {
     const response = await fetch(hitUrl, {
       method: "PATCH",
       headers: { ...admin, "content-type": "application/json" },
@@ -90,7 +115,7 @@ const writer = (async () => {
   }
 })()
 const locked = await hits()
-writing = false
+state.writing = false
 await writer
 holder.stdin.end("x")
 
@@ -99,7 +124,7 @@ console.log(
   JSON.stringify(
     {
       seconds,
-      tool: quiet.tool,
+      tool: "autocannon",
       quiet: { hitRps: round(quiet.rps), hitP50Ms: quiet.p50Ms, hitP99Ms: quiet.p99Ms },
       unauthenticatedFlood: {
         requests: flooded.requests,

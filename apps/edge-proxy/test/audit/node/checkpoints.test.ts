@@ -13,7 +13,13 @@ import { heartbeatMs } from "../../../src/audit/checkpoint.ts"
 import { generateKeyPair, loadSigningKey, type SigningKey } from "../../../src/audit/keys.ts"
 import { localSqlDriver, type NodeAuditStore, openNodeAuditStore } from "../../../src/audit/node/index.ts"
 import { intent, outcome } from "../support/fixtures.ts"
-import { checkpointBodies, eventAt, forgeCheckpoint, rewriteAndRehash, truncateAndRewriteHead } from "../support/tamper.ts"
+import {
+  checkpointBodies,
+  eventAt,
+  forgeCheckpoint,
+  rewriteAndRehash,
+  truncateAndRewriteHead
+} from "../support/tamper.ts"
 
 let dir: string
 let clock: number
@@ -115,7 +121,11 @@ describe("tamper matrix (Node SQLite)", () => {
     const db = raw()
     const victim = await eventAt(db, 5)
     await db.batch([{ sql: "DELETE FROM audit_chain WHERE seq = 5", params: [] }])
-    expect(await store.verify()).toMatchObject({ ok: false, firstBadEventId: victim, reason: expect.stringContaining("missing") })
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: victim,
+      reason: expect.stringContaining("missing")
+    })
     const [third, fourth] = await db.all<{ entry: string; hash: string }>(
       "SELECT entry, hash FROM audit_chain WHERE seq IN (3, 4) ORDER BY seq"
     )
@@ -169,12 +179,20 @@ describe("tamper matrix (Node SQLite)", () => {
     await forgeCheckpoint(raw(), 2, (c) => {
       c["time"] = "2020-01-01T00:00:00.000Z"
     })
-    expect(await store.verify()).toMatchObject({ ok: false, checkpoint: 2, reason: expect.stringContaining("bad signature") })
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      checkpoint: 2,
+      reason: expect.stringContaining("bad signature")
+    })
     await store.close()
     stores.length = 0
     // The same file opened with another key and without the first one's public key.
     const other = open(keyB)
-    expect(await other.verify()).toMatchObject({ ok: false, checkpoint: 1, reason: expect.stringContaining("none of the public keys") })
+    expect(await other.verify()).toMatchObject({
+      ok: false,
+      checkpoint: 1,
+      reason: expect.stringContaining("none of the public keys")
+    })
   })
 
   it("verifies across a key rotation when the old public key is configured", async () => {

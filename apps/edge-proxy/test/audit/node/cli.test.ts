@@ -17,7 +17,7 @@ import type { VerifyResult } from "../../../src/audit/event.ts"
 import { client, directToken, keys, proxyEnv } from "../../fixtures/e2e.ts"
 import { startLoopbackProxy } from "../../fixtures/node-proxy.ts"
 import { collectingLog } from "../../fixtures/ports.ts"
-import { orgkit, pnpmOrgkit } from "../support/cli.ts"
+import { orgkit, pnpmOrgkit, type Run } from "../support/cli.ts"
 import { intent, outcome } from "../support/fixtures.ts"
 import { eventAt, rewriteAndRehash, truncateAndRewriteHead } from "../support/tamper.ts"
 
@@ -26,7 +26,13 @@ let fake: FakeLogto.Server
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "orgkit-cli-"))
-  fake = await FakeLogto.serve({ host: "127.0.0.1", port: 0, seed: Demo.seed, tokens: [directToken], clients: [client] })
+  fake = await FakeLogto.serve({
+    host: "127.0.0.1",
+    port: 0,
+    seed: Demo.seed,
+    tokens: [directToken],
+    clients: [client]
+  })
 })
 afterAll(async () => {
   await fake?.close()
@@ -35,7 +41,18 @@ afterAll(async () => {
 
 describe("orgkit keys", () => {
   it("makes a key whose entry the proxy accepts and whose key authenticates there", async () => {
-    const made = await pnpmOrgkit(["keys", "new", "--id", "billing", "--name", "Billing team", "--scopes", "read,write", "--organizations", `${Demo.ids.organizations.acme},x`])
+    const made = await pnpmOrgkit([
+      "keys",
+      "new",
+      "--id",
+      "billing",
+      "--name",
+      "Billing team",
+      "--scopes",
+      "read,write",
+      "--organizations",
+      `${Demo.ids.organizations.acme},x`
+    ])
     expect(made.code).toBe(0)
     const [key, entryLine, ...rest] = made.stdout.trim().split("\n")
     expect(rest).toEqual([])
@@ -86,6 +103,7 @@ describe("orgkit audit", () => {
   let proxy: NodeProxy
   let privatePem: string
   let publicPem: string
+  let generated: Run
   const witness = collectingLog()
   const path = () => join(dir, "audit.sqlite")
   const file = (name: string, text: string) => {
@@ -95,14 +113,18 @@ describe("orgkit audit", () => {
   const auditKey = keys.admin.key
 
   beforeAll(async () => {
-    const generated = await orgkit(["audit", "keygen", "--private-out", join(dir, "signing.pem")])
-    expect(generated.code).toBe(0)
+    generated = await orgkit(["audit", "keygen", "--private-out", join(dir, "signing.pem")])
     privatePem = readFileSync(join(dir, "signing.pem"), "utf8")
     publicPem = generated.stdout
     const signingKey = await loadSigningKey(privatePem)
-    expect((await parsePublicKeys(publicPem)).map((k) => k.keyId)).toEqual([signingKey.keyId])
-    expect(generated.stderr).toContain(`key id ${signingKey.keyId}`)
-    store = openNodeAuditStore({ path: path(), redeliverEveryMs: 0, heartbeatMs: 0, checkpointEvery: 5, signingKey, log: witness })
+    store = openNodeAuditStore({
+      path: path(),
+      redeliverEveryMs: 0,
+      heartbeatMs: 0,
+      checkpointEvery: 5,
+      signingKey,
+      log: witness
+    })
     for (let i = 0; i < 12; i++) {
       const receipt = await store.accept(intent(Date.now() - 1000 + i, { requestId: `cli-${i}` }))
       await store.complete(receipt.id, outcome())
@@ -115,7 +137,18 @@ describe("orgkit audit", () => {
   })
 
   const serverVerdict = async (): Promise<VerifyResult> =>
-    (await (await fetch(`${proxy.url}/audit/verify`, { headers: { authorization: `Bearer ${auditKey}` } })).json()) as VerifyResult
+    (await (
+      await fetch(`${proxy.url}/audit/verify`, { headers: { authorization: `Bearer ${auditKey}` } })
+    ).json()) as VerifyResult
+
+  it("keygen writes the private key and prints its public key and key id", async () => {
+    expect(generated.code).toBe(0)
+    const signingKey = await loadSigningKey(privatePem)
+    expect((await parsePublicKeys(publicPem)).map((k) => k.keyId)).toEqual([signingKey.keyId])
+    expect(generated.stderr).toContain(`key id ${signingKey.keyId}`)
+    expect(privatePem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/)
+    expect(publicPem).not.toContain("PRIVATE")
+  })
 
   it("serves the public key that keygen printed at GET /audit/public-key", async () => {
     const response = await fetch(`${proxy.url}/audit/public-key`, { headers: { authorization: `Bearer ${auditKey}` } })
@@ -128,7 +161,10 @@ describe("orgkit audit", () => {
     const exported = await orgkit(["audit", "export", "--url", proxy.url, "--key", auditKey, "--out", out])
     expect(exported.code).toBe(0)
     expect(exported.stderr).toMatch(/exported 24 entries, \d+ checkpoints/)
-    const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { kind: string })
+    const lines = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string })
     expect(lines[0]).toMatchObject({ kind: "export", v: 1 })
     expect(lines.filter((l) => l.kind === "entry")).toHaveLength(24)
     expect(lines.filter((l) => l.kind === "checkpoint").length).toBeGreaterThanOrEqual(5)
@@ -165,7 +201,18 @@ describe("orgkit audit", () => {
     const log = file("proxy.log", witness.lines.map((l) => JSON.stringify(l)).join("\n"))
     await truncateAndRewriteHead(localSqlDriver(new DatabaseSync(path())), 4)
     const pub = file("public.pem", publicPem)
-    const cli = await orgkit(["audit", "verify", "--url", proxy.url, "--key", auditKey, "--public-key", pub, "--checkpoint", log])
+    const cli = await orgkit([
+      "audit",
+      "verify",
+      "--url",
+      proxy.url,
+      "--key",
+      auditKey,
+      "--public-key",
+      pub,
+      "--checkpoint",
+      log
+    ])
     expect(cli.code).toBe(1)
     expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, reason: expect.stringContaining("truncated") })
   })

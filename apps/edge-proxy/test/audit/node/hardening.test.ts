@@ -26,7 +26,13 @@ let fake: FakeLogto.Server
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "orgkit-audit-hardening-"))
-  fake = await FakeLogto.serve({ host: "127.0.0.1", port: 0, seed: Demo.seed, tokens: [directToken], clients: [client] })
+  fake = await FakeLogto.serve({
+    host: "127.0.0.1",
+    port: 0,
+    seed: Demo.seed,
+    tokens: [directToken],
+    clients: [client]
+  })
 })
 afterAll(async () => {
   await fake?.close()
@@ -103,7 +109,9 @@ describe("a known key's denials", () => {
         expect(response.status).toBe(403)
       }
       await expect.poll(async () => (await store.verify()).events).toBe(60)
-      const over = log.lines.filter((l) => l["msg"] === "audit: denials over the per-key ceiling (counted, not recorded)")
+      const over = log.lines.filter(
+        (l) => l["msg"] === "audit: denials over the per-key ceiling (counted, not recorded)"
+      )
       expect(over).toEqual([expect.objectContaining({ keyId: "reader", ceiling: 60, first: "AddOrganizationUsers" })])
     } finally {
       await stop(proxy, store)
@@ -168,7 +176,9 @@ describe("a locked audit store", () => {
       expect(after.status).toBe(200)
       // The refused write has its line (written once its closing delivery ended).
       await expect
-        .poll(() => log.lines.filter((l) => l["msg"] === "audit").map((l) => [l["method"], l["delivery"]]), { timeout: 20_000 })
+        .poll(() => log.lines.filter((l) => l["msg"] === "audit").map((l) => [l["method"], l["delivery"]]), {
+          timeout: 20_000
+        })
         .toEqual(expect.arrayContaining([["PATCH", "refused"]]))
     } finally {
       await stop(proxy, store)
@@ -188,7 +198,10 @@ describe("log lines match the stored events", () => {
       expect(response.status).toBe(201)
       const { id } = (await response.json()) as { id: string }
       await expect.poll(() => log.lines.filter((l) => l["msg"] === "audit").length).toBe(1)
-      expect(log.lines.find((l) => l["msg"] === "audit")).toMatchObject({ operationId: "CreateOrganization", organizationId: id })
+      expect(log.lines.find((l) => l["msg"] === "audit")).toMatchObject({
+        operationId: "CreateOrganization",
+        organizationId: id
+      })
       const page = await store.query({ operationId: "CreateOrganization" })
       expect(page.events.map((e) => e.organizationId)).toEqual([id])
     } finally {
@@ -196,4 +209,3 @@ describe("log lines match the stored events", () => {
     }
   })
 })
-

@@ -45,9 +45,22 @@ let browser: Browser
 describe.skipIf(!available)(`GET /audit in headless Chromium (${executablePath})`, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "orgkit-audit-page-"))
-    fake = await FakeLogto.serve({ host: "127.0.0.1", port: 0, seed: Demo.seed, tokens: [directToken], clients: [client] })
+    fake = await FakeLogto.serve({
+      host: "127.0.0.1",
+      port: 0,
+      seed: Demo.seed,
+      tokens: [directToken],
+      clients: [client]
+    })
     const signingKey = await loadSigningKey((await generateKeyPair()).privatePem)
-    store = openNodeAuditStore({ path: join(dir, "audit.sqlite"), redeliverEveryMs: 0, heartbeatMs: 0, checkpointEvery: 4, signingKey, log: () => undefined })
+    store = openNodeAuditStore({
+      path: join(dir, "audit.sqlite"),
+      redeliverEveryMs: 0,
+      heartbeatMs: 0,
+      checkpointEvery: 4,
+      signingKey,
+      log: () => undefined
+    })
     const config = loopbackConfig(proxyEnv(fake.url))
     const audit = makeRecorder({ store, log: () => undefined })
     const app = createApp(
@@ -64,21 +77,37 @@ describe.skipIf(!available)(`GET /audit in headless Chromium (${executablePath})
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     // Three writes by the admin key and one denial of the reader key, in this order.
-    const send = (key: string, method: string, path: string, body?: unknown) =>
-      fetch(`${url}${path}`, {
+    const send = async (key: string, method: string, path: string, body: unknown, status: number) => {
+      const response = await fetch(`${url}${path}`, {
         method,
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
         ...(body === undefined ? {} : { body: JSON.stringify(body) })
       })
+      if (response.status !== status) throw new Error(`${method} ${path}: ${response.status}, expected ${status}`)
+    }
     const acme = Demo.ids.organizations.acme
-    expect((await send(keys.admin.key, "PATCH", `/api/organizations/${acme}`, { description: "Audited" })).status).toBe(200)
-    expect((await send(keys.admin.key, "POST", `/api/organizations/${acme}/users`, { userIds: [Demo.ids.users.carol] })).status).toBe(201)
-    expect((await send(keys.admin.key, "PATCH", `/api/organizations/${Demo.ids.organizations.globex}`, { description: "Also" })).status).toBe(200)
-    expect((await send(keys.reader.key, "DELETE", `/api/organizations/${acme}`)).status).toBe(403)
+    await send(keys.admin.key, "PATCH", `/api/organizations/${acme}`, { description: "Audited" }, 200)
+    await send(keys.admin.key, "POST", `/api/organizations/${acme}/users`, { userIds: [Demo.ids.users.carol] }, 201)
+    await send(
+      keys.admin.key,
+      "PATCH",
+      `/api/organizations/${Demo.ids.organizations.globex}`,
+      { description: "Also" },
+      200
+    )
+    await send(keys.reader.key, "DELETE", `/api/organizations/${acme}`, undefined, 403)
     await audit.flush()
     browser = await chromium.launch({
       executablePath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run"
+      ]
     })
   })
   afterAll(async () => {

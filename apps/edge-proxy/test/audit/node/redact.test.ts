@@ -13,13 +13,47 @@ import type { AuditStore } from "../../../src/audit/store.ts"
 describe("secret names", () => {
   it("redacts the issue's names and the secret/token/key patterns, and keeps ordinary fields", () => {
     for (const name of [
-      "passphrase", "pwd", "PWD", "pin", "userPin", "privKey", "stripe_key", "apiKey", "api-key", "key",
-      "clientSecret", "client_secret", "refresh_token", "accessToken", "password", "passwd", "PRIVATE-KEY",
-      "credentials", "Authorization", "cookie", "sessionId", "signingKey", "webhookSignature", "config"
+      "passphrase",
+      "pwd",
+      "PWD",
+      "pin",
+      "userPin",
+      "privKey",
+      "stripe_key",
+      "apiKey",
+      "api-key",
+      "key",
+      "clientSecret",
+      "client_secret",
+      "refresh_token",
+      "accessToken",
+      "password",
+      "passwd",
+      "PRIVATE-KEY",
+      "credentials",
+      "Authorization",
+      "cookie",
+      "sessionId",
+      "signingKey",
+      "webhookSignature",
+      "config"
     ]) {
       expect(secretKey.test(name), name).toBe(true)
     }
-    for (const name of ["name", "description", "customData", "mapping", "shipping", "monkey", "keyboardLayout", "region", "userIds", "isMfaRequired", "branding", "color"]) {
+    for (const name of [
+      "name",
+      "description",
+      "customData",
+      "mapping",
+      "shipping",
+      "monkey",
+      "keyboardLayout",
+      "region",
+      "userIds",
+      "isMfaRequired",
+      "branding",
+      "color"
+    ]) {
       expect(secretKey.test(name), name).toBe(false)
     }
   })
@@ -39,7 +73,9 @@ describe("secret names", () => {
 
 describe("credentials in URLs", () => {
   it("redacts the password of user:password@ and secret query parameters, in values and paths", () => {
-    expect(redactUrl("postgres://admin:hunter2@db.example.com:5432/x")).toBe(`postgres://admin:${redactedValue}@db.example.com:5432/x`)
+    expect(redactUrl("postgres://admin:hunter2@db.example.com:5432/x")).toBe(
+      `postgres://admin:${redactedValue}@db.example.com:5432/x`
+    )
     expect(redactUrl("https://hooks.example.com/in?token=abc&team=7#frag")).toBe(
       `https://hooks.example.com/in?token=${encodeURIComponent(redactedValue)}&team=7#frag`
     )
@@ -48,7 +84,9 @@ describe("credentials in URLs", () => {
     )
     expect(redactUrl("https://example.com/logo.png")).toBe("https://example.com/logo.png")
     expect(recordedRequest({ customData: { webhook: "https://u:p@hooks.example.com/x?secret=s" } })).toEqual({
-      customData: { webhook: `https://u:${redactedValue}@hooks.example.com/x?secret=${encodeURIComponent(redactedValue)}` }
+      customData: {
+        webhook: `https://u:${redactedValue}@hooks.example.com/x?secret=${encodeURIComponent(redactedValue)}`
+      }
     })
   })
 })
@@ -71,7 +109,9 @@ describe("client IP", () => {
 describe("stored fields of a known key's denial", () => {
   it("are each capped, whatever the caller sends", async () => {
     const denials: Array<Denial> = []
-    const store = { deny: async (d: Denial) => (denials.push(d), { id: d.id, seq: 1, hash: "" }) } as unknown as AuditStore
+    const store = {
+      deny: async (d: Denial) => (denials.push(d), { id: d.id, seq: 1, hash: "" })
+    } as unknown as AuditStore
     const recorder = makeRecorder({ store, log: () => undefined, clientIpHeader: "x-real-ip" })
     const route = RouteTable.routes.find((r) => r.operationId === "AddOrganizationUsers")!
     const huge = "x".repeat(100_000)

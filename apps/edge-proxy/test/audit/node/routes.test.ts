@@ -42,7 +42,10 @@ beforeAll(async () => {
   }
   clock += 1000
   // A known key's denial is recorded (a request without a key would only be counted).
-  await app.request("/api/organizations/org-acme", { method: "DELETE", headers: { authorization: "Bearer reader-key" } })
+  await app.request("/api/organizations/org-acme", {
+    method: "DELETE",
+    headers: { authorization: "Bearer reader-key" }
+  })
   await recorder.flush()
 })
 afterAll(async () => {

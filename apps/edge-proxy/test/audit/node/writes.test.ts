@@ -273,45 +273,47 @@ describe("denied attempts", () => {
     }
   ]
 
-  for (const d of cases) {
-    it(
-      d.actor === "anonymous"
-        ? `only counts ${d.name} (no record, no audit line) and forwards nothing`
-        : `records one completed denial for ${d.name} and forwards nothing`,
-      async () => {
-        const { app, upstream, recorder } = setup()
-        const response = await app.request(d.path, {
-          ...d.init,
-          headers: { ...(d.init.headers as Record<string, string>), "x-request-id": "denied-1" }
-        })
-        expect(response.status).toBe(d.status)
-        await recorder.flush()
-        expect(upstream.seen).toHaveLength(0)
-        const events = await allEvents()
-        if (d.actor === "anonymous") {
-          expect(events).toEqual([])
-          expect(recorder.counters.unauthenticated).toBe(1)
-          expect(lines.filter((l) => l["msg"] === "audit")).toEqual([])
-          expect(lines.filter((l) => String(l["msg"]).startsWith("audit: unauthenticated"))).toEqual([
-            expect.objectContaining({ count: 1, total: 1 })
-          ])
-          return
-        }
-        expect(events).toHaveLength(1)
-        expect(events[0]).toMatchObject({
-          kind: "denial",
-          requestId: "denied-1",
-          status: d.status,
-          errorCode: d.errorCode,
-          outcome: "completed",
-          outcomeHash: null
-        })
-        expect((events[0]!.actor as { id: string }).id).toBe(d.actor)
-        expect(lines.filter((l) => l["msg"] === "audit")).toEqual([
-          expect.objectContaining({ kind: "denial", delivery: "recorded" })
-        ])
-      }
-    )
+  const send = async (d: (typeof cases)[number]) => {
+    const { app, upstream, recorder } = setup()
+    const response = await app.request(d.path, {
+      ...d.init,
+      headers: { ...(d.init.headers as Record<string, string>), "x-request-id": "denied-1" }
+    })
+    expect(response.status).toBe(d.status)
+    await recorder.flush()
+    expect(upstream.seen).toHaveLength(0)
+    return { recorder, events: await allEvents() }
+  }
+
+  for (const d of cases.filter((c) => c.actor === "anonymous")) {
+    it(`only counts ${d.name} (no record, no audit line) and forwards nothing`, async () => {
+      const { recorder, events } = await send(d)
+      expect(events).toEqual([])
+      expect(recorder.counters.unauthenticated).toBe(1)
+      expect(lines.filter((l) => l["msg"] === "audit")).toEqual([])
+      expect(lines.filter((l) => String(l["msg"]).startsWith("audit: unauthenticated"))).toEqual([
+        expect.objectContaining({ count: 1, total: 1 })
+      ])
+    })
+  }
+
+  for (const d of cases.filter((c) => c.actor !== "anonymous")) {
+    it(`records one completed denial for ${d.name} and forwards nothing`, async () => {
+      const { events } = await send(d)
+      expect(events).toHaveLength(1)
+      expect(events[0]).toMatchObject({
+        kind: "denial",
+        requestId: "denied-1",
+        status: d.status,
+        errorCode: d.errorCode,
+        outcome: "completed",
+        outcomeHash: null,
+        actor: { id: d.actor }
+      })
+      expect(lines.filter((l) => l["msg"] === "audit")).toEqual([
+        expect.objectContaining({ kind: "denial", delivery: "recorded" })
+      ])
+    })
   }
 
   it("records the path and its targets for a write rejected by validation (the pipeline hands no unvalidated body)", async () => {

@@ -12,7 +12,11 @@ export interface Run {
   readonly stderr: string
 }
 
-const collect = (command: string, args: ReadonlyArray<string>, options: { input?: string; cwd?: string }): Promise<Run> =>
+const collect = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { input?: string; cwd?: string }
+): Promise<Run> =>
   new Promise((done, fail) => {
     const child = spawn(command, args, {
       cwd: options.cwd ?? repoRoot,
@@ -28,11 +32,11 @@ const collect = (command: string, args: ReadonlyArray<string>, options: { input?
     child.stdin.end(options.input ?? "")
   })
 
-/** `node apps/edge-proxy/src/cli/main.ts …` (what the root script `orgkit` runs). */
+/** `node apps/edge-proxy/src/cli/node/main.ts …` (what the root script `orgkit` runs). */
 export const orgkit = (args: ReadonlyArray<string>, options: { input?: string; cwd?: string } = {}): Promise<Run> =>
   collect(
     process.execPath,
-    ["--disable-warning=ExperimentalWarning", resolve(repoRoot, "apps/edge-proxy/src/cli/main.ts"), ...args],
+    ["--disable-warning=ExperimentalWarning", resolve(repoRoot, "apps/edge-proxy/src/cli/node/main.ts"), ...args],
     options
   )
 

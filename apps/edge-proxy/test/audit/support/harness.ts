@@ -70,7 +70,12 @@ export const harness = (options: HarnessOptions): Hono<AppEnv> => {
     upstreamTimeoutMs: 10_000,
     platform,
     log: options.log ?? (() => undefined),
-    cache: { read: (_l, load) => load().then((response) => ({ response })), written: async () => undefined, invalidate: async () => undefined, metrics: () => "" },
+    cache: {
+      read: (_l, load) => load().then((response) => ({ response })),
+      written: async () => undefined,
+      invalidate: async () => undefined,
+      metrics: () => ""
+    },
     audit: options.recorder,
     auditStore: options.recorder.store
   }) as unknown as Hono<AppEnv>

@@ -72,8 +72,9 @@ export const forgeCheckpoint = async (db: SqlDriver, n: number, change: (c: Reco
 /** Every stored checkpoint's body. */
 export const checkpointBodies = async (db: SqlDriver) =>
   (await db.all<{ n: number; body: string }>("SELECT n, body FROM audit_checkpoints ORDER BY n")).map(
-    (r) => JSON.parse(r.body) as {
-      checkpoint: { n: number; fromSeq: number; toSeq: number; reason: string; keyId: string }
-      signature: string
-    }
+    (r) =>
+      JSON.parse(r.body) as {
+        checkpoint: { n: number; fromSeq: number; toSeq: number; reason: string; keyId: string }
+        signature: string
+      }
   )

@@ -62,7 +62,9 @@ describe("the Worker entry's audit trail", () => {
       expect(mine, s.operationId).toHaveLength(1)
       expect(mine[0]).toMatchObject({ status: s.status, actor: { id: "admin" }, outcome: "completed" })
     }
-    expect(recorded.find((e) => e.operationId === "AddOrganizationUsers")?.targets).toEqual({ userIds: [ids.users.carol] })
+    expect(recorded.find((e) => e.operationId === "AddOrganizationUsers")?.targets).toEqual({
+      userIds: [ids.users.carol]
+    })
   })
 
   it("keeps no record of a request without a valid key, and verifies with the run's public key", async () => {

@@ -11,7 +11,13 @@ import { heartbeatMs, parseSignedCheckpoint } from "../../../src/audit/checkpoin
 import { parsePublicKeys } from "../../../src/audit/keys.ts"
 import { auditLogName, d1SqlDriver, workersAuditStore } from "../../../src/audit/workers/index.ts"
 import { intent, outcome } from "../support/fixtures.ts"
-import { checkpointBodies, eventAt, forgeCheckpoint, rewriteAndRehash, truncateAndRewriteHead } from "../support/tamper.ts"
+import {
+  checkpointBodies,
+  eventAt,
+  forgeCheckpoint,
+  rewriteAndRehash,
+  truncateAndRewriteHead
+} from "../support/tamper.ts"
 
 let clock = Date.now()
 const store = (now: () => number = Date.now) => workersAuditStore(env, { now })
@@ -56,13 +62,19 @@ describe("tamper matrix (Durable Object + D1)", () => {
     await fill(4)
     const victim = await eventAt(db(), 3)
     const [row] = await db().all<{ entry: string }>("SELECT entry FROM audit_chain WHERE seq = 3")
-    await db().batch([{ sql: "UPDATE audit_chain SET entry = ? WHERE seq = 3", params: [row!.entry.replace('"admin"', '"mallory"')] }])
+    await db().batch([
+      { sql: "UPDATE audit_chain SET entry = ? WHERE seq = 3", params: [row!.entry.replace('"admin"', '"mallory"')] }
+    ])
     expect(await store().verify()).toMatchObject({ ok: false, firstBadEventId: victim })
     const deleted = await eventAt(db(), 5)
     await db().batch([{ sql: "DELETE FROM audit_chain WHERE seq = 5", params: [] }])
     expect(await store().verify()).toMatchObject({ ok: false, firstBadEventId: victim })
     await db().batch([{ sql: "UPDATE audit_chain SET entry = ? WHERE seq = 3", params: [row!.entry] }])
-    expect(await store().verify()).toMatchObject({ ok: false, firstBadEventId: deleted, reason: expect.stringContaining("missing") })
+    expect(await store().verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: deleted,
+      reason: expect.stringContaining("missing")
+    })
   })
 
   it("catches two entries swapped, and the tail deleted", async () => {
@@ -90,7 +102,9 @@ describe("tamper matrix (Durable Object + D1)", () => {
     await rewriteAndRehash(db(), 7, (entry) => {
       ;(entry["event"] as Record<string, unknown>)["actor"] = { id: "someone-else", name: "Someone else" }
     })
-    await db().batch([{ sql: "UPDATE audit_events SET actor_id = 'someone-else' WHERE event_id = ?", params: [victim] }])
+    await db().batch([
+      { sql: "UPDATE audit_events SET actor_id = 'someone-else' WHERE event_id = ?", params: [victim] }
+    ])
     const result = await store().verify()
     expect(result).toMatchObject({ ok: false, firstBadEventId: expected.eventId, checkpoint: expected.n })
     expect(result.reason).toContain("signed another hash")
@@ -112,10 +126,18 @@ describe("tamper matrix (Durable Object + D1)", () => {
     await forgeCheckpoint(db(), 2, (c) => {
       c["headHash"] = "f".repeat(64)
     })
-    expect(await store().verify()).toMatchObject({ ok: false, checkpoint: 2, reason: expect.stringContaining("bad signature") })
+    expect(await store().verify()).toMatchObject({
+      ok: false,
+      checkpoint: 2,
+      reason: expect.stringContaining("bad signature")
+    })
     await forgeCheckpoint(db(), 2, (c) => {
       c["keyId"] = "0123456789abcdef"
     })
-    expect(await store().verify()).toMatchObject({ ok: false, checkpoint: 2, reason: expect.stringContaining("none of the public keys") })
+    expect(await store().verify()).toMatchObject({
+      ok: false,
+      checkpoint: 2,
+      reason: expect.stringContaining("none of the public keys")
+    })
   })
 })
