@@ -4,7 +4,6 @@
  * audit API and the `/audit` page.
  * Runtime stores: `./node/index.ts` (SQLite) and `./workers/index.ts` (Durable Object + D1).
  */
-export { createdIdOf } from "./audit-writes.ts"
 export { canonicalJson, genesisHash, sha256Hex, sha256HexBytes } from "./canonical.ts"
 export * from "./checkpoint.ts"
 export * from "./event.ts"
