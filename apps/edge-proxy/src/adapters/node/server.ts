@@ -108,7 +108,9 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
     {
       headersTimeout: config.server.headersTimeoutMs,
       requestTimeout: config.server.requestTimeoutMs,
-      keepAliveTimeout: config.server.keepAliveTimeoutMs
+      keepAliveTimeout: config.server.keepAliveTimeoutMs,
+      // Node looks at those timeouts this often (30 s by default, longer than the timeouts).
+      connectionsCheckingInterval: Math.min(1_000, config.server.headersTimeoutMs)
     },
     hit === undefined ? hono : (req, res) => void (hit(req, res) || hono(req, res))
   )

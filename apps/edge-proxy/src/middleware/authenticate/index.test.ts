@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { answer, at, bearer, keys, scriptedUpstream, testApp, testPlatform } from "../../../test/fixtures/ports.ts"
-import { constantTimeEqual, makeKeyStore } from "./index.ts"
+import { constantTimeEqual, identify, makeKeyStore } from "./index.ts"
 
 const sha256Hex = async (text: string) =>
   [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))]
@@ -118,5 +118,19 @@ describe("authenticate", () => {
     expect(constantTimeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 3]))).toBe(true)
     expect(constantTimeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 4]))).toBe(false)
     expect(constantTimeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2, 3]))).toBe(false)
+  })
+
+  it("answers an empty bearer token 401 even when a key's hash is the empty string's", async () => {
+    const store = makeKeyStore(
+      [{ id: "empty", name: "Empty", keyHash: `sha256:${await sha256Hex("")}`, scopes: ["read"] }],
+      testPlatform().digest
+    )
+    for (const header of ["Bearer", "Bearer ", "Bearerx"]) {
+      expect(await identify(store, header), header).toMatchObject({ status: 401, body: { code: "auth.unauthorized" } })
+    }
+    expect(await identify(store, "bearer x")).toMatchObject({
+      status: 401,
+      body: { code: "auth.authorization_token_type_not_supported" }
+    })
   })
 })

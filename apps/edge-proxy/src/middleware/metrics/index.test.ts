@@ -29,4 +29,17 @@ describe("metrics", () => {
     const scraped = await app.request(at("/metrics"), { headers: { authorization: "Bearer metrics-token-0123456789" } })
     expect([scraped.status, await scraped.text()]).toEqual([200, expect.stringContaining("orgkit_cache_enabled 0\n")])
   })
+
+  it("refuses an organization-restricted key (the metrics are the whole process's) and a write-only key", async () => {
+    const writer = { id: "writer", name: "Writer", key: "writer-key-0123456789", scopes: ["write" as const] }
+    const { app } = testApp({ metricsToken: "metrics-token-0123456789", keys: [...Object.values(keys), writer] })
+    for (const key of [keys.acme, writer]) {
+      const response = await app.request(at("/metrics"), { headers: bearer(key) })
+      expect([response.status, ((await response.json()) as { code: string }).code]).toEqual([403, "auth.forbidden"])
+    }
+    // A token of another length, or one differing only at the end, is refused the same way.
+    for (const token of ["metrics-token-012345678", "metrics-token-0123456780", "metrics-token-01234567890"]) {
+      expect((await app.request(at("/metrics"), { headers: { authorization: `Bearer ${token}` } })).status).toBe(401)
+    }
+  })
 })
