@@ -46,33 +46,27 @@ const finish = (
       "content-type": type.startsWith("text/plain") ? "text/plain; charset=utf-8" : "application/json; charset=utf-8"
     }
     const isHead = request.method.toUpperCase() === "HEAD"
-    if (route.method === "GET" && status === 200) {
-      const total = answer.headers[Pagination.totalNumberHeader]
-      const pagination = Pagination.parse(url.searchParams, route.pagination)
-      if (total !== undefined && pagination._tag === "Page") {
-        headers["total-number"] = total
-        const links = Pagination.linkHeaders(url, pagination, Number(total))
-        if (!isHead) {
-          const etag = yield* Effect.promise(() => Etag.compute(bytes))
-          if (Etag.isFresh(toHeaders(request), etag)) return notModified(headers, etag, links)
-          return withLinks(HttpServerResponse.uint8Array(bytes, { status, headers: { ...headers, etag } }), links)
-        }
-        return withLinks(headOf(status, headers, bytes), links)
-      }
-      if (!isHead) {
-        const etag = yield* Effect.promise(() => Etag.compute(bytes))
-        if (Etag.isFresh(toHeaders(request), etag)) return notModified(headers, etag, [])
-        return HttpServerResponse.uint8Array(bytes, { status, headers: { ...headers, etag } })
-      }
+    if (route.method !== "GET" || status !== 200)
+      return isHead ? headOf(status, headers, bytes) : HttpServerResponse.uint8Array(bytes, { status, headers })
+    // A page: `Total-Number` and the `Link` lines, on 200, 304 and HEAD alike.
+    let links: ReadonlyArray<string> = []
+    const total = answer.headers[Pagination.totalNumberHeader]
+    const pagination = Pagination.parse(url.searchParams, route.pagination)
+    if (total !== undefined && pagination._tag === "Page") {
+      headers["total-number"] = total
+      links = Pagination.linkHeaders(url, pagination, Number(total))
     }
-    return isHead ? headOf(status, headers, bytes) : HttpServerResponse.uint8Array(bytes, { status, headers })
+    // HEAD gets no ETag, so never a 304.
+    if (isHead) return withLinks(headOf(status, headers, bytes), links)
+    const etag = yield* Effect.promise(() => Etag.compute(bytes))
+    const validators = {
+      ifNoneMatch: request.headers["if-none-match"],
+      ifModifiedSince: request.headers["if-modified-since"],
+      cacheControl: request.headers["cache-control"]
+    }
+    if (Etag.fresh(validators, etag)) return notModified(headers, etag, links)
+    return withLinks(HttpServerResponse.uint8Array(bytes, { status, headers: { ...headers, etag } }), links)
   })
-
-const toHeaders = (request: HttpServerRequest.HttpServerRequest): Headers => {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(request.headers)) headers.set(name, value)
-  return headers
-}
 
 const headOf = (status: number, headers: Record<string, string>, bytes: Uint8Array) =>
   HttpServerResponse.empty({ status, headers: { ...headers, "content-length": String(bytes.byteLength) } })
