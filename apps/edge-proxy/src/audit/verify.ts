@@ -62,15 +62,25 @@ export const verifyChain = async <Row extends RawEntry>(input: VerifyInput<Row>)
   let events = 0
   let entries = 0
   let checked = 0
-  // The checkpoints not yet matched against the chain, in order.
-  const pending: Array<SignedCheckpoint> = []
-  if (signed) for await (const checkpoint of input.checkpoints) pending.push(checkpoint)
+  // The checkpoints, read as the walk needs them (a year of heartbeats is half a million).
+  const checkpoints = input.checkpoints[Symbol.asyncIterator]()
+  let peeked: SignedCheckpoint | undefined
+  let exhausted = !signed
+  const peek = async (): Promise<SignedCheckpoint | undefined> => {
+    if (peeked === undefined && !exhausted) {
+      const next = await checkpoints.next()
+      if (next.done === true) exhausted = true
+      else peeked = next.value
+    }
+    return peeked
+  }
   let lastCheckpoint: { n: number; toSeq: number; hash: string; time: number; keyId: string; iso: string } | undefined
   // Event ids by position since the last checkpoint, to name the first event of a bad range.
   let rangeStart: string | undefined
   let lastEventId = ""
   let uncoveredSince: number | undefined
-  const hashes = new Map<number, string>()
+  // The stored hash of the checkpoint the logs hold, to compare once the walk has passed it.
+  let storedLatestHash: string | undefined
 
   const done = (extra: Partial<VerifyResult>): VerifyResult => ({
     events,
@@ -125,7 +135,7 @@ export const verifyChain = async <Row extends RawEntry>(input: VerifyInput<Row>)
       )
     }
     lastCheckpoint = { n: c.n, toSeq: c.toSeq, hash: await checkpointHash(cp), time, keyId: c.keyId, iso: c.time }
-    hashes.set(c.n, lastCheckpoint.hash)
+    if (c.n === input.latest?.checkpoint.n) storedLatestHash = lastCheckpoint.hash
     checked++
     rangeStart = undefined
     uncoveredSince = undefined
@@ -133,8 +143,8 @@ export const verifyChain = async <Row extends RawEntry>(input: VerifyInput<Row>)
   }
 
   const checkpointsAt = async (head: typeof prev): Promise<VerifyResult | undefined> => {
-    while (pending[0] !== undefined && pending[0].checkpoint.toSeq <= head.seq) {
-      const cp = pending.shift()!
+    for (let cp = await peek(); cp !== undefined && cp.checkpoint.toSeq <= head.seq; cp = await peek()) {
+      peeked = undefined
       if (cp.checkpoint.toSeq < head.seq)
         return bad(lastEventId, `checkpoint ${cp.checkpoint.n} is out of order`, cp.checkpoint.n)
       const failed = await checkCheckpoint(cp, head)
@@ -199,7 +209,7 @@ export const verifyChain = async <Row extends RawEntry>(input: VerifyInput<Row>)
   if (end !== undefined) return bad(end.eventId, end.reason)
 
   if (signed) {
-    const beyond = pending[0]
+    const beyond = await peek()
     if (beyond !== undefined) {
       return bad(
         lastEventId,
@@ -219,8 +229,7 @@ export const verifyChain = async <Row extends RawEntry>(input: VerifyInput<Row>)
           n
         )
       }
-      const stored = hashes.get(n)
-      if (stored !== undefined && stored !== (await checkpointHash(latest))) {
+      if (storedLatestHash !== undefined && storedLatestHash !== (await checkpointHash(latest))) {
         return bad(lastEventId, `checkpoint ${n} in the store differs from the one in the logs`, n)
       }
       if (lastCheckpoint === undefined || lastCheckpoint.n < n) {

@@ -89,6 +89,25 @@ describe("signed checkpoints", () => {
     expect((await store.publicKeys()).map((k) => k.keyId)).toEqual([keyA.keyId])
   })
 
+  it("signs heartbeats from its own timer while it runs, with no events", async () => {
+    const store = openNodeAuditStore({
+      path: join(dir, "beating.sqlite"),
+      redeliverEveryMs: 0,
+      heartbeatMs: 20,
+      signingKey: keyA,
+      log: (line) => void lines.push({ ...line })
+    })
+    stores.push(store)
+    const reasons = async () => {
+      const found: Array<string> = []
+      for await (const c of store.checkpoints()) found.push(c.checkpoint.reason)
+      return found
+    }
+    await expect.poll(async () => (await reasons()).filter((r) => r === "heartbeat").length).toBeGreaterThanOrEqual(2)
+    expect((await reasons())[0]).toBe("start")
+    expect(await store.verify()).toMatchObject({ ok: true, events: 0, signed: true })
+  })
+
   it("says at start that checkpoints are off without a signing key, and verifies the chain alone", async () => {
     const store = open(undefined)
     await fill(store, 2)
