@@ -235,7 +235,7 @@ export const make = (options: Options = {}): Instance => {
     },
     now
   )
-  let injector = new Faults.Injector(options.faults)
+  let injector = new Faults.Injector(options.faults, now)
   const maxLogged = options.maxLoggedRequests ?? 10_000
   let log: Array<LoggedRequest> = []
   const web = HttpRouter.toWebHandler(
@@ -248,7 +248,7 @@ export const make = (options: Options = {}): Instance => {
     { disableLogger: true, routerConfig: { maxParamLength: 1 << 20 } }
   )
   const setFaults = (config: Faults.Config) => {
-    injector = new Faults.Injector(config)
+    injector = new Faults.Injector(config, now)
   }
   const clearRequests = () => {
     log = []

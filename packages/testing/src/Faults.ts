@@ -1,6 +1,7 @@
 /**
- * Fault injection: added latency, error statuses at a rate, 429 bursts with `Retry-After`, and
- * full outages (503, or a dropped connection), per operation or for all of them. Decisions are
+ * Fault injection: added latency, error statuses at a rate, 429 bursts with `Retry-After`, Logto
+ * Cloud's per-tenant request budget, and full outages (503, or a dropped connection), per operation
+ * or for all of them. Decisions are
  * deterministic under the configuration's `seed`, so a failing run can be replayed.
  *
  * Rules match Logto operationIds (`ListOrganizations`, …) and `token` (the `/oidc/token`
@@ -64,6 +65,22 @@ export const RateLimit = Schema.Struct({
 })
 
 /**
+ * Logto Cloud's rate limit: at most `requests` matching requests per window of `windowSeconds`
+ * (the window starts at the first request; about 200 per 10 s per tenant on Logto Cloud), shared by
+ * every caller; past it, 429 `Too Many Requests` with `Retry-After` (the seconds left in the
+ * window, rounded up) until the next window.
+ *
+ * @category schemas
+ * @since 0.1.0
+ */
+export const Budget = Schema.Struct({
+  type: Schema.Literal("budget"),
+  operations: Operations,
+  requests: Times,
+  windowSeconds: Schema.Number.check(Schema.isGreaterThan(0))
+})
+
+/**
  * Every matching request fails: `503` answers `Service Unavailable`; `refuse` drops the
  * connection (the standalone server destroys the socket; the fetch handler rejects like a
  * refused connection).
@@ -82,7 +99,7 @@ export const Outage = Schema.Struct({
  * @category schemas
  * @since 0.1.0
  */
-export const Rule = Schema.Union([Latency, ErrorStatus, RateLimit, Outage])
+export const Rule = Schema.Union([Latency, ErrorStatus, RateLimit, Budget, Outage])
 
 /**
  * @category models
@@ -201,11 +218,34 @@ export class Injector {
   readonly config: Config
   private rng: Rng
   private remaining: Array<number | undefined>
+  private readonly now: () => number
+  /** Per budget rule: when its window started and how many requests it has taken. */
+  private windows: Array<{ startedAt: number; used: number } | undefined>
 
-  constructor(config: Config = { rules: [] }) {
+  /** `now` is the fake's clock (budget windows). */
+  constructor(config: Config = { rules: [] }, now: () => number = Date.now) {
     this.config = config
     this.rng = seeded(config.seed ?? 1)
     this.remaining = config.rules.map((r) => ("times" in r ? r.times : undefined))
+    this.now = now
+    this.windows = config.rules.map(() => undefined)
+  }
+
+  /** A budget rule's decision: `undefined` while the window has room (the request is counted). */
+  private overBudget(i: number, rule: typeof Budget.Type): Decision["outcome"] | undefined {
+    const at = this.now()
+    const windowMs = rule.windowSeconds * 1000
+    let window = this.windows[i]
+    if (window === undefined || at - window.startedAt >= windowMs) {
+      window = { startedAt: at, used: 0 }
+      this.windows[i] = window
+    }
+    if (window.used < rule.requests) {
+      window.used++
+      return undefined
+    }
+    const left = Math.max(1, Math.ceil((window.startedAt + windowMs - at) / 1000))
+    return text(429, { "retry-after": String(left) })
   }
 
   /** Whether any rule is configured. */
@@ -226,6 +266,10 @@ export class Injector {
         continue
       }
       if (outcome._tag !== "Pass") continue
+      if (rule.type === "budget") {
+        outcome = this.overBudget(i, rule) ?? outcome
+        continue
+      }
       const left = this.remaining[i]
       if (left === 0) continue
       if (rule.type === "error" && rule.rate !== undefined && rule.rate < 1 && !(this.rng() < rule.rate)) continue
