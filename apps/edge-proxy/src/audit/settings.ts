@@ -125,3 +125,21 @@ export const checkpointsOffLine = {
   msg: "audit checkpoints are off",
   reason: `${auditSettingNames.signingKey} is not set: the audit chain is not signed (see src/audit/README.md)`
 } as const
+
+/** The recorder's options from the settings (`makeRecorder({ store, log, now, ...recorderSettings(settings) })`). */
+export const recorderSettings = (
+  settings: AuditSettings
+): { readonly clientIpHeader: string | undefined; readonly denialsPerMinute: number } => ({
+  clientIpHeader: settings.clientIpHeader,
+  denialsPerMinute: settings.denialsPerMinute
+})
+
+/** The Node store's checkpoint options from the settings and their loaded keys (`openNodeAuditStore({ path, …, ...storeSettings(settings, keys) })`). */
+export const storeSettings = (
+  settings: AuditSettings,
+  keys: AuditKeys
+): {
+  readonly signingKey: SigningKey | undefined
+  readonly publicKeys: ReadonlyArray<PublicKey>
+  readonly checkpointEvery: number
+} => ({ signingKey: keys.signingKey, publicKeys: keys.publicKeys, checkpointEvery: settings.checkpointEvery })
