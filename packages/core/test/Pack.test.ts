@@ -1,36 +1,37 @@
 /**
  * Teams install @orgkit/core from a registry, not from this repository's source: build it, pack it
  * as pnpm would publish it, install the tarball into a throwaway Node 22 project outside the
- * workspace, and use it there (runtime and types).
+ * workspace, and use it there (runtime and types). Offline: its dependencies come from the
+ * workspace's store as tarballs and npm gets an unreachable registry (the client's pack fixture,
+ * shared by every package's pack tests).
  */
-import { execFile } from "node:child_process"
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
-const run = promisify(execFile)
-const core = resolve(import.meta.dirname, "..")
-const bin = resolve(core, "../../node_modules/.bin")
-const env = { ...process.env, PATH: `${bin}:${process.env["PATH"]}` }
+/**
+ * The client's pack fixture (`packages/client/test/fixtures/pack.ts`), loaded by path: it lies
+ * outside this package's type program, so its shape is declared here.
+ */
+interface PackFixture {
+  readonly packWorkspace: (names: ReadonlyArray<string>, dest: string) => Promise<Array<string>>
+  readonly storeTarballs: (workspace: ReadonlyArray<string>, dest: string) => Promise<Array<string>>
+  readonly installOffline: (project: string, tarballs: ReadonlyArray<string>) => Promise<unknown>
+  readonly run: (command: string, args: ReadonlyArray<string>, cwd: string) => Promise<{ readonly stdout: string }>
+}
+const fixture = resolve(import.meta.dirname, "../../client/test/fixtures/pack.ts")
+const { installOffline, packWorkspace, run, storeTarballs } = (await import(fixture)) as PackFixture
+
+const bin = resolve(import.meta.dirname, "../../../node_modules/.bin")
 let project = ""
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), "orgkit-core-pack-"))
-  await run(join(bin, "pnpm"), ["run", "build"], { cwd: core, env })
-  await run(join(bin, "pnpm"), ["pack", "--pack-destination", project], { cwd: core, env })
-  const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!
-  writeFileSync(
-    join(project, "package.json"),
-    JSON.stringify({
-      name: "consumer",
-      private: true,
-      type: "module",
-      dependencies: { "@orgkit/core": `file:./${tarball}` }
-    })
-  )
-  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: project, env })
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
+  const ours = await packWorkspace(["core"], project)
+  const theirs = await storeTarballs(["core"], project)
+  await installOffline(project, [...ours, ...theirs])
 }, 180_000)
 
 afterAll(() => {
@@ -51,7 +52,7 @@ try { await import("@orgkit/core/internal/strings") ; internal = "exposed" } cat
 console.log(JSON.stringify({ node: process.version, routes: RouteTable.routes.length, ops: ops.length, org, internal,
   resolved: import.meta.resolve("@orgkit/core") }))`
     )
-    const { stdout } = await run(join(bin, "node"), ["use.mjs"], { cwd: project, env })
+    const { stdout } = await run(join(bin, "node"), ["use.mjs"], project)
     const out = JSON.parse(stdout) as Record<string, unknown>
     expect(out["node"]).toMatch(/^v22\./)
     expect(out).toMatchObject({ routes: 36, ops: 36, org: { name: "Acme" }, internal: "blocked" })
@@ -82,9 +83,9 @@ export const wrong: number = ({} as Organization.Organization).id
         files: ["use.ts"]
       })
     )
-    const result = await run(join(bin, "tsc"), ["-p", project], { cwd: project, env }).then(
+    const result = await run(join(bin, "tsc"), ["-p", project], project).then(
       () => "",
-      (error: { stdout?: string }) => String(error.stdout)
+      (error: Error) => error.message
     )
     expect(result).toBe("")
   })
