@@ -53,20 +53,25 @@ const headOf = async (response: Response): Promise<Response> => {
   return new Response(null, { status: response.status, headers })
 }
 
+const operationOf = (method: string, url: URL): string => {
+  const matched = RouteTable.match(method, url.pathname)
+  return matched._tag === "Route" ? matched.route.operationId : ""
+}
+
 /** Handles one request; `DROP` means the connection should be dropped. */
 export const handle = async (deps: Deps, request: Request): Promise<Response | typeof DROP> => {
   const url = new URL(request.url)
   if (url.pathname === "/__orgkit" || url.pathname.startsWith("/__orgkit/")) return deps.control(request, url)
-  const matched = RouteTable.match(request.method, url.pathname)
-  const operation = url.pathname === "/oidc/token" ? "token" : matched._tag === "Route" ? matched.route.operationId : ""
+  const isToken = url.pathname === "/oidc/token"
   const injector = deps.faults()
-  const decision = injector.active ? injector.decide(operation) : undefined
+  // Faults name operations; the route is looked up only when a fault could apply.
+  const decision = injector.active ? injector.decide(isToken ? "token" : operationOf(request.method, url)) : undefined
   if (decision !== undefined && decision.latencyMs > 0) await sleep(decision.latencyMs)
   const outcome = decision?.outcome
   let response: Response | typeof DROP
   if (outcome?._tag === "Drop") response = DROP
   else if (outcome?._tag === "Respond") response = text(outcome.status, outcome.body, outcome.headers)
-  else if (operation === "token") response = await deps.tokens.tokenEndpoint(request)
+  else if (isToken) response = await deps.tokens.tokenEndpoint(request)
   else response = await deps.web(request)
   if (response !== DROP && response.body !== null && request.method.toUpperCase() === "HEAD")
     response = await headOf(response)
