@@ -8,5 +8,6 @@ export {
   type NodeAuditStoreOptions,
   localSqlDriver,
   openNodeAuditStore,
-  threadSqlDriver
+  threadSqlDriver,
+  type ThreadSqlDriver
 } from "./node-store.ts"

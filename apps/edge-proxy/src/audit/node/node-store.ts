@@ -103,57 +103,70 @@ interface Answer {
   readonly error?: { readonly name: string; readonly message: string; readonly code?: string }
 }
 
-/** The SQL driver over a connection in a worker thread; `close` ends the thread once it is idle. */
-export const threadSqlDriver = (
-  path: string,
-  busyTimeoutMs: number
-): SqlDriver & { readonly close: () => Promise<void> } => {
-  const worker = new Worker(new URL("./sqlite-thread.ts", import.meta.url), {
-    workerData: { path, busyTimeoutMs }
-  })
-  worker.unref()
+/** The driver over the SQLite thread. */
+export interface ThreadSqlDriver extends SqlDriver {
+  /** Ends the thread once the statements in flight are done; later calls reject. */
+  readonly close: () => Promise<void>
+  /** The thread now serving statements (diagnostics and tests); a stopped one is replaced on the next call. */
+  readonly thread: () => Worker
+}
+
+/**
+ * The SQL driver over a connection in a worker thread. If the thread dies, the statements in flight
+ * fail (their writes are refused, as for any store failure) and the next call starts a new thread.
+ */
+export const threadSqlDriver = (path: string, busyTimeoutMs: number): ThreadSqlDriver => {
   const waiting = new Map<number, { resolve: (rows: Array<unknown>) => void; reject: (error: Error) => void }>()
   let next = 0
-  let failure: Error | undefined
+  let closed = false
+  let current: Worker | undefined
   const failAll = (error: Error) => {
-    failure = error
     for (const pending of waiting.values()) pending.reject(error)
     waiting.clear()
   }
-  worker.on("message", (answer: Answer) => {
-    const pending = waiting.get(answer.id)
-    if (pending === undefined) return
-    waiting.delete(answer.id)
-    if (answer.ok) pending.resolve(answer.rows ?? [])
-    else {
-      const error = new AuditStoreError(`SQLite: ${answer.error?.message ?? "failed"}`)
-      pending.reject(error)
+  const thread = (): Worker => {
+    if (current !== undefined) return current
+    const worker = new Worker(new URL("./sqlite-thread.ts", import.meta.url), { workerData: { path, busyTimeoutMs } })
+    worker.unref()
+    worker.on("message", (answer: Answer) => {
+      const pending = waiting.get(answer.id)
+      if (pending === undefined) return
+      waiting.delete(answer.id)
+      if (answer.ok) pending.resolve(answer.rows ?? [])
+      else pending.reject(new AuditStoreError(`SQLite: ${answer.error?.message ?? "failed"}`))
+    })
+    const stopped = (reason: string) => {
+      if (current === worker) current = undefined
+      failAll(new AuditStoreError(reason))
     }
-  })
-  worker.on("error", (error) => failAll(new AuditStoreError(`the SQLite thread failed: ${String(error)}`)))
-  worker.on("exit", () => failAll(new AuditStoreError("the SQLite thread has stopped")))
+    worker.on("error", (error) => stopped(`the SQLite thread failed: ${String(error)}`))
+    worker.on("exit", () => stopped("the SQLite thread has stopped"))
+    return (current = worker)
+  }
   const inFlight = new Set<Promise<unknown>>()
   const call = (message: Record<string, unknown>): Promise<Array<unknown>> => {
-    if (failure !== undefined) return Promise.reject(failure)
+    if (closed) return Promise.reject(new AuditStoreError("the audit store is closed"))
     const id = ++next
     const answer = new Promise<Array<unknown>>((resolve, reject) => {
       waiting.set(id, { resolve, reject })
-      worker.postMessage({ id, ...message }) // oxlint-disable-line unicorn/require-post-message-target-origin
+      thread().postMessage({ id, ...message }) // oxlint-disable-line unicorn/require-post-message-target-origin
     })
     const settled = answer.catch(() => undefined).finally(() => inFlight.delete(settled))
     inFlight.add(settled)
     return answer
   }
+  thread()
   return {
     all: async <Row>(sql: string, params: ReadonlyArray<SqlValue> = []) =>
       (await call({ op: "all", sql, params: [...params] })) as Array<Row>,
     batch: async (statements: ReadonlyArray<Statement>) => {
       await call({ op: "batch", statements: statements.map((s) => ({ sql: s.sql, params: [...s.params] })) })
     },
+    thread,
     close: async () => {
       while (inFlight.size > 0) await Promise.allSettled(inFlight)
-      failure ??= new AuditStoreError("the audit store is closed")
-      await worker.terminate()
+      closed = true
+      await current?.terminate()
     }
   }
 }
@@ -178,7 +191,9 @@ export const openNodeAuditStore = (options: NodeAuditStoreOptions): NodeAuditSto
   migrations.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 1000}`)
   applyMigrations(migrations, options.migrationsDir ?? defaultMigrationsDir)
   if (!memory) migrations.close()
-  const driver = memory ? localSqlDriver(migrations) : threadSqlDriver(options.path, options.busyTimeoutMs ?? 1000)
+  const driver: SqlDriver | ThreadSqlDriver = memory
+    ? localSqlDriver(migrations)
+    : threadSqlDriver(options.path, options.busyTimeoutMs ?? 1000)
   const signingKey = options.signingKey
   const publicKeys = keyRing(signingKey, options.publicKeys ?? [])
   const writer = makeChainWriter(driver, {
@@ -232,7 +247,7 @@ export const openNodeAuditStore = (options: NodeAuditStoreOptions): NodeAuditSto
     close: async () => {
       if (timer !== undefined) clearInterval(timer)
       if (heartbeat !== undefined) clearInterval(heartbeat)
-      if ("close" in driver) await (driver as { close: () => Promise<void> }).close()
+      if (!memory) await (driver as ThreadSqlDriver).close()
       if (migrations.isOpen) migrations.close()
     }
   }

@@ -9,6 +9,7 @@ import {
   defaultMigrationsDir,
   type NodeAuditStore,
   localSqlDriver,
+  threadSqlDriver,
   openNodeAuditStore
 } from "../../../src/audit/node/index.ts"
 import { deadLetterSchema } from "../../../src/audit/sql.ts"
@@ -470,5 +471,25 @@ describe("dead letters", () => {
       ["write", 201, "completed"]
     ])
     expect(await store.verify()).toMatchObject({ ok: true, events: 2, entries: 3 })
+  })
+})
+
+describe("the SQLite thread", () => {
+  it("fails the statements in flight when the thread dies, and serves the next ones from a new thread", async () => {
+    const path = join(dir, "thread.sqlite")
+    open("thread.sqlite") // migrates the file
+    const driver = threadSqlDriver(path, 1000)
+    try {
+      const first = driver.thread()
+      expect(await driver.all("SELECT count(*) AS n FROM audit_chain")).toEqual([{ n: 0 }])
+      const inFlight = driver.all("SELECT count(*) AS n FROM audit_chain")
+      await first.terminate()
+      await expect(inFlight).rejects.toThrow(/SQLite thread/)
+      expect(await driver.all("SELECT count(*) AS n FROM audit_chain")).toEqual([{ n: 0 }])
+      expect(driver.thread()).not.toBe(first)
+    } finally {
+      await driver.close()
+    }
+    await expect(driver.all("SELECT 1")).rejects.toThrow("closed")
   })
 })
