@@ -26,7 +26,7 @@ export {
   type RetryPolicy
 } from "./recorder.ts"
 export { defaultMaxRequestBytes, recordedRequest, redact, redactedValue, redactUrl, secretKey } from "./redact.ts"
-export { auditRoutes, type AuditRoutesOptions, EventsQuery } from "./routes.ts"
+export { auditPublicKeyHandler, auditRoutes, type AuditRoutesOptions, EventsQuery } from "./routes.ts"
 export * from "./settings.ts"
 export * from "./store.ts"
 export { bodyTargetFields, extractTargets, pathTargetParams, payloadFields, routeTargets } from "./targets.ts"

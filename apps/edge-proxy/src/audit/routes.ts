@@ -130,6 +130,27 @@ const streamLines = <A>(items: AsyncIterable<A>): ReadableStream<Uint8Array> => 
 }
 
 /**
+ * `GET /audit/public-key`: the public keys checkpoints verify against, as SPKI PEM blocks (the
+ * signing key's first); 404 `proxy.checkpoints_off` without a signing key. `auditRoutes` serves it to
+ * `audit:read` keys; a public key is no secret, so an app may also serve it before authentication.
+ *
+ * @example
+ * app.get("/audit/public-key", auditPublicKeyHandler(store)) // before app.use("/audit/*", authenticate(...))
+ */
+export const auditPublicKeyHandler =
+  (store: AuditStore) =>
+  async (c: Context<AppEnv>): Promise<Response> => {
+    const keys = await store.publicKeys()
+    if (keys.length === 0) {
+      return answer(c, 404, { code: "proxy.checkpoints_off", message: "Audit checkpoints are off: no signing key." })
+    }
+    return c.body(keys.map((k) => k.pem).join(""), 200, {
+      "content-type": "application/x-pem-file; charset=utf-8",
+      "cache-control": "no-store"
+    })
+  }
+
+/**
  * The audit API. Mount it behind the proxy's authentication with the `audit:read` scope.
  *
  * @example
@@ -183,16 +204,7 @@ export const auditRoutes = (options: AuditRoutesOptions): Hono<AppEnv> => {
     return c.body(streamLines(store.checkpoints(Number(after))), 200, ndjson)
   })
 
-  app.get("/public-key", async (c) => {
-    const keys = await store.publicKeys()
-    if (keys.length === 0) {
-      return answer(c, 404, { code: "proxy.checkpoints_off", message: "Audit checkpoints are off: no signing key." })
-    }
-    return c.body(keys.map((k) => k.pem).join(""), 200, {
-      "content-type": "application/x-pem-file; charset=utf-8",
-      "cache-control": "no-store"
-    })
-  })
+  app.get("/public-key", auditPublicKeyHandler(store))
 
   app.get("/dead-letters", async (c) => {
     const denied = unrestricted(c)
