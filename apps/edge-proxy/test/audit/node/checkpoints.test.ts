@@ -214,6 +214,24 @@ describe("tamper matrix (Node SQLite)", () => {
     })
   })
 
+  it("accepts a gap the writer explains with a start checkpoint (a restart), and catches checkpoints removed in the middle", async () => {
+    const first = await signedChain()
+    await first.close()
+    stores.length = 0
+    clock += 10 * heartbeatMs
+    const restarted = open(keyA)
+    await fill(restarted, 1)
+    const bodies = await checkpointBodies(raw())
+    expect(bodies.at(-1)?.checkpoint.reason).toBe("start")
+    expect(await restarted.verify()).toMatchObject({ ok: true, events: 7 })
+    await raw().batch([{ sql: "DELETE FROM audit_checkpoints WHERE n IN (2, 3)", params: [] }])
+    expect(await restarted.verify()).toMatchObject({
+      ok: false,
+      checkpoint: 4,
+      reason: expect.stringContaining("checkpoints 2..3 are missing")
+    })
+  })
+
   it("verifies across a key rotation when the old public key is configured", async () => {
     const first = await signedChain()
     await first.close()
