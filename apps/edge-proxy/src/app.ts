@@ -20,7 +20,7 @@ import { audit } from "./middleware/audit/index.ts"
 import { cache } from "./middleware/cache/index.ts"
 import { forward, makeExchange } from "./middleware/forward/index.ts"
 import { matchRoute } from "./middleware/match-route/index.ts"
-import { metrics } from "./middleware/metrics/index.ts"
+import { makeMetricsRegistry, metrics, type MetricsRegistry } from "./middleware/metrics/index.ts"
 import { requestId } from "./middleware/request-id/index.ts"
 import { requestLog } from "./middleware/request-log/index.ts"
 import { validate } from "./middleware/validate/index.ts"
@@ -35,6 +35,7 @@ import {
   type TokenSource,
   type Upstream
 } from "./ports.ts"
+import { auditCheck, readiness } from "./ops/readiness.ts"
 import { clientCredentials } from "./token-source.ts"
 
 /** Everything the app needs. */
@@ -63,6 +64,8 @@ export interface Deps {
   readonly webhookSigningKey?: string | undefined
   /** A bearer token for `GET /metrics` (any key with scope `read` works too). */
   readonly metricsToken?: string | undefined
+  /** The metrics registry the request log feeds (default: a new one; the Node hit path shares it). */
+  readonly metrics?: MetricsRegistry
 }
 
 /** What the entry files provide besides the configuration. */
@@ -119,17 +122,38 @@ export const createApp = (deps: Deps) => {
   })
   const keys = deps.keyStore ?? makeKeyStore(deps.keys, deps.platform.digest)
   const webhooks = makeWebhookCounters()
+  const registry = deps.metrics ?? makeMetricsRegistry()
+  const auditStore = deps.auditStore as (AuditStore & { readonly probe?: () => Promise<void> }) | undefined
+  const ready = readiness({
+    now: deps.platform.now,
+    checks: {
+      token: () => deps.tokens.get().then(() => undefined),
+      ...(auditStore === undefined
+        ? {}
+        : {
+            audit: auditCheck({
+              probe: auditStore.probe?.bind(auditStore),
+              lastWrite: registry.lastAudit,
+              now: deps.platform.now
+            })
+          })
+    }
+  })
   const app = new Hono<AppEnv>()
     .use(requestId({ generate: deps.platform.randomId }))
-    .use(requestLog({ log: deps.log, now: deps.platform.now }))
+    .use(requestLog({ log: deps.log, now: deps.platform.now, metrics: registry }))
     .get("/healthz", (c) => c.json({ status: "ok" }))
+    .get("/readyz", ready)
     .get("/openapi.json", (c) =>
       c.body(openApi(origin(c.req.url)), 200, { "content-type": "application/json; charset=utf-8" })
     )
     .get("/docs", (c) =>
       c.body(docsPage, 200, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp })
     )
-    .get("/metrics", metrics({ cache: deps.cache, webhooks, keys, token: deps.metricsToken }))
+    .get(
+      "/metrics",
+      metrics({ cache: deps.cache, webhooks, keys, token: deps.metricsToken, registry, audit: deps.audit })
+    )
     .post(
       "/webhooks/logto",
       logtoWebhook({

@@ -15,6 +15,7 @@ import { makeKeyStore } from "../../middleware/authenticate/index.ts"
 import type { LogSink, Platform, Upstream } from "../../ports.ts"
 import { atLevel, webPlatform } from "../web-platform.ts"
 import { nodeHttpUpstream } from "./http-upstream.ts"
+import { makeMetricsRegistry } from "../../middleware/metrics/index.ts"
 import { bufferedJsonLines } from "./log.ts"
 
 /** A running proxy. */
@@ -66,16 +67,19 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
       : undefined
   const auditStore = options.auditStore ?? ownAudit
   const audit = auditStore === undefined ? undefined : makeRecorder({ store: auditStore, log, now: platform.now })
-  const app = createApp(
-    makeDeps(config, {
+  // One registry for both paths: the hit path's request lines are counted like the app's.
+  const metrics = makeMetricsRegistry()
+  const app = createApp({
+    ...makeDeps(config, {
       upstream,
       platform,
       log,
       keyStore,
       ...(audit === undefined || auditStore === undefined ? {} : { audit, auditStore }),
       ...(cache === undefined ? {} : { cache: cache.store })
-    })
-  )
+    }),
+    metrics
+  })
   const hono = getRequestListener(app.fetch, {
     hostname: config.host,
     // A request line Node accepts but no URL can be built from (`a\\b`, a bad Host) fails before the app
@@ -102,7 +106,8 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
           keys: keyStore,
           now: platform.now,
           randomId: platform.randomId,
-          log: config.logLevel === "info" ? log : undefined
+          log:
+            config.logLevel === "info" ? (line) => (metrics.observe(line), log(line)) : (line) => metrics.observe(line)
         })
   const server = http.createServer(
     {

@@ -1,7 +1,8 @@
 import type { Handler } from "hono"
 import { disabledMetrics } from "../../cache/metrics.ts"
 import type { AppEnv } from "../../env.ts"
-import type { CacheStore } from "../../ports.ts"
+import type { AuditSink, CacheStore } from "../../ports.ts"
+import type { MetricsRegistry } from "./registry.ts"
 import { LogtoError } from "@orgkit/core"
 import { logtoError } from "../../errors.ts"
 import { identify } from "../authenticate/authenticate.ts"
@@ -18,9 +19,19 @@ export interface MetricsOptions {
    * that is not restricted to organizations (the metrics are the whole process's).
    */
   readonly token: string | undefined
+  /** The request counters and latency histograms (fed by the request log). */
+  readonly registry?: MetricsRegistry
+  /** The audit sink; its own counters are added when it has any (`metrics()`). */
+  readonly audit?: AuditSink
 }
 
 const encoder = new TextEncoder()
+
+/** The audit recorder's own counters (what it counted instead of recording), when the sink has them. */
+const auditLines = (audit: AuditSink | undefined): string => {
+  const metricsOf = (audit as { readonly metrics?: () => string } | undefined)?.metrics
+  return typeof metricsOf === "function" ? metricsOf.call(audit) : ""
+}
 
 const webhookLines = (counters: WebhookCounters): string =>
   "# HELP orgkit_webhooks_total Logto webhook deliveries by result.\n" +
@@ -45,10 +56,14 @@ export const metrics = (options: MetricsOptions): Handler<AppEnv> => {
   // Digests of equal length, compared in constant time: the token's length is not revealed either.
   const expected = options.token === undefined ? undefined : sha256(`Bearer ${options.token}`)
   const render = (c: Parameters<Handler<AppEnv>>[0]) =>
-    c.body((options.cache.metrics() || disabledMetrics) + webhookLines(options.webhooks), 200, {
-      "content-type": "text/plain; version=0.0.4; charset=utf-8",
-      "cache-control": "no-store"
-    })
+    c.body(
+      (options.registry?.render() ?? "") +
+        (options.cache.metrics() || disabledMetrics) +
+        webhookLines(options.webhooks) +
+        auditLines(options.audit),
+      200,
+      { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" }
+    )
   return async (c) => {
     const given = c.req.header("authorization")
     if (expected !== undefined && given !== undefined && constantTimeEqual(await sha256(given), await expected)) {

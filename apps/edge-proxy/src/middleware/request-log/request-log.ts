@@ -1,12 +1,16 @@
 import type { MiddlewareHandler } from "hono"
 import type { AppEnv, UpstreamTrace } from "../../env.ts"
+import { proxyCodes } from "../../errors.ts"
 import { rawPath } from "../../internal/url.ts"
 import type { LogSink } from "../../ports.ts"
+import type { MetricsRegistry } from "../metrics/registry.ts"
 
 /** Options of `requestLog`. */
 export interface RequestLogOptions {
   readonly log: LogSink
   readonly now: () => number
+  /** Counts every request line, whatever the log level lets through. */
+  readonly metrics?: MetricsRegistry
 }
 
 const maxPathInLog = 2048
@@ -25,6 +29,26 @@ export interface RequestFields {
   readonly cache: string | undefined
   readonly upstream: UpstreamTrace | undefined
   readonly durationMs: number
+  /** A write's audit intent: accepted before forwarding, or refused (503 `proxy.audit_unavailable`). */
+  readonly audit?: "accepted" | "refused" | undefined
+}
+
+/** The request line, as `requestRecord` writes it. */
+export type RequestRecord = {
+  readonly time: string
+  readonly level: "info" | "warn" | "error"
+  readonly msg: "request"
+  readonly requestId: string
+  readonly method: string
+  readonly path: string
+  readonly operationId: string | undefined
+  readonly keyId: string | undefined
+  readonly status: number
+  readonly code: string | undefined
+  readonly cache: string | undefined
+  readonly upstream: Readonly<UpstreamTrace> | undefined
+  readonly durationMs: number
+  readonly audit: "accepted" | "refused" | undefined
 }
 
 /**
@@ -35,7 +59,7 @@ export interface RequestFields {
  * @example
  * log(requestRecord({ startedAt, requestId, method: "GET", path, operationId, keyId, status: 200, ... }))
  */
-export const requestRecord = (fields: RequestFields): Record<string, unknown> => {
+export const requestRecord = (fields: RequestFields): RequestRecord => {
   const { upstream, path, status } = fields
   return {
     time: new Date(fields.startedAt).toISOString(),
@@ -58,16 +82,18 @@ export const requestRecord = (fields: RequestFields): Record<string, unknown> =>
             ms: upstream.ms,
             tokenRefreshed: upstream.tokenRefreshed
           },
-    durationMs: fields.durationMs
+    durationMs: fields.durationMs,
+    audit: fields.audit
   }
 }
 
 /**
- * Writes one structured JSON log line per request once it is answered (`requestRecord`), and
- * records when the request arrived (`startedAt`) for the steps after it.
+ * Writes one structured JSON log line per request once it is answered (`requestRecord`), counts it
+ * in the metrics registry, and records when the request arrived (`startedAt`) for the steps after it.
  *
  * @param options.log the log sink
  * @param options.now the clock
+ * @param options.metrics the registry every request line is counted in
  * @example
  * app.use(requestId({ generate }), requestLog({ log: (line) => console.log(JSON.stringify(line)), now: Date.now }))
  */
@@ -77,19 +103,22 @@ export const requestLog =
     const startedAt = options.now()
     c.set("startedAt", startedAt)
     await next()
-    options.log(
-      requestRecord({
-        startedAt,
-        requestId: c.get("requestId"),
-        method: c.req.method,
-        path: rawPath(c.req.url),
-        operationId: c.get("route")?.operationId,
-        keyId: c.get("principal")?.id,
-        status: c.res.status,
-        code: c.get("errorCode"),
-        cache: c.get("cache"),
-        upstream: c.get("upstream"),
-        durationMs: options.now() - startedAt
-      })
-    )
+    const code = c.get("errorCode")
+    const line = requestRecord({
+      startedAt,
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: rawPath(c.req.url),
+      operationId: c.get("route")?.operationId,
+      keyId: c.get("principal")?.id,
+      status: c.res.status,
+      code,
+      cache: c.get("cache"),
+      upstream: c.get("upstream"),
+      durationMs: options.now() - startedAt,
+      audit:
+        c.get("auditReceipt") !== undefined ? "accepted" : code === proxyCodes.auditUnavailable ? "refused" : undefined
+    })
+    options.metrics?.observe(line)
+    options.log(line)
   }
