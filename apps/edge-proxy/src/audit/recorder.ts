@@ -124,6 +124,13 @@ export interface AuditCounters {
   denialsOverCeiling: number
 }
 
+interface DenialWindow {
+  readonly minute: number
+  recorded: number
+  over: number
+  summarized: boolean
+}
+
 class StoreFailed extends Data.TaggedError("StoreFailed")<{ readonly cause: unknown }> {}
 
 const message = (error: unknown): string => {
@@ -217,7 +224,7 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
   let unauthenticatedSince = 0
   let unauthenticatedLoggedAt = Number.NEGATIVE_INFINITY
   // Denial records per key in the current minute, and how many were only counted.
-  const denialWindows = new Map<string, { minute: number; recorded: number; over: number }>()
+  const denialWindows = new Map<string, DenialWindow>()
   // Closing work for refused writes, by request id, so `settle` (run under `waitUntil`) can wait for it.
   const closing = new Map<string, Set<Promise<unknown>>>()
   // Every delivery in flight, for `flush`.
@@ -391,11 +398,15 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
       await denyNow(attempt, result)
   }
 
-  const unauthenticated = () => {
-    counters.unauthenticated++
-    unauthenticatedSince++
+  /** Runs `task` in `ms` without keeping a Node process alive for it (on Workers it may never run; the next request catches up). */
+  const later = (ms: number, task: () => void) => {
+    const timer = setTimeout(task, Math.max(0, ms)) as { unref?: () => void }
+    timer.unref?.()
+  }
+
+  let unauthenticatedPending = false
+  const summarizeUnauthenticated = () => {
     const at = now()
-    if (at - unauthenticatedLoggedAt < 60_000) return
     log({
       time: new Date(at).toISOString(),
       level: "warn",
@@ -407,14 +418,28 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
     unauthenticatedSince = 0
   }
 
+  const unauthenticated = () => {
+    counters.unauthenticated++
+    unauthenticatedSince++
+    const since = now() - unauthenticatedLoggedAt
+    if (since >= 60_000) return summarizeUnauthenticated()
+    // The rest of this minute's count gets its line when the minute is over.
+    if (unauthenticatedPending) return
+    unauthenticatedPending = true
+    later(60_000 - since, () => {
+      unauthenticatedPending = false
+      if (unauthenticatedSince > 0) summarizeUnauthenticated()
+    })
+  }
+
   /** Whether this key may have one more denial record this minute; past the ceiling, counts and summarizes. */
   const underCeiling = (keyId: string, attempt: RecordedAttempt): boolean => {
     const minute = Math.floor(now() / 60_000)
     let window = denialWindows.get(keyId)
     if (window === undefined || window.minute !== minute) {
-      if (window !== undefined && window.over > 0) summarize(keyId, window)
+      if (window !== undefined) closeWindow(keyId, window)
       // Bounded by the configured keys: one window each.
-      denialWindows.set(keyId, (window = { minute, recorded: 0, over: 0 }))
+      denialWindows.set(keyId, (window = { minute, recorded: 0, over: 0, summarized: false }))
     }
     if (window.recorded < denialsPerMinute) {
       window.recorded++
@@ -422,11 +447,22 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
     }
     window.over++
     counters.denialsOverCeiling++
-    if (window.over === 1) summarize(keyId, window, attempt)
+    if (window.over === 1) {
+      summarize(keyId, window, attempt)
+      const current = window
+      later((minute + 1) * 60_000 - now(), () => closeWindow(keyId, current))
+    }
     return false
   }
 
-  const summarize = (keyId: string, window: { minute: number; over: number }, attempt?: RecordedAttempt) =>
+  /** The count of a minute's denials over the ceiling, once (when the minute is over, or at the next denial). */
+  const closeWindow = (keyId: string, window: DenialWindow) => {
+    if (window.over === 0 || window.summarized) return
+    window.summarized = true
+    summarize(keyId, window)
+  }
+
+  const summarize = (keyId: string, window: DenialWindow, attempt?: RecordedAttempt) =>
     log({
       time: new Date(now()).toISOString(),
       level: "warn",

@@ -145,7 +145,7 @@ export const auditPublicKeyHandler =
       return answer(c, 404, { code: "proxy.checkpoints_off", message: "Audit checkpoints are off: no signing key." })
     }
     return c.body(keys.map((k) => k.pem).join(""), 200, {
-      "content-type": "application/x-pem-file; charset=utf-8",
+      "content-type": "text/plain; charset=utf-8",
       "cache-control": "no-store"
     })
   }

@@ -19,6 +19,7 @@
  *   the same; `verify` reads one snapshot (`REPEATABLE READ`), so appends meanwhile do not disturb it.
  * - The schema (`migrations/*.sql`, `migrate.ts`) is applied at open by whichever process gets there first.
  */
+import { fileURLToPath } from "node:url"
 import pg from "pg"
 import type { LogSink } from "../../ports.ts"
 import { canonicalJson } from "../canonical.ts"
@@ -83,7 +84,7 @@ export interface PostgresAuditStore extends AuditStore {
 }
 
 /** The default migrations directory: `apps/edge-proxy/migrations`. */
-const defaultMigrationsDir = new URL("../../../migrations/", import.meta.url)
+const defaultMigrationsDir = fileURLToPath(new URL("../../../migrations/", import.meta.url))
 
 interface Op {
   readonly run: (writer: ChainWriter) => Promise<unknown>
@@ -117,7 +118,7 @@ export const openPostgresAuditStore = async (options: PostgresAuditStoreOptions)
   // An idle connection dropped by the server (a restart): the pool replaces it; nothing was in flight.
   pool.on("error", (error) => log({ level: "warn", msg: "audit database connection lost", error: String(error) }))
   try {
-    await applyPostgresMigrations(pool, new URL(options.migrationsDir ?? defaultMigrationsDir).pathname, schema)
+    await applyPostgresMigrations(pool, options.migrationsDir ?? defaultMigrationsDir, schema)
   } catch (error) {
     await pool.end()
     throw error
