@@ -37,16 +37,44 @@ export const makeCounters = (): CacheCounters => ({
   errors: 0
 })
 
-/** What only a store that holds entries in this process can tell. */
+/** What only a store that holds entries in this process can tell (Redis: its totals, as last read). */
 export interface StoreGauges {
   readonly entries: number
   readonly bytes: number
   readonly maxBytes: number
   readonly evictions: number
+  /** The shared store's connection (`ORGKIT_CACHE_REDIS_URL`), when the entries live in Redis. */
+  readonly remote?: RemoteGauges
+}
+
+/** The state of the connection to a shared cache store. */
+export interface RemoteGauges {
+  readonly kind: "redis"
+  /** Connected now. */
+  readonly up: boolean
+  /** Calls to it that failed (each answered without the cache). */
+  readonly errors: number
+  /** Invalidations not yet applied there (this process's reads bypass the cache until they are). */
+  readonly pendingInvalidations: number
 }
 
 const metric = (name: string, type: "counter" | "gauge", help: string, value: number): string =>
   `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`
+
+const remoteMetrics = (remote: RemoteGauges): string =>
+  metric(`orgkit_cache_${remote.kind}_up`, "gauge", "1 when the shared cache store is reachable.", remote.up ? 1 : 0) +
+  metric(
+    `orgkit_cache_${remote.kind}_errors_total`,
+    "counter",
+    "Calls to the shared cache store that failed.",
+    remote.errors
+  ) +
+  metric(
+    `orgkit_cache_${remote.kind}_pending_invalidations`,
+    "gauge",
+    "Invalidations waiting for the shared cache store.",
+    remote.pendingInvalidations
+  )
 
 /** The Prometheus text exposition of the counters (and the store's gauges when given). */
 export const renderMetrics = (counters: CacheCounters, store?: StoreGauges): string =>
@@ -85,7 +113,8 @@ export const renderMetrics = (counters: CacheCounters, store?: StoreGauges): str
     : metric("orgkit_cache_entries", "gauge", "Entries held.", store.entries) +
       metric("orgkit_cache_bytes", "gauge", "Bytes held (estimated).", store.bytes) +
       metric("orgkit_cache_max_bytes", "gauge", "The byte bound.", store.maxBytes) +
-      metric("orgkit_cache_evictions_total", "counter", "Entries evicted for room.", store.evictions))
+      metric("orgkit_cache_evictions_total", "counter", "Entries evicted for room.", store.evictions) +
+      (store.remote === undefined ? "" : remoteMetrics(store.remote)))
 
 /** The exposition when caching is off. */
 export const disabledMetrics = metric("orgkit_cache_enabled", "gauge", "1 when the read cache is on.", 0)
