@@ -15,6 +15,8 @@ export const proxyCodes = {
   upstreamUnavailable: "proxy.upstream_unavailable",
   upstreamAuthFailed: "proxy.upstream_auth_failed",
   auditUnavailable: "proxy.audit_unavailable",
+  rateLimited: "proxy.rate_limited",
+  upstreamBudget: "proxy.upstream_budget",
   internalError: "proxy.internal_error"
 } as const
 
@@ -55,6 +57,23 @@ export class ProxyError extends Error {
     )
   }
 
+  /**
+   * 429: the upstream budget (what every instance together may send to Logto) is spent for now;
+   * `data.retryAfterSeconds` is also sent as `Retry-After`.
+   */
+  static upstreamBudget(retryAfterMs: number, cause?: unknown): ProxyError {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+    return new ProxyError(
+      429,
+      {
+        code: proxyCodes.upstreamBudget,
+        message: "The shared Logto request budget is spent for now; retry later.",
+        data: { retryAfterSeconds }
+      },
+      { cause }
+    )
+  }
+
   /** 502: Logto rejected the proxy's own machine-to-machine credentials or token. */
   static upstreamAuthFailed(detail: string): ProxyError {
     return new ProxyError(502, {
@@ -66,7 +85,11 @@ export class ProxyError extends Error {
 
 /** Maps a transport failure to the proxy's 504 or 502. */
 export const fromUpstreamFailure = (failure: UpstreamFailure): ProxyError =>
-  failure.reason === "timeout" ? ProxyError.upstreamTimeout(failure) : ProxyError.upstreamUnavailable(failure)
+  failure.reason === "timeout"
+    ? ProxyError.upstreamTimeout(failure)
+    : failure.reason === "budget"
+      ? ProxyError.upstreamBudget(failure.retryAfterMs ?? 1_000, failure)
+      : ProxyError.upstreamUnavailable(failure)
 
 const jsonType = { "content-type": "application/json; charset=utf-8" }
 
@@ -76,7 +99,13 @@ const jsonType = { "content-type": "application/json; charset=utf-8" }
  */
 export const logtoError = (c: Context<AppEnv>, status: number, body: ErrorBody): Response => {
   c.set("errorCode", body.code)
-  return c.body(JSON.stringify(body), status as ContentfulStatusCode, jsonType)
+  // A 429 says when to come back: its `data.retryAfterSeconds` is the `Retry-After` header.
+  const retryAfter = status === 429 ? (body.data as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined
+  return c.body(
+    JSON.stringify(body),
+    status as ContentfulStatusCode,
+    typeof retryAfter === "number" ? { ...jsonType, "retry-after": String(retryAfter) } : jsonType
+  )
 }
 
 /**

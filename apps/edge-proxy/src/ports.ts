@@ -26,6 +26,8 @@ export interface UpstreamRequest {
    * whose outcome is unknown.
    */
   readonly idempotent: boolean
+  /** The caller's key id, for the upstream budget's fair share (absent for token requests). */
+  readonly keyId?: string | undefined
 }
 
 /** Logto's answer, fully read. */
@@ -35,16 +37,26 @@ export interface UpstreamResponse {
   readonly body: Uint8Array
 }
 
-/** Why an exchange produced no answer. */
-export type UpstreamFailureReason = "timeout" | "unavailable"
+/**
+ * Why an exchange produced no answer: it timed out, Logto could not be reached, or the upstream
+ * budget was spent (nothing was sent).
+ */
+export type UpstreamFailureReason = "timeout" | "unavailable" | "budget"
 
-/** The exchange produced no HTTP answer: it timed out, or Logto could not be reached. */
+/** The exchange produced no HTTP answer: it timed out, Logto could not be reached, or the budget refused it. */
 export class UpstreamFailure extends Error {
   readonly reason: UpstreamFailureReason
-  constructor(reason: UpstreamFailureReason, message: string, options?: { readonly cause?: unknown }) {
+  /** For `budget`: how long until the budget has room again. */
+  readonly retryAfterMs: number | undefined
+  constructor(
+    reason: UpstreamFailureReason,
+    message: string,
+    options?: { readonly cause?: unknown; readonly retryAfterMs?: number }
+  ) {
     super(message, options)
     this.name = "UpstreamFailure"
     this.reason = reason
+    this.retryAfterMs = options?.retryAfterMs
   }
 }
 

@@ -3,6 +3,8 @@
  */
 
 /** The scopes a proxy key can hold. `audit:read` is used by the audit API (a later issue). */
+import type { Rate } from "./limits/rate.ts"
+
 export const scopes = ["read", "write", "audit:read"] as const
 
 /** One scope. */
@@ -17,6 +19,8 @@ export interface Principal {
   readonly scopes: ReadonlySet<Scope>
   /** The organizations the key may touch; `undefined` means every organization. */
   readonly organizations: ReadonlySet<string> | undefined
+  /** The key's own quota; `undefined` means the default (`ORGKIT_RATE_LIMIT`), if any. */
+  readonly rateLimit?: Rate | undefined
 }
 
 /** Whether the principal may touch the organization. */

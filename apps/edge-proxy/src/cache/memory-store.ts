@@ -55,7 +55,7 @@ export interface Lease {
 /** A fill that ended without a cacheable answer: what its waiters answer (the proxy's 502/504). */
 export interface Failure {
   readonly status: number
-  readonly body: { readonly code?: string; readonly message: string }
+  readonly body: { readonly code?: string; readonly message: string; readonly data?: unknown }
 }
 
 /** What a lookup found. */

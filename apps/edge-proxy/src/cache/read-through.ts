@@ -11,7 +11,7 @@
  *   (`no-store`: without storing); HEAD is always passed through;
  * - every write invalidates the tags of the dependency map before its answer is sent.
  */
-import { ProxyError } from "../errors.ts"
+import { fromUpstreamFailure, ProxyError } from "../errors.ts"
 import { Etag } from "@orgkit/core"
 import { RouteTable } from "@orgkit/core"
 import type { CacheLookup, CacheRead, CacheStore, LoadOptions, LogSink, UpstreamResponse } from "../ports.ts"
@@ -124,8 +124,15 @@ const failed = (status: number) => status >= 500 || status === 429
 /** The proxy's own answer for a failure without a response (timeout, unreachable, its own credentials). */
 const failureOf = (error: unknown): Failure | undefined => {
   if (error instanceof UpstreamFailure) {
-    const mapped = error.reason === "timeout" ? ProxyError.upstreamTimeout() : ProxyError.upstreamUnavailable()
-    return { status: mapped.status, body: { code: mapped.body.code!, message: mapped.body.message } }
+    const mapped = fromUpstreamFailure(error)
+    return {
+      status: mapped.status,
+      body: {
+        code: mapped.body.code!,
+        message: mapped.body.message,
+        ...(mapped.body.data === undefined ? {} : { data: mapped.body.data })
+      }
+    }
   }
   if (error instanceof ProxyError && error.status >= 500) {
     return { status: error.status, body: { code: error.body.code!, message: error.body.message } }
@@ -200,7 +207,10 @@ export const makeReadThrough = (options: ReadThroughOptions): ReadThroughCache =
     } catch (error) {
       const failure = failureOf(error)
       await complete(tag, key, lease, failure === undefined ? { _tag: "Abandon" } : { _tag: "Fail", failure }, now)
-      if (failure !== undefined && usable(expired, now)) return stale(expired, lookup)
+      if (failure !== undefined && usable(expired, now)) {
+        if (error instanceof UpstreamFailure && error.reason === "budget") counters.staleForBudget++
+        return stale(expired, lookup)
+      }
       throw error
     }
     if (response.status === 304 && validator !== undefined && expired !== undefined) {

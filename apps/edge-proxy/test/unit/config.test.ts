@@ -40,7 +40,10 @@ describe("config", () => {
       webhookSigningKey: undefined,
       metricsToken: undefined,
       logLevel: "info",
-      audit: true
+      audit: true,
+      defaultRateLimit: undefined,
+      upstreamBudget: undefined,
+      upstreamBudgetWaitMs: 1_000
     })
     const node = decodeNodeConfig({ ...valid, PORT: "0", HOST: "127.0.0.1", ORGKIT_UPSTREAM_TIMEOUT_MS: "2500" })
     expect(
@@ -144,7 +147,7 @@ describe("config", () => {
   it("refuses unknown fields in a key entry, naming them (a typo must not widen a key)", () => {
     const keys = JSON.stringify([{ id: "a", name: "A", key: "0123456789abcdef", scopes: ["read"], orgs: ["o1"] }])
     expect(problems({ ...valid, ORGKIT_API_KEYS: keys })).toEqual([
-      'ORGKIT_API_KEYS [0]: unknown field "orgs" (the fields are id, name, key, keyHash, scopes, organizations)'
+      'ORGKIT_API_KEYS [0]: unknown field "orgs" (the fields are id, name, key, keyHash, scopes, organizations, rateLimit)'
     ])
   })
 
@@ -181,5 +184,33 @@ describe("config", () => {
     expect(problems({ ...valid, ORGKIT_MAX_CONNECTIONS: "0" })).toEqual([
       "ORGKIT_MAX_CONNECTIONS: Invalid input: expected an integer from 1 to 1000000"
     ])
+  })
+
+  it("decodes quotas and the upstream budget, and names a malformed rate", () => {
+    const keys = JSON.stringify([
+      { id: "a", name: "A", key: "0123456789abcdef", scopes: ["read"], rateLimit: { requests: 10, perSeconds: 1 } }
+    ])
+    const config = decodeNodeConfig({
+      ...valid,
+      ORGKIT_API_KEYS: keys,
+      ORGKIT_RATE_LIMIT: "100/10s",
+      ORGKIT_UPSTREAM_BUDGET: "200/10s",
+      ORGKIT_UPSTREAM_BUDGET_WRITE_SHARE: "30",
+      ORGKIT_UPSTREAM_BUDGET_WAIT_MS: "500"
+    })
+    expect(Result.isSuccess(config) && config.success).toMatchObject({
+      apiKeys: [{ rateLimit: { requests: 10, perSeconds: 1 } }],
+      defaultRateLimit: { requests: 100, perSeconds: 10 },
+      upstreamBudget: { rate: { requests: 200, perSeconds: 10 }, writeShare: 0.3 },
+      upstreamBudgetWaitMs: 500
+    })
+    expect(problems({ ...valid, ORGKIT_UPSTREAM_BUDGET: "200 per 10s", ORGKIT_RATE_LIMIT: "0/1s" })).toEqual([
+      'ORGKIT_RATE_LIMIT: Invalid input: expected a rate such as "200/10s" (requests/seconds)',
+      'ORGKIT_UPSTREAM_BUDGET: Invalid input: expected a rate such as "200/10s" (requests/seconds)'
+    ])
+    const bad = JSON.stringify([
+      { id: "a", name: "A", key: "0123456789abcdef", scopes: ["read"], rateLimit: { requests: 0, perSeconds: 1 } }
+    ])
+    expect(problems({ ...valid, ORGKIT_API_KEYS: bad })).toHaveLength(1)
   })
 })

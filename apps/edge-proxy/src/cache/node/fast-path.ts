@@ -16,6 +16,7 @@ import type { KeyStore } from "../../middleware/authenticate/key-store.ts"
 import { permits } from "../../middleware/authenticate/index.ts"
 import { callerLink } from "../../middleware/forward/headers.ts"
 import { requestRecord } from "../../middleware/request-log/index.ts"
+import type { Rate } from "../../limits/index.ts"
 import type { LogSink } from "../../ports.ts"
 import type { Principal } from "../../principal.ts"
 import { viewOf } from "../keys.ts"
@@ -32,6 +33,8 @@ export interface FastPathOptions {
   readonly randomId: () => string
   /** The request log; `undefined` when info lines are not logged. */
   readonly log: LogSink | undefined
+  /** `ORGKIT_RATE_LIMIT`: with a quota, every request is counted by the quota step, in Hono. */
+  readonly defaultRateLimit: Rate | undefined
 }
 
 interface Rendered {
@@ -85,7 +88,8 @@ export const fastPath = (options: FastPathOptions) => {
     const authorization = headers.authorization
     if (authorization === undefined) return false
     const principal = keys.cached(authorization)
-    if (principal === undefined) return false
+    // A key with a quota goes through the pipeline's quota step (counted, RateLimit headers).
+    if (principal === undefined || (principal.rateLimit ?? options.defaultRateLimit) !== undefined) return false
     const cacheControl = headers["cache-control"]
     if (cacheControl !== undefined && bypass.test(cacheControl)) return false
     const host = headers.host

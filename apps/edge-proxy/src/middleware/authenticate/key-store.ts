@@ -35,7 +35,8 @@ const principalOf = (key: ApiKey): Principal => ({
   id: key.id,
   name: key.name,
   scopes: new Set(key.scopes),
-  organizations: key.organizations === undefined ? undefined : new Set(key.organizations)
+  organizations: key.organizations === undefined ? undefined : new Set(key.organizations),
+  rateLimit: key.rateLimit
 })
 
 /**

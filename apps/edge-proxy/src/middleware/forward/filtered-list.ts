@@ -13,6 +13,8 @@ export interface FilteredListRequest {
   readonly page: { readonly offset: number; readonly pageSize: number }
   /** The organizations the key may see. */
   readonly allowed: ReadonlySet<string>
+  /** The caller's key id (the upstream budget's fair share). */
+  readonly keyId: string
 }
 
 const encoder = new TextEncoder()
@@ -46,7 +48,8 @@ export const filteredOrganizations = async (
       method: "GET",
       target: `/api/organizations?${query.toString()}`,
       headers: request.headers,
-      idempotent: true
+      idempotent: true,
+      keyId: request.keyId
     })
     if (response.status !== 200) return response
     const items = JSON.parse(decoder.decode(response.body)) as Array<{ readonly id: string }>

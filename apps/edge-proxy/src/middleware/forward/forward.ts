@@ -50,7 +50,8 @@ export const forward =
         target,
         headers: requestHeaders(callerHeaders, { withBody: body !== undefined }),
         body,
-        idempotent: route.idempotent
+        idempotent: route.idempotent,
+        keyId: principal.id
       })
     } else {
       const load = c.get("load")
@@ -73,10 +74,17 @@ export const forward =
             ? new Headers(ifNoneMatch === undefined ? {} : { "if-none-match": ifNoneMatch })
             : callerHeaders,
           page: pagination?._tag === "Page" ? pagination : { offset: 0, pageSize: Pagination.defaultPageSize },
-          allowed: principal.organizations
+          allowed: principal.organizations,
+          keyId: principal.id
         })
       } else {
-        answer = await options.exchange(trace, { method: c.req.method, target, headers, idempotent: true })
+        answer = await options.exchange(trace, {
+          method: c.req.method,
+          target,
+          headers,
+          idempotent: true,
+          keyId: principal.id
+        })
       }
     }
     c.set("answer", answer)
