@@ -10,6 +10,8 @@ export interface CacheCounters {
   misses: number
   /** Served a stale entry because Logto failed. */
   stale: number
+  /** Of those, served stale because the upstream budget was spent (nothing was asked). */
+  staleForBudget: number
   /** `Cache-Control: no-cache`/`no-store`, HEAD, or the cache itself unreachable. */
   bypass: number
   /** Waited on a concurrent identical miss instead of asking Logto again. */
@@ -29,6 +31,7 @@ export const makeCounters = (): CacheCounters => ({
   hits: 0,
   misses: 0,
   stale: 0,
+  staleForBudget: 0,
   bypass: 0,
   coalesced: 0,
   revalidated: 0,
@@ -80,6 +83,12 @@ const remoteMetrics = (remote: RemoteGauges): string =>
 export const renderMetrics = (counters: CacheCounters, store?: StoreGauges): string =>
   metric("orgkit_cache_enabled", "gauge", "1 when the read cache is on.", 1) +
   metric("orgkit_cache_hits_total", "counter", "Reads answered from a fresh cache entry.", counters.hits) +
+  metric(
+    "orgkit_cache_stale_for_budget_total",
+    "counter",
+    "Reads answered STALE because the upstream budget was spent.",
+    counters.staleForBudget
+  ) +
   metric(
     "orgkit_cache_misses_total",
     "counter",
