@@ -6,7 +6,9 @@
  * @since 0.1.0
  */
 import { Member, Organization as Org } from "@orgkit/core"
-import type * as Schema from "effect/Schema"
+import * as Arbitrary from "effect/Arbitrary"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as fc from "fast-check"
 import { idAlphabet, randomString, secure, seeded } from "./internal/random.ts"
@@ -139,6 +141,24 @@ const fromAst = (ast: SchemaAST.AST): fc.Arbitrary<unknown> => {
  */
 export const arbitrary = <S extends Schema.Top>(schema: S): fc.Arbitrary<S["Type"]> =>
   fromAst(schema.ast) as fc.Arbitrary<S["Type"]>
+
+/**
+ * A fast-check arbitrary of the values a schema accepts (its decoded side), derived by Effect's own
+ * `Arbitrary.schema` (Effect 4.1 has no fast-check derivation): each fast-check draw picks a seed
+ * and Effect generates one value from it, so a fast-check seed replays the same values. Effect
+ * checks a filter by generating and discarding, so a constraint expressed only as a filter (core's
+ * URL check) is not generated unless the schema carries an `arbitraryConstraint` for it; such
+ * optional keys are left out, and a required one fails loudly with Effect's `SampleError`.
+ *
+ * @category testing
+ * @since 0.1.0
+ */
+export const derived = <S extends Schema.Top>(schema: S): fc.Arbitrary<S["Type"]> => {
+  const values = Arbitrary.schema(Schema.toType(schema) as Schema.Top)
+  return fc
+    .noShrink(fc.integer())
+    .map((seed) => Effect.runSync(Arbitrary.sampleEffect(values, { count: 1, seed }))[0] as S["Type"])
+}
 
 /**
  * A deterministic source of uniform numbers in [0, 1) from a seed (mulberry32, the generator the

@@ -1,3 +1,5 @@
+import { RouteTable } from "@orgkit/core"
+import { Schema } from "effect"
 import * as fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
 import { Fixtures } from "../src/index.ts"
@@ -143,5 +145,19 @@ describe("generated data is valid for the contract", () => {
       }),
       { numRuns: 50 }
     )
+  })
+})
+
+describe("Fixtures.derived", () => {
+  it("draws values every core payload schema accepts, the same ones for the same seed", () => {
+    for (const route of RouteTable.routes.filter((r) => r.endpoint.payload.size > 0)) {
+      const schema = route.endpoint.payload.get("application/json")!.schemas[0] as Schema.Top
+      const values = fc.sample(Fixtures.derived(schema), { seed: 7, numRuns: 40 })
+      for (const value of values) {
+        const decoded = Schema.decodeUnknownResult(Schema.toType(schema) as Schema.Decoder<unknown>)(value)
+        expect(decoded._tag, `${route.operationId}: ${JSON.stringify(value)}`).toBe("Success")
+      }
+      expect(fc.sample(Fixtures.derived(schema), { seed: 7, numRuns: 40 })).toEqual(values)
+    }
   })
 })

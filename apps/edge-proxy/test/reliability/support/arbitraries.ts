@@ -1,16 +1,17 @@
 /**
  * fast-check arbitraries of invalid requests, derived from core's route metadata
  * (`RouteTable.routes`: methods, paths, path parameters, pagination mode) and each endpoint's
- * payload and query schemas (walked through their AST: required keys, types, length bounds, the
- * color pattern, the URL check, non-empty arrays), plus Logto's pagination rules
- * (`Pagination.parse` decides which `page`/`page_size` values are invalid).
+ * payload and query schemas (defects from their AST: required keys, types, length bounds, the
+ * color pattern, the URL check, non-empty arrays; the valid rest of a body from Effect's own
+ * derivation, `Fixtures.derived`), plus Logto's pagination rules (`Pagination.parse` decides
+ * which `page`/`page_size` values are invalid).
  *
  * Every arbitrary yields a `Case`; `badRequest` keeps only the cases the oracle says the proxy
  * must reject, so every generated request is bad input.
  */
 import { Pagination, RouteTable } from "@orgkit/core"
 import { Demo, Fixtures } from "@orgkit/testing"
-import { SchemaAST } from "effect"
+import { Schema, SchemaAST } from "effect"
 import * as fc from "fast-check"
 import http from "node:http"
 import { type Auth, type Case, expected } from "./oracle.ts"
@@ -65,54 +66,14 @@ const rulesOf = (ast: Ast): Rules => {
 const isStruct = (ast: Ast): boolean => ast._tag === "Objects" && ast.propertySignatures.length > 0
 const isRecord = (ast: Ast): boolean => ast._tag === "Objects" && ast.propertySignatures.length === 0
 
-const jsonValue: fc.Arbitrary<unknown> = fc
-  .jsonValue({ maxDepth: 2 })
-  .map((v) => JSON.parse(JSON.stringify(v)) as unknown)
-
 // ---------------------------------------------------------------------------------------------
 // Valid values (the rest of a body around one defect)
 
-const validFor = (ast: Ast): fc.Arbitrary<unknown> => {
-  switch (ast._tag) {
-    case "String": {
-      const rules = rulesOf(ast)
-      if (rules.url)
-        return fc.constantFrom("https://cdn.example/logo.svg", "mock://x/y.png", "data:image/png;base64,AA")
-      if (rules.pattern !== undefined) return fc.constantFrom("#fff", "#1D4ED8", "#a1b2c3")
-      const min = rules.minLength ?? 0
-      return fc.string({ minLength: min, maxLength: Math.max(min, Math.min(rules.maxLength ?? 24, 24)) })
-    }
-    case "Number":
-      return fc.integer({ min: 0, max: 4_000_000_000_000 })
-    case "Boolean":
-      return fc.boolean()
-    case "Null":
-      return fc.constant(null)
-    case "Literal":
-      return fc.constant(ast.literal)
-    case "Unknown":
-    case "Any":
-      return jsonValue
-    case "Union":
-      return fc.oneof(...ast.types.map(validFor))
-    case "Arrays": {
-      const min = rulesOf(ast).minLength ?? 0
-      return fc.array(validFor(ast.rest[0]!), { minLength: min, maxLength: Math.max(min, 3) })
-    }
-    case "Objects": {
-      if (isRecord(ast)) return fc.dictionary(fc.string({ maxLength: 8 }), jsonValue, { maxKeys: 3 })
-      const model: Record<string, fc.Arbitrary<unknown>> = {}
-      const required: Array<string> = []
-      for (const ps of ast.propertySignatures) {
-        model[String(ps.name)] = validFor(ps.type)
-        if (!SchemaAST.isOptional(ps.type)) required.push(String(ps.name))
-      }
-      return fc.record(model, { requiredKeys: required })
-    }
-    default:
-      throw new Error(`no valid arbitrary for ${ast._tag}`)
-  }
-}
+/**
+ * Valid values of a schema node, derived by Effect (`Fixtures.derived`): the rest of a body around
+ * one defect. Keys whose only rule is a filter (URLs) are left out, which keeps bodies small.
+ */
+const validFor = (ast: Ast): fc.Arbitrary<unknown> => Fixtures.derived(Schema.make(ast))
 
 // ---------------------------------------------------------------------------------------------
 // Invalid values: one defect somewhere below `ast`, with a label saying what it is
