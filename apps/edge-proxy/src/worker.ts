@@ -12,11 +12,13 @@ import { makeRecorder } from "./audit/index.ts"
 import { workersAuditStore } from "./audit/workers/index.ts"
 import { durableCache } from "./cache/workers/index.ts"
 import { decodeConfig } from "./config.ts"
+import { durableLimits } from "./limits/workers/index.ts"
 import { drainUnread } from "./adapters/workers/drain.ts"
 import type { LogSink, Platform } from "./ports.ts"
 
 export { AuditLog } from "./audit/workers/index.ts"
 export { CacheRegistry, CacheShard } from "./cache/workers/index.ts"
+export { Limiter } from "./limits/workers/index.ts"
 
 /** Invalid configuration: the problems (setting names, never values). */
 export interface Misconfigured {
@@ -62,6 +64,15 @@ export const buildApp = (
       "ORGKIT_AUDIT: is on but the bindings AUDIT_LOG (Durable Object) / AUDIT_DB (D1) are missing"
     ])
   }
+  const limited =
+    settings.upstreamBudget !== undefined ||
+    settings.defaultRateLimit !== undefined ||
+    settings.apiKeys.some((key) => key.rateLimit !== undefined)
+  if (limited && env.ORGKIT_LIMITS === undefined) {
+    return misconfigured([
+      "ORGKIT_UPSTREAM_BUDGET / rateLimit: quotas or a budget are set but the Durable Object binding ORGKIT_LIMITS is missing"
+    ])
+  }
   const platform = overrides.platform ?? webPlatform
   const log = atLevel(overrides.log ?? jsonLines, settings.logLevel)
   const upstream = fetchUpstream({
@@ -76,6 +87,9 @@ export const buildApp = (
   return createApp(
     makeDeps(settings, {
       upstream,
+      ...(env.ORGKIT_LIMITS === undefined
+        ? {}
+        : { limits: durableLimits(env.ORGKIT_LIMITS, { budget: settings.upstreamBudget, now: platform.now }) }),
       platform,
       log,
       ...(cache === undefined ? {} : { cache }),

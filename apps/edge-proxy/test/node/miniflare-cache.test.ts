@@ -6,7 +6,7 @@
  * run only in `test/workerd/cache.test.ts` (manual clock). Logto's answers reach the Workers through
  * a small relay in this process that can hold them back (`delayAnswers`).
  */
-import { convertV4MiniflareOptions, Miniflare } from "miniflare"
+import type { Miniflare } from "miniflare"
 import { mkdtempSync, rmSync } from "node:fs"
 import http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -14,7 +14,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, inject } from "vitest"
 import { cacheEnv } from "../fixtures/e2e.ts"
-import { buildWorker } from "../fixtures/worker-build.ts"
+import { twoWorkers } from "../fixtures/worker-build.ts"
 import { describeCache } from "../suite/cache.ts"
 
 const origin = "https://proxy.example"
@@ -63,38 +63,18 @@ const startRelay = (upstream: string) =>
     relay.listen(0, "127.0.0.1", () => ready(`http://127.0.0.1:${(relay!.address() as AddressInfo).port}`))
   })
 
+let call: Awaited<ReturnType<typeof twoWorkers>>["call"]
+
 beforeAll(async () => {
-  const scriptPath = await buildWorker(dir)
   // Only the cache is under test here: these two workers run without the audit trail's bindings.
   const bindings = {
     ...cacheEnv(inject("cacheFakeUrl")),
     LOGTO_ENDPOINT: await startRelay(inject("cacheFakeUrl")),
     ORGKIT_AUDIT: "off"
   }
-  const worker = (name: string, objects: "own" | "bound") => ({
-    name,
-    modules: true,
-    scriptPath,
-    modulesRoot: dir,
-    compatibilityDate: "2026-11-01",
-    bindings,
-    durableObjects: {
-      ORGKIT_CACHE_SHARDS: {
-        className: "CacheShard",
-        useSQLite: true,
-        ...(objects === "bound" ? { scriptName: "proxy-a" } : {})
-      },
-      ORGKIT_CACHE_REGISTRY: {
-        className: "CacheRegistry",
-        useSQLite: true,
-        ...(objects === "bound" ? { scriptName: "proxy-a" } : {})
-      }
-    }
-  })
-  mf = new Miniflare(
-    convertV4MiniflareOptions({ cf: false, workers: [worker("proxy-a", "own"), worker("proxy-b", "bound")] })
-  )
-  await mf.ready
+  const workers = await twoWorkers(dir, bindings, ["ORGKIT_CACHE_SHARDS", "ORGKIT_CACHE_REGISTRY"])
+  mf = workers.mf
+  call = workers.call
 }, 60_000)
 
 afterAll(async () => {
@@ -103,21 +83,6 @@ afterAll(async () => {
   relay?.closeAllConnections()
   rmSync(dir, { recursive: true, force: true })
 })
-
-const call =
-  (name: string) =>
-  async (path: string, init: RequestInit = {}) => {
-    const worker = await mf!.getWorker(name)
-    const response = await worker.fetch(origin + path, {
-      method: init.method ?? "GET",
-      headers: Object.fromEntries(new Headers(init.headers)),
-      ...(typeof init.body === "string" ? { body: init.body } : {}),
-      redirect: "manual"
-    })
-    const body = await response.arrayBuffer()
-    const empty = response.status === 204 || response.status === 304 || init.method === "HEAD"
-    return new Response(empty ? null : body, { status: response.status, headers: response.headers as never })
-  }
 
 describeCache(
   () => ({
