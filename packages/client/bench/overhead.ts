@@ -12,7 +12,7 @@
 import { execFileSync, fork } from "node:child_process"
 import { availableParallelism } from "node:os"
 import { createApiClient } from "@logto/api/management"
-import { PromiseClient } from "@orgkit/client"
+import { createOrgkitClient } from "@orgkit/client"
 import { token } from "./server.ts"
 
 const rounds = Number(process.env.ROUNDS ?? 15)
@@ -41,7 +41,7 @@ const baseUrl = `http://127.0.0.1:${port}`
 const id = "bench-org"
 const body = { userIds: ["bench-user"] }
 
-const orgkit = PromiseClient.createOrgkitClient({ baseUrl, token })
+const orgkit = createOrgkitClient({ baseUrl, token })
 const logto = createApiClient({ baseUrl, getToken: async () => token })
 const auth = { authorization: `Bearer ${token}` }
 
@@ -146,7 +146,12 @@ if (process.argv.includes("--json")) {
     logto: median(samples[`@logto/api ${op}`]!.map((x) => x.wall)),
     fetch: median(samples[`fetch ${op}`]!.map((x) => x.wall)),
     orgkitVsLogto: ratio(`@orgkit/client ${op}`, `@logto/api ${op}`, "wall"),
-    orgkitVsFetch: ratio(`@orgkit/client ${op}`, `fetch ${op}`, "wall")
+    orgkitVsFetch: ratio(`@orgkit/client ${op}`, `fetch ${op}`, "wall"),
+    orgkitCpu: median(samples[`@orgkit/client ${op}`]!.map((x) => x.cpu)),
+    logtoCpu: median(samples[`@logto/api ${op}`]!.map((x) => x.cpu)),
+    fetchCpu: median(samples[`fetch ${op}`]!.map((x) => x.cpu)),
+    orgkitVsLogtoCpu: ratio(`@orgkit/client ${op}`, `@logto/api ${op}`, "cpu"),
+    orgkitVsFetchCpu: ratio(`@orgkit/client ${op}`, `fetch ${op}`, "cpu")
   })
   console.log(JSON.stringify({ get: summary("get"), post: summary("post") }))
 }

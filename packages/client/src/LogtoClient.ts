@@ -212,18 +212,18 @@ const call = <A, E, R>(operationId: string, defaultTimeoutMillis: number, effect
     const options = fiber.getRef(CurrentCallOptions)
     const requestId = options.requestId ?? newRequestId()
     const timeoutMillis = options.timeout === undefined ? defaultTimeoutMillis : toMillis(options.timeout)
-    return effect.pipe(
-      Effect.provideService(Transport.CurrentCall, {
-        operationId,
-        requestId,
-        headers: options.headers,
-        onResponse: options.onResponse
-      }),
-      Effect.timeoutOrElse({
-        duration: timeoutMillis,
-        orElse: () => Effect.fail(new RequestTimeout({ operationId, requestId, timeoutMillis }))
-      })
-    )
+    const withCall = Effect.provideService(effect, Transport.CurrentCall, {
+      operationId,
+      requestId,
+      headers: options.headers,
+      onResponse: options.onResponse
+    })
+    // No timer (and no race of two fibers) for a call that may take forever.
+    if (timeoutMillis === Number.POSITIVE_INFINITY) return withCall
+    return Effect.timeoutOrElse(withCall, {
+      duration: timeoutMillis,
+      orElse: () => Effect.fail(new RequestTimeout({ operationId, requestId, timeoutMillis }))
+    })
   })
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The README's examples, type-checked (never run).
  */
-import { LogtoClient, Paginate, PromiseClient } from "@orgkit/client"
+import { createOrgkitClient, LogtoApiError, LogtoClient, type OrgkitClient, Paginate } from "@orgkit/client"
 import { FakeLogto } from "@orgkit/testing"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -9,7 +9,7 @@ import * as Stream from "effect/Stream"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 
 export const promiseExample = async () => {
-  const logto = PromiseClient.createOrgkitClient({
+  const logto = createOrgkitClient({
     baseUrl: "https://tenant.logto.app",
     clientCredentials: { clientId: "id", clientSecret: "secret" }
   })
@@ -22,15 +22,15 @@ export const promiseExample = async () => {
   try {
     await logto.getOrganization(org.id)
   } catch (error) {
-    if (error instanceof PromiseClient.LogtoApiError && error.code === "entity.not_exists_with_id") return null
+    if (error instanceof LogtoApiError && error.code === "entity.not_exists_with_id") return null
     throw error
   }
   return total
 }
 
-export const fakeExample = () => {
+export const fakeExample = (): OrgkitClient => {
   const fake = FakeLogto.make({ seed: { users: [{ id: "u1" }], organizations: [{ id: "o1", name: "Acme" }] } })
-  return PromiseClient.createOrgkitClient({ baseUrl: FakeLogto.baseUrl, token: fake.token, fetch: fake.fetch })
+  return createOrgkitClient({ baseUrl: FakeLogto.baseUrl, token: fake.token, fetch: fake.fetch })
 }
 
 const LogtoLive = LogtoClient.layerOptions({
@@ -51,7 +51,9 @@ const effectExample = Effect.gen(function* () {
     Effect.catchTag("NotFound", (e) => Effect.succeed(`missing (${e.code})`))
   )
   const everyone = yield* Stream.runCollect(
-    Paginate.items((p) => logto.users.listOrganizationUsers({ params: { id: org.id }, query: { ...p } }))
+    Paginate.items((p) => logto.users.listOrganizationUsers({ params: { id: org.id }, query: { ...p } }), {
+      page_size: 50
+    })
   )
   return [total, name, everyone.length] as const
 }).pipe(Effect.provide(LogtoLive))
