@@ -63,8 +63,18 @@ export interface Config {
 export interface NodeConfig extends Config {
   readonly port: number
   readonly host: string
-  /** The audit trail's SQLite file (`:memory:` for a throwaway one). */
+  /** The audit trail's SQLite file (`:memory:` for a throwaway one); unused with `auditDatabaseUrl`. */
   readonly auditDbPath: string
+  /**
+   * `ORGKIT_CACHE_REDIS_URL`: the cache lives in this Redis, shared by every process configured with
+   * it (read-your-writes and invalidations across them); unset: in this process's memory.
+   */
+  readonly cacheRedisUrl: string | undefined
+  /**
+   * `ORGKIT_AUDIT_DATABASE_URL`: the audit trail lives in this PostgreSQL database (schema
+   * `orgkit_audit`), one chain for every process configured with it; unset: the SQLite file.
+   */
+  readonly auditDatabaseUrl: string | undefined
   /** The Node server's limits (see `settings`): slow and idle callers, connections, shutdown. */
   readonly server: ServerLimits
 }
@@ -101,6 +111,8 @@ export const settings = {
   logLevel: "ORGKIT_LOG_LEVEL",
   audit: "ORGKIT_AUDIT",
   auditDbPath: "ORGKIT_AUDIT_DB_PATH",
+  cacheRedisUrl: "ORGKIT_CACHE_REDIS_URL",
+  auditDatabaseUrl: "ORGKIT_AUDIT_DATABASE_URL",
   headersTimeoutMs: "ORGKIT_HEADERS_TIMEOUT_MS",
   requestTimeoutMs: "ORGKIT_REQUEST_TIMEOUT_MS",
   keepAliveTimeoutMs: "ORGKIT_KEEP_ALIVE_TIMEOUT_MS",
@@ -179,6 +191,13 @@ const Endpoint = expecting(
   isOrigin
 )
 const AbsoluteUrl = expecting("an absolute URL", (s) => URL.canParse(s))
+const urlWith = (protocols: ReadonlyArray<string>, example: string) =>
+  expecting(
+    `a URL such as ${example}`,
+    (s) => URL.canParse(s) && protocols.includes(new URL(s).protocol) && new URL(s).hostname !== ""
+  )
+const RedisUrl = urlWith(["redis:", "rediss:"], "redis://host:6379 (or rediss://)")
+const PostgresUrl = urlWith(["postgres:", "postgresql:"], "postgres://user:password@host:5432/database")
 const Required = expecting("a non-empty string", (s) => s.length > 0)
 const Integer = (min: number, max: number) =>
   expecting(`an integer from ${min} to ${max}`, (s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max)
@@ -404,6 +423,8 @@ export const decodeNodeConfig = (env: Env): Result.Result<NodeConfig, ConfigErro
   const port = setting(problems, env, settings.port, Integer(0, 65_535), String(defaults.port))
   const host = setting(problems, env, settings.host, Required, defaults.host)
   const auditDbPath = setting(problems, env, settings.auditDbPath, Required, defaults.auditDbPath)
+  const cacheRedisUrl = optional(problems, env, settings.cacheRedisUrl, RedisUrl)
+  const auditDatabaseUrl = optional(problems, env, settings.auditDatabaseUrl, PostgresUrl)
   const ms = (name: string, fallback: number, max: number) =>
     Number(setting(problems, env, name, Integer(1, max), String(fallback)))
   const server: ServerLimits = {
@@ -425,6 +446,8 @@ export const decodeNodeConfig = (env: Env): Result.Result<NodeConfig, ConfigErro
         port: Number(port),
         host,
         auditDbPath,
+        cacheRedisUrl,
+        auditDatabaseUrl,
         server
       }) as NodeConfig
   )

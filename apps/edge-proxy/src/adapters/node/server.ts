@@ -1,6 +1,8 @@
 /**
  * The proxy as a Node HTTP server (`@hono/node-server`'s request listener), with the keep-alive
- * upstream, the in-memory cache and its hit path in front of Hono.
+ * upstream, the in-memory cache and its hit path in front of Hono. With `ORGKIT_CACHE_REDIS_URL` the
+ * cache is in Redis (no hit path: every read asks Redis) and with `ORGKIT_AUDIT_DATABASE_URL` the audit
+ * trail is in PostgreSQL, both shared with the other processes configured the same way.
  */
 import { getRequestListener, RequestError } from "@hono/node-server"
 import http from "node:http"
@@ -8,8 +10,10 @@ import type { AddressInfo } from "node:net"
 import { createApp, makeDeps } from "../../app.ts"
 import { type AuditStore, makeRecorder } from "../../audit/index.ts"
 import { openNodeAuditStore } from "../../audit/node/index.ts"
+import { openPostgresAuditStore } from "../../audit/postgres/index.ts"
 import { type MemoryCache, memoryCache } from "../../cache/memory-cache.ts"
 import { fastPath } from "../../cache/node/fast-path.ts"
+import { type RedisCache, redisCache } from "../../cache/redis/index.ts"
 import type { NodeConfig } from "../../config.ts"
 import { makeKeyStore } from "../../middleware/authenticate/index.ts"
 import type { LogSink, Platform, Upstream } from "../../ports.ts"
@@ -23,8 +27,10 @@ export interface NodeProxy {
   /** Where it listens, e.g. `http://127.0.0.1:8787`. */
   readonly url: string
   readonly port: number
-  /** The in-memory cache (`undefined` with `ORGKIT_CACHE=off`). */
+  /** The in-memory cache (`undefined` with `ORGKIT_CACHE=off` or `ORGKIT_CACHE_REDIS_URL`). */
   readonly cache: MemoryCache | undefined
+  /** The cache in Redis (`ORGKIT_CACHE_REDIS_URL`), shared with other processes. */
+  readonly sharedCache: RedisCache | undefined
   /**
    * Stops accepting, lets requests in flight finish for up to `graceMs` (default 0), then ends every
    * connection, drops the upstream's idle sockets and flushes the audit trail and the log.
@@ -42,7 +48,10 @@ export interface StartOptions {
   readonly platform?: Platform
   /** A cache to share with another server in this process (default: a new one from `config.cache`). */
   readonly cache?: MemoryCache
-  /** The audit store (default: SQLite at `config.auditDbPath`, closed with the server). */
+  /**
+   * The audit store (default: PostgreSQL at `config.auditDatabaseUrl` if set, else SQLite at
+   * `config.auditDbPath`; closed with the server).
+   */
   readonly auditStore?: AuditStore
 }
 
@@ -56,14 +65,28 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
   const platform = options.platform ?? webPlatform
   const buffered = options.log === undefined ? bufferedJsonLines() : undefined
   const log = atLevel(options.log ?? buffered!, config.logLevel)
-  const cache = !config.cache.enabled
-    ? undefined
-    : (options.cache ??
-      memoryCache(config.cache, { now: platform.now, log, leaseMs: 2 * config.upstreamTimeoutMs + 1_000 }))
+  const leaseMs = 2 * config.upstreamTimeoutMs + 1_000
+  const shared =
+    config.cache.enabled && options.cache === undefined && config.cacheRedisUrl !== undefined
+      ? redisCache(config.cache, { url: config.cacheRedisUrl, now: platform.now, log, leaseMs })
+      : undefined
+  const cache =
+    !config.cache.enabled || shared !== undefined
+      ? undefined
+      : (options.cache ?? memoryCache(config.cache, { now: platform.now, log, leaseMs }))
+  // Not reachable yet: start anyway (reads go to Logto until it is; /metrics says so).
+  await shared?.backend.ready
   const keyStore = makeKeyStore(config.apiKeys, platform.digest)
   const ownAudit =
     options.auditStore === undefined && config.audit
-      ? openNodeAuditStore({ path: config.auditDbPath, now: platform.now })
+      ? config.auditDatabaseUrl === undefined
+        ? openNodeAuditStore({ path: config.auditDbPath, now: platform.now })
+        : await openPostgresAuditStore({ url: config.auditDatabaseUrl, now: platform.now }).catch(
+            async (error: unknown) => {
+              await shared?.close()
+              throw error
+            }
+          )
       : undefined
   const auditStore = options.auditStore ?? ownAudit
   const audit = auditStore === undefined ? undefined : makeRecorder({ store: auditStore, log, now: platform.now })
@@ -76,7 +99,7 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
       log,
       keyStore,
       ...(audit === undefined || auditStore === undefined ? {} : { audit, auditStore }),
-      ...(cache === undefined ? {} : { cache: cache.store })
+      ...(cache === undefined && shared === undefined ? {} : { cache: (cache ?? shared)!.store })
     }),
     metrics
   })
@@ -137,6 +160,7 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
     url: `http://${displayHost(config.host)}:${port}`,
     port,
     cache,
+    sharedCache: shared,
     close: async (graceMs = 0) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // New connections are refused now; idle keep-alive ones go; requests in flight may finish.
@@ -151,7 +175,8 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
       await closed
       own?.close()
       await (audit?.flush() ?? Promise.resolve())
-      ownAudit?.close()
+      await ownAudit?.close()
+      await shared?.close()
       buffered?.flush()
     }
   }

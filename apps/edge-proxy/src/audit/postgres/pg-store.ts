@@ -117,6 +117,8 @@ export const openPostgresAuditStore = async (options: PostgresAuditStoreOptions)
   })
   // An idle connection dropped by the server (a restart): the pool replaces it; nothing was in flight.
   pool.on("error", (error) => log({ level: "warn", msg: "audit database connection lost", error: String(error) }))
+  // A connection in use that drops fails its query (and so the commit): the event must not crash the process.
+  pool.on("connect", (client) => client.on("error", () => undefined))
   try {
     await applyPostgresMigrations(pool, options.migrationsDir ?? defaultMigrationsDir, schema)
   } catch (error) {

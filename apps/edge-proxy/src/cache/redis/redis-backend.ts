@@ -52,7 +52,7 @@ export interface RedisBackendOptions {
   readonly prefix?: string
   /** A command (or a connection attempt) fails after this long. Default 1000 ms. */
   readonly timeoutMs?: number
-  /** How long an invalidation waits for a lost connection to come back before it fails. Default 3000 ms. */
+  /** How long after losing the connection invalidations wait for it to come back before they fail. Default 3000 ms. */
   readonly invalidationWaitMs?: number
   /** How often a waiter polls its fill's outcome besides listening for it. Default 100 ms. */
   readonly pollMs?: number
@@ -179,7 +179,10 @@ export const redisBackend = (options: RedisBackendOptions): RedisBackend => {
     lastError = ""
     void flushPending().catch(() => undefined)
   })
+  // When the connection was lost: invalidations wait for it only within `invalidationWaitMs` of that.
+  let downSince = 0
   redis.on("close", () => {
+    if (remote.up || downSince === 0) downSince = Date.now()
     remote.up = false
   })
 
@@ -348,7 +351,8 @@ export const redisBackend = (options: RedisBackendOptions): RedisBackend => {
   const invalidate = async (tags: ReadonlyArray<string>): Promise<void> => {
     for (const tag of tags) pending.add(tag)
     remote.pending = pending.size
-    const deadline = Date.now() + invalidationWaitMs
+    // A restart or a failover in progress is ridden out; a Redis down for longer is not waited for.
+    const deadline = redis.status === "ready" ? Date.now() + invalidationWaitMs : downSince + invalidationWaitMs
     for (;;) {
       try {
         return await flushPending()
