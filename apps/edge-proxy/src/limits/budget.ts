@@ -24,6 +24,16 @@ export interface BudgetPolicy {
 /** The budget's answer. */
 export type Grant = { readonly granted: true } | { readonly granted: false; readonly retryAfterMs: number }
 
+/** `BudgetState` as JSON. */
+export interface BudgetJson {
+  readonly all: ReadonlyArray<number>
+  readonly reads: ReadonlyArray<number>
+  readonly byKey: Readonly<Record<string, ReadonlyArray<number>>>
+  readonly waiting: Readonly<Record<string, number>>
+  readonly seen: Readonly<Record<string, number>>
+  readonly pausedUntil: number
+}
+
 /** How long a refused key counts as waiting (it asks again within this time while it waits). */
 const waitingMs = 250
 
@@ -123,6 +133,35 @@ export class BudgetState {
     if (key !== undefined) this.waitingUntil.delete(key)
     this.all.times.push(now)
     return { granted: true }
+  }
+
+  /** The state as JSON (for a store shared by several processes: Redis). */
+  toJSON(): BudgetJson {
+    return {
+      all: this.all.times,
+      reads: this.reads.times,
+      byKey: Object.fromEntries([...this.readsByKey].map(([key, log]) => [key, log.times])),
+      waiting: Object.fromEntries(this.waitingUntil),
+      seen: Object.fromEntries(this.lastSeen),
+      pausedUntil: this.pausedUntil
+    }
+  }
+
+  /** A state read back from `toJSON`. */
+  static fromJSON(policy: BudgetPolicy, json: BudgetJson | undefined): BudgetState {
+    const state = new BudgetState(policy)
+    if (json === undefined) return state
+    state.all.times.push(...json.all)
+    state.reads.times.push(...json.reads)
+    for (const [key, times] of Object.entries(json.byKey)) {
+      const log = new Log()
+      log.times.push(...times)
+      state.readsByKey.set(key, log)
+    }
+    for (const [key, until] of Object.entries(json.waiting)) state.waitingUntil.set(key, until)
+    for (const [key, at] of Object.entries(json.seen)) state.lastSeen.set(key, at)
+    state.pausedUntil = json.pausedUntil
+    return state
   }
 
   /** Logto answered 429: nothing is sent until `until` (its `Retry-After`). */
