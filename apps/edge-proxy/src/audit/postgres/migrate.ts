@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import type pg from "pg"
+import type { Pool } from "pg"
 import { migrationToPostgres, storeError } from "./pg-sql.ts"
 
 /** The advisory lock keys (with the schema's `hashtext` as the first half): the chain head, the migrations. */
@@ -24,7 +24,7 @@ export const quoteSchema = (schema: string): string => {
  *
  * @returns the names applied now
  */
-export const applyPostgresMigrations = async (pool: pg.Pool, dir: string, schema: string): Promise<Array<string>> => {
+export const applyPostgresMigrations = async (pool: Pool, dir: string, schema: string): Promise<Array<string>> => {
   const files = readdirSync(dir)
     .filter((file) => file.endsWith(".sql"))
     .sort()
