@@ -7,6 +7,8 @@ import { Validation } from "@orgkit/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { auditSettingNames } from "./audit/settings.ts"
+import type { BudgetPolicy } from "./limits/budget.ts"
+import { parseRate, type Rate } from "./limits/rate.ts"
 import { type Scope, scopes } from "./principal.ts"
 
 /** A proxy key as configured in `ORGKIT_API_KEYS`. Exactly one of `key` and `keyHash` is set. */
@@ -20,6 +22,8 @@ export interface ApiKey {
   readonly scopes: ReadonlyArray<Scope>
   /** The organization ids the key may touch; absent means every organization. */
   readonly organizations?: ReadonlyArray<string>
+  /** The key's quota (keys without one get `ORGKIT_RATE_LIMIT`, if set). */
+  readonly rateLimit?: Rate
 }
 
 /** The read cache's settings (README.md, Caching). */
@@ -57,6 +61,12 @@ export interface Config {
    * `off` runs without one: for local experiments only.
    */
   readonly audit: boolean
+  /** `ORGKIT_RATE_LIMIT`: the quota of keys without their own `rateLimit`; none when unset. */
+  readonly defaultRateLimit: Rate | undefined
+  /** `ORGKIT_UPSTREAM_BUDGET`: what all instances together may send to Logto; none when unset. */
+  readonly upstreamBudget: BudgetPolicy | undefined
+  /** `ORGKIT_UPSTREAM_BUDGET_WAIT_MS`: how long a request may wait for upstream budget. */
+  readonly upstreamBudgetWaitMs: number
 }
 
 /** The Node server's extra settings. */
@@ -110,6 +120,10 @@ export const settings = {
   metricsToken: "ORGKIT_METRICS_TOKEN",
   logLevel: "ORGKIT_LOG_LEVEL",
   audit: "ORGKIT_AUDIT",
+  rateLimit: "ORGKIT_RATE_LIMIT",
+  upstreamBudget: "ORGKIT_UPSTREAM_BUDGET",
+  upstreamBudgetWriteShare: "ORGKIT_UPSTREAM_BUDGET_WRITE_SHARE",
+  upstreamBudgetWaitMs: "ORGKIT_UPSTREAM_BUDGET_WAIT_MS",
   auditDbPath: "ORGKIT_AUDIT_DB_PATH",
   cacheRedisUrl: "ORGKIT_CACHE_REDIS_URL",
   auditDatabaseUrl: "ORGKIT_AUDIT_DATABASE_URL",
@@ -149,6 +163,8 @@ export const defaults = {
   cacheMaxBytesWorkers: 8_388_608,
   logLevel: "info",
   audit: "on",
+  upstreamBudgetWriteSharePercent: 25,
+  upstreamBudgetWaitMs: 1_000,
   auditDbPath: "./data/audit.sqlite",
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -214,7 +230,13 @@ const ApiKeyEntry = Schema.Struct({
   scopes: Schema.Array(
     expecting(`one of ${scopes.map((s) => `"${s}"`).join(", ")}`, (s) => (scopes as ReadonlyArray<string>).includes(s))
   ).check(Schema.isMinLength(1)),
-  organizations: Schema.optionalKey(Schema.Array(Required).check(Schema.isMinLength(1)))
+  organizations: Schema.optionalKey(Schema.Array(Required).check(Schema.isMinLength(1))),
+  rateLimit: Schema.optionalKey(
+    Schema.Struct({
+      requests: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1_000_000_000 })),
+      perSeconds: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 86_400 }))
+    })
+  )
 })
 
 const ApiKeys = Schema.Array(ApiKeyEntry).check(Schema.isMinLength(1))
@@ -296,7 +318,8 @@ const parseKeys = (problems: Array<string>, raw: string | undefined): ReadonlyAr
     ...(k.key === undefined ? {} : { key: k.key }),
     ...(k.keyHash === undefined ? {} : { keyHash: k.keyHash.toLowerCase() }),
     scopes: [...new Set(k.scopes)] as Array<Scope>,
-    ...(k.organizations === undefined ? {} : { organizations: k.organizations })
+    ...(k.organizations === undefined ? {} : { organizations: k.organizations }),
+    ...(k.rateLimit === undefined ? {} : { rateLimit: k.rateLimit })
   }))
 }
 
@@ -318,6 +341,7 @@ const setting = <A>(
   return decodeWith(problems, name, schema, value)
 }
 
+const RateText = expecting('a rate such as "200/10s" (requests/seconds)', (s) => parseRate(s) !== undefined)
 const OnOff = expecting('"on" or "off"', (s) => s === "on" || s === "off")
 const Level = expecting('"info", "warn", "error" or "silent"', (s) => ["info", "warn", "error", "silent"].includes(s))
 const Token = expecting("16 to 512 printable ASCII characters without spaces", (s) => /^[\x21-\x7e]{16,512}$/.test(s))
@@ -380,8 +404,27 @@ const decodeBase = (problems: Array<string>, env: Env, cacheMaxBytes: number) =>
   webhookSigningKey: optional(problems, env, settings.webhookSigningKey, Required),
   metricsToken: optional(problems, env, settings.metricsToken, Token),
   logLevel: setting(problems, env, settings.logLevel, Level, defaults.logLevel) as LogLevel | undefined,
-  audit: setting(problems, env, settings.audit, OnOff, defaults.audit) !== "off"
+  audit: setting(problems, env, settings.audit, OnOff, defaults.audit) !== "off",
+  defaultRateLimit: parseRate(optional(problems, env, settings.rateLimit, RateText) ?? ""),
+  upstreamBudget: budgetPolicy(problems, env),
+  upstreamBudgetWaitMs: Number(
+    setting(problems, env, settings.upstreamBudgetWaitMs, Integer(0, 60_000), String(defaults.upstreamBudgetWaitMs))
+  )
 })
+
+/** `ORGKIT_UPSTREAM_BUDGET` with its write share, or `undefined` when unset. */
+const budgetPolicy = (problems: Array<string>, env: Env): BudgetPolicy | undefined => {
+  const rate = optional(problems, env, settings.upstreamBudget, RateText)
+  const share = setting(
+    problems,
+    env,
+    settings.upstreamBudgetWriteShare,
+    Integer(0, 90),
+    String(defaults.upstreamBudgetWriteSharePercent)
+  )
+  const parsed = rate === undefined ? undefined : parseRate(rate)
+  return parsed === undefined || share === undefined ? undefined : { rate: parsed, writeShare: Number(share) / 100 }
+}
 
 /**
  * Every `ORGKIT_*` variable the proxy or its tools read; `extra` adds runtime-specific names (the

@@ -6,7 +6,7 @@
  * in SQLite) becomes `BIGINT`. `BIGINT` columns come back as JavaScript numbers (`int8Types`): the
  * values are sequence numbers and ms timestamps, far below 2^53.
  */
-import pg from "pg"
+import { type CustomTypesConfig, type Pool, type PoolClient, types } from "pg"
 import type { SqlDriver, SqlValue, Statement } from "../sql.ts"
 import { AuditStoreError } from "../store.ts"
 
@@ -20,11 +20,9 @@ export const toPostgres = (text: string): string => {
 export const migrationToPostgres = (text: string): string => text.replaceAll(/\bINTEGER\b/g, "BIGINT")
 
 /** Type parsers that read `BIGINT` (int8) as a number. */
-export const int8Types: pg.CustomTypesConfig = {
+export const int8Types: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === pg.types.builtins.INT8
-      ? Number
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"]
+    oid === types.builtins.INT8 ? Number : types.getTypeParser(oid, format)) as CustomTypesConfig["getTypeParser"]
 }
 
 /** A PostgreSQL failure as the audit trail reports it (the recorder answers 503 and retries). */
@@ -34,7 +32,7 @@ export const storeError = (error: unknown): Error =>
     : new AuditStoreError(`PostgreSQL: ${(error as Error)?.message ?? String(error)}`, { cause: error })
 
 /** Something that runs a query: a pool or one client (inside a transaction). */
-type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">
+type Queryable = Pick<Pool, "query"> | Pick<PoolClient, "query">
 
 const run = async <Row>(db: Queryable, text: string, params: ReadonlyArray<SqlValue>): Promise<Array<Row>> => {
   try {
@@ -46,7 +44,7 @@ const run = async <Row>(db: Queryable, text: string, params: ReadonlyArray<SqlVa
 }
 
 /** The SQL driver over a pool: each `all` on any connection, each `batch` in a transaction of its own. */
-export const poolDriver = (pool: pg.Pool): SqlDriver => ({
+export const poolDriver = (pool: Pool): SqlDriver => ({
   all: <Row>(text: string, params: ReadonlyArray<SqlValue> = []) => run<Row>(pool, text, params),
   batch: async (statements: ReadonlyArray<Statement>) => {
     const client = await pool.connect().catch((error: unknown) => Promise.reject(storeError(error)))
@@ -68,7 +66,7 @@ export const poolDriver = (pool: pg.Pool): SqlDriver => ({
 })
 
 /** The SQL driver inside a transaction the caller opened on `client`: `batch` runs in it, unwrapped. */
-export const clientDriver = (client: pg.PoolClient): SqlDriver => ({
+export const clientDriver = (client: PoolClient): SqlDriver => ({
   all: <Row>(text: string, params: ReadonlyArray<SqlValue> = []) => run<Row>(client, text, params),
   batch: async (statements: ReadonlyArray<Statement>) => {
     for (const statement of statements) await run(client, statement.sql, statement.params)
