@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { auditUnavailableCode } from "../../src/audit/index.ts"
 import type { AuditEvent } from "../../src/audit/event.ts"
-import { admin, type Cluster, interleaved, o, patch, seedOrganizations, startCluster } from "./support.ts"
+import { admin, type Cluster, interleaved, o, seedOrganizations, startCluster } from "./support.ts"
 
 let cluster: Cluster
 
@@ -72,7 +72,9 @@ describe("three replicas on one PostgreSQL", () => {
     }
     const same = (await (await cluster.call(2)("/audit/events?limit=7", admin())).json()) as typeof first
     expect(same).toEqual(first)
-    const next = (await (await cluster.call(0)(`/audit/events?limit=7&cursor=${first.nextCursor}`, admin())).json()) as {
+    const next = (await (
+      await cluster.call(0)(`/audit/events?limit=7&cursor=${first.nextCursor}`, admin())
+    ).json()) as {
       events: Array<AuditEvent>
     }
     expect(next.events.map((e) => e.id)).toEqual(all.slice(7, 14).map((e) => e.id))
@@ -92,10 +94,7 @@ describe("three replicas on one PostgreSQL", () => {
     await cluster.replicas[1]!.start()
     const all = await events(1)
     for (const write of acked) {
-      expect([write.requestId, all.filter((e) => e.requestId === write.requestId).length]).toEqual([
-        write.requestId,
-        1
-      ])
+      expect([write.requestId, all.filter((e) => e.requestId === write.requestId).length]).toEqual([write.requestId, 1])
     }
     // Every write that reached Logto has its event (the killed replica's last ones included).
     expect(forwardedEvents(all, orgs).length).toBeGreaterThanOrEqual(forwardedPatches(orgs).length)
@@ -125,10 +124,7 @@ describe("three replicas on one PostgreSQL", () => {
     expect(acked.length).toBeGreaterThan(0)
     const all = await events(2)
     for (const write of acked) {
-      expect([write.requestId, all.filter((e) => e.requestId === write.requestId).length]).toEqual([
-        write.requestId,
-        1
-      ])
+      expect([write.requestId, all.filter((e) => e.requestId === write.requestId).length]).toEqual([write.requestId, 1])
     }
     // Each PATCH Logto received is an audited write: none went through without its record.
     expect(forwardedEvents(all, orgs).length).toBeGreaterThanOrEqual(forwardedPatches(orgs).length)

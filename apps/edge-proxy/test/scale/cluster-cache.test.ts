@@ -108,7 +108,10 @@ describe("three replicas on one Redis", () => {
     } finally {
       cluster.delayAnswers(undefined)
     }
-    const calls = cluster.fake.fake.requests().slice(before).filter((r) => r.path === path)
+    const calls = cluster.fake.fake
+      .requests()
+      .slice(before)
+      .filter((r) => r.path === path)
     expect(calls).toHaveLength(1)
   })
 

@@ -4,7 +4,7 @@
  * cursors across stores, signed checkpoints, tampering found, and fail closed while the server is down.
  * Each test works in a schema of its own.
  */
-import pg from "pg"
+import { Client } from "pg"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { generateKeyPair, loadSigningKey, type SigningKey } from "../../src/audit/keys.ts"
 import { openPostgresAuditStore, type PostgresAuditStore } from "../../src/audit/postgres/index.ts"
@@ -48,7 +48,7 @@ const open = async (options: { signingKey?: SigningKey; checkpointEvery?: number
 
 /** A plain connection into the test's schema, to look behind the stores' backs. */
 const sqlOf = async <Row extends Record<string, unknown>>(text: string, params: Array<unknown> = []) => {
-  const client = new pg.Client({ connectionString: postgres.url, options: `-c search_path=${schema}` })
+  const client = new Client({ connectionString: postgres.url, options: `-c search_path=${schema}` })
   await client.connect()
   try {
     return (await client.query<Row>(text, params)).rows

@@ -29,11 +29,22 @@ const decoder = new TextDecoder()
 
 const response = (body: string, etag?: string, status = 200): StoredResponse => ({
   status,
-  headers: etag === undefined ? [["content-type", "application/json"]] : [["content-type", "application/json"], ["etag", etag]],
+  headers:
+    etag === undefined
+      ? [["content-type", "application/json"]]
+      : [
+          ["content-type", "application/json"],
+          ["etag", etag]
+        ],
   body: encoder.encode(body)
 })
 
-const meta = { operationId: "GetOrganization" as const, organizationId: "o1", view: "", forwardedPath: "/api/organizations/o1" }
+const meta = {
+  operationId: "GetOrganization" as const,
+  organizationId: "o1",
+  view: "",
+  forwardedPath: "/api/organizations/o1"
+}
 
 const storeIt = (body: string, maxAgeMs = 1_000, etag?: string): Completion => ({
   _tag: "Store",
@@ -52,7 +63,9 @@ const processes = async (n = 2, options: { maxBytes?: number; leaseMs?: number; 
       maxBytes: options.maxBytes ?? 1_000_000,
       leaseMs: options.leaseMs ?? 10_000,
       log: (line) => void lines.push(line),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs, invalidationWaitMs: options.timeoutMs })
+      ...(options.timeoutMs === undefined
+        ? {}
+        : { timeoutMs: options.timeoutMs, invalidationWaitMs: options.timeoutMs })
     })
   )
   backends.push(...made)
@@ -165,7 +178,13 @@ describe("redis backend", () => {
     await a!.complete("org:o1", "/a", lease, storeIt("one", 1_000, '"v1"'), 0)
     const expired = leaseOf(await b!.lookup("org:o1", "/a", 2_000, "read"))
     expect(expired.expired?.etag).toBe('"v1"')
-    const refreshed = await b!.complete("org:o1", "/a", expired.lease, { _tag: "Refresh", etag: '"v1"', maxAgeMs: 1_000 }, 2_000)
+    const refreshed = await b!.complete(
+      "org:o1",
+      "/a",
+      expired.lease,
+      { _tag: "Refresh", etag: '"v1"', maxAgeMs: 1_000 },
+      2_000
+    )
     expect(refreshed?.expiresAt).toBe(3_000)
     expect((await a!.lookup("org:o1", "/a", 2_500, "read"))._tag).toBe("Fresh")
   })
@@ -182,8 +201,8 @@ describe("redis backend", () => {
     await fill(a!, "org:o1", "/a", "pre-write", 0, 60_000)
     await redis.kill()
     try {
-      await expect(a!.lookup("org:o1", "/a", 1, "read")).rejects.toThrow()
-      await expect(a!.invalidate(["org:o1"])).rejects.toThrow()
+      await expect(a!.lookup("org:o1", "/a", 1, "read")).rejects.toThrow(/writeable|closed|ECONNREFUSED/)
+      await expect(a!.invalidate(["org:o1"])).rejects.toThrow(/writeable|closed|ECONNREFUSED/)
       const down = a!.gauges().remote!
       expect(down.up).toBe(false)
       expect(down.pendingInvalidations).toBe(1)

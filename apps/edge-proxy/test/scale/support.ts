@@ -267,7 +267,9 @@ export const interleaved = (
     for (let version = 1; version <= options.versions; version++) {
       const replica = (version + index) % replicas
       const requestId = `${org}-v${version}`
-      const response = await cluster.call(replica)(o(org), patch(`v${version}`, requestId)).catch(() => undefined)
+      const response = await cluster
+        .call(replica)(o(org), patch(`v${version}`, requestId))
+        .catch(() => undefined)
       const status = response?.status ?? 0
       await response?.arrayBuffer()
       if (status !== 200 && !(options.refusals === true && status === 503)) {
@@ -283,7 +285,9 @@ export const interleaved = (
       const replica = Math.floor(random() * replicas)
       const viaList = random() < 0.25
       const startedAt = ++tick
-      const response = await cluster.call(replica)(viaList ? options.list : o(org), admin()).catch(() => undefined)
+      const response = await cluster
+        .call(replica)(viaList ? options.list : o(org), admin())
+        .catch(() => undefined)
       if (response?.status !== 200) {
         failures.push(`read via ${replica}: ${response?.status ?? "no answer"}`)
         continue

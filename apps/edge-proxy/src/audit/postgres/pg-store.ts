@@ -20,7 +20,7 @@
  * - The schema (`migrations/*.sql`, `migrate.ts`) is applied at open by whichever process gets there first.
  */
 import { fileURLToPath } from "node:url"
-import pg from "pg"
+import { Pool, type PoolClient } from "pg"
 import type { LogSink } from "../../ports.ts"
 import { canonicalJson } from "../canonical.ts"
 import {
@@ -105,7 +105,7 @@ export const openPostgresAuditStore = async (options: PostgresAuditStoreOptions)
   const now = options.now ?? Date.now
   const log = options.log ?? ((line) => console.log(JSON.stringify(line)))
   const timeoutMs = options.timeoutMs ?? 5_000
-  const pool = new pg.Pool({
+  const pool = new Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 8,
     types: int8Types,
@@ -141,7 +141,7 @@ export const openPostgresAuditStore = async (options: PostgresAuditStoreOptions)
   let started = false
 
   /** Signs the checkpoint due after this transaction's entries, inside it (see `journal.ts` for the rule). */
-  const checkpoint = async (client: pg.PoolClient, heartbeat: boolean) => {
+  const checkpoint = async (client: PoolClient, heartbeat: boolean) => {
     if (signingKey === undefined) return undefined
     const tx = clientDriver(client)
     const [head, last] = await Promise.all([loadHead(tx), loadCheckpointHead(tx)])
@@ -175,7 +175,7 @@ export const openPostgresAuditStore = async (options: PostgresAuditStoreOptions)
 
   /** One transaction: the chain lock, every append of `batch` through a writer over it, the checkpoint, commit. */
   const commitGroup = async (batch: ReadonlyArray<Op>): Promise<void> => {
-    let client: pg.PoolClient
+    let client: PoolClient
     try {
       client = await pool.connect()
     } catch (error) {
@@ -296,7 +296,7 @@ export const openPostgresAuditStore = async (options: PostgresAuditStoreOptions)
     close: async () => {
       if (timer !== undefined) clearInterval(timer)
       if (heartbeat !== undefined) clearInterval(heartbeat)
-      while (draining !== undefined) await draining
+      await draining
       await pool.end()
     }
   }
