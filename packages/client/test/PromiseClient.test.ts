@@ -314,6 +314,44 @@ describe("requests", () => {
     expect((error as Error).name).toBe("LogtoApiError")
   })
 
+  it("maps answers that are not Logto's to the documented errors, with the status and the body's text", async () => {
+    const answers: Record<string, () => Response> = {
+      "/api/organizations/bad-shape": () => Response.json({ id: 7 }),
+      "/api/organizations/gateway": () =>
+        new Response("<html>Bad Gateway</html>", { status: 502, headers: { "content-type": "text/html" } }),
+      "/api/organizations/not-json": () =>
+        new Response("{not json", { status: 400, headers: { "content-type": "application/json" } }),
+      "/api/organizations/empty": () => new Response(null, { status: 401 })
+    }
+    const scripted = createOrgkitClient({
+      baseUrl: "http://logto.test",
+      token,
+      retry: false,
+      fetch: async (request) => answers[new URL(request.url).pathname]!()
+    })
+    const decode = await rejection(scripted.getOrganization("bad-shape"))
+    expect(decode).toBeInstanceOf(PromiseClient.LogtoDecodeError)
+    expect(decode).toMatchObject({ status: 200, operationId: "GetOrganization" })
+    expect(await rejection(scripted.getOrganization("gateway"))).toMatchObject({
+      name: "LogtoApiError",
+      status: 502,
+      code: undefined,
+      message: "<html>Bad Gateway</html>"
+    })
+    expect(await rejection(scripted.getOrganization("not-json"))).toMatchObject({
+      name: "LogtoApiError",
+      status: 400,
+      code: undefined,
+      message: "{not json"
+    })
+    expect(await rejection(scripted.getOrganization("empty"))).toMatchObject({
+      name: "LogtoApiError",
+      status: 401,
+      message: "HTTP 401"
+    })
+    await scripted.close()
+  })
+
   it("throws LogtoNetworkError when the server cannot be reached", async () => {
     const dead = createOrgkitClient({ baseUrl: "http://127.0.0.1:9", token, retry: false })
     const error = await rejection(dead.getOrganization(ids.org))
