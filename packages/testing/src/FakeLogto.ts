@@ -141,18 +141,14 @@ export const resource = managementApiResource
 export const layerGroups = Layer.mergeAll(Organizations.layer, Users.layer, Applications.layer, Jit.layer)
 
 /**
- * The fake's HttpApi routes of the 36 operations, backed by `FakeStore`, with its bearer
- * authentication (over `FakeTokens`) and Logto's request rules (membership first, body parsing,
- * validation with Logto's 400 bodies). Logto's HTTP details (404/405/OPTIONS, HEAD, ETag and 304,
- * `Link`) are `layerHttp`.
+ * The fake's HttpApi routes of the 36 operations (`layerGroups` served by `HttpApiBuilder`), backed
+ * by `FakeStore`; provide `layerMiddleware` for its authentication and Logto's request rules, and
+ * add `layerHttp` for Logto's HTTP details (404/405/OPTIONS, HEAD, ETag and 304, `Link`).
  *
  * @category layers
  * @since 0.1.0
  */
-export const layerRoutes = HttpApiBuilder.layer(FakeApi).pipe(
-  Layer.provide(layerGroups),
-  Layer.provide(Layer.mergeAll(Rules.layer, Auth.layerAuthorization))
-)
+export const layerRoutes = HttpApiBuilder.layer(FakeApi).pipe(Layer.provide(layerGroups))
 
 /**
  * Logto's HTTP details as one global router middleware: 404, 405 and `OPTIONS` before anything
@@ -191,17 +187,15 @@ export const Authorization = Auth.Authorization
 export const layerMiddleware = (
   options: { readonly tokens?: ReadonlyArray<StaticToken> | undefined } = {}
 ): Layer.Layer<Auth.Authorization | Rules.LogtoRules, never, FakeStore> =>
-  Layer.mergeAll(Rules.layer, Auth.layerAuthorization).pipe(
-    Layer.provide(
-      Layer.succeed(
-        Auth.FakeTokens,
-        new Tokens(
-          { tokens: options.tokens ?? [defaultToken], clients: [], ttlSeconds: 3600, resource: managementApiResource },
-          Date.now
-        )
-      )
+  middlewareOver(
+    new Tokens(
+      { tokens: options.tokens ?? [defaultToken], clients: [], ttlSeconds: 3600, resource: managementApiResource },
+      Date.now
     )
   )
+
+const middlewareOver = (tokens: Tokens) =>
+  Layer.mergeAll(Rules.layer, Auth.layerAuthorization).pipe(Layer.provide(Layer.succeed(Auth.FakeTokens, tokens)))
 
 const seedOrThrow = (store: Store, input: Seed.Input): Counts => {
   const decoded = Seed.decode(input)
@@ -240,8 +234,8 @@ export const make = (options: Options = {}): Instance => {
   let log: Array<LoggedRequest> = []
   const web = HttpRouter.toWebHandler(
     Layer.mergeAll(layerRoutes, layerHttp).pipe(
+      Layer.provide(middlewareOver(tokens)),
       Layer.provide(FakeStore.layerStore(store)),
-      Layer.provide(Layer.succeed(Auth.FakeTokens, tokens)),
       Layer.provide(HttpServer.layerServices)
     ),
     // Logto takes path parameters of any length; find-my-way's default limit is 100 characters.
