@@ -14,6 +14,8 @@ import { nginxAvailable, startNginx } from "./lib/nginx.ts"
 import { run, type Started, start, waitFor } from "./lib/proc.ts"
 import { type Row, renderMarkdown, renderTable } from "./lib/report.ts"
 import { runWorkload } from "./lib/workload.ts"
+import { startBalancer, writeLoad } from "./lib/balancer.ts"
+import { startPostgres, startRedis } from "../test/fixtures/services.ts"
 import { Demo, FakeLogto } from "@orgkit/testing"
 import * as Result from "effect/Result"
 import { startNodeProxy } from "../src/adapters/node/server.ts"
@@ -485,6 +487,105 @@ const fakeAtScale = async () => {
   })
 }
 
+/**
+ * Rows 9-11: several Node processes on one Redis and one PostgreSQL (README, Deployment) against one
+ * process with its memory and SQLite. Every server here shares core 0 (three replicas get the CPU of
+ * one); Redis and PostgreSQL run unpinned, as the services they stand for run on machines of their own.
+ */
+const scale = async (fakeUrl: string) => {
+  const [redis, postgres] = await Promise.all([startRedis(), startPostgres()])
+  const shared = { ORGKIT_CACHE_REDIS_URL: redis.url, ORGKIT_AUDIT_DATABASE_URL: postgres.url }
+  const headers = { authorization: `Bearer ${key}` }
+  const api = fakeApi(fakeUrl)
+  const orgs = (await api.json("/api/organizations?page_size=20")) as Array<{ id: string }>
+  try {
+    const memory = await startProxy(fakeUrl)
+    const viaRedis = await startProxy(fakeUrl, shared)
+    const path = `/api/organizations/${orgs[0]!.id}`
+    for (const proxy of [memory, viaRedis]) {
+      let cache: string | null = null
+      for (let i = 0; i < 3; i++) cache = (await fetch(`${proxy.url}${path}`, { headers })).headers.get("x-cache")
+      if (cache !== "HIT") notes.push(`row 9: a repeated GET answered x-cache: ${cache}`)
+    }
+    const results = await interleaved(
+      [
+        { name: "memory", url: `${memory.url}${path}`, headers, server: memory.process },
+        { name: "redis", url: `${viaRedis.url}${path}`, headers, server: viaRedis.process }
+      ],
+      32
+    )
+    const get = (name: string, pick: (r: LoadResult) => number) => median(results.get(name)!.map(pick))
+    const tput = (r: LoadResult) => r.rps
+    const p99 = (r: LoadResult) => r.p99Ms
+    rows.push({
+      id: "9",
+      what: "cache hit through Redis vs in memory (Node, c=32): throughput",
+      figure: ratio(results, "redis", "memory", tput),
+      target: "informational",
+      pass: undefined,
+      detail: `${get("redis", tput).toFixed(0)} vs ${get("memory", tput).toFixed(0)} req/s`
+    })
+    rows.push({
+      id: "9",
+      what: "cache hit through Redis vs in memory: p99 latency",
+      figure: ratio(results, "redis", "memory", p99),
+      target: "informational",
+      pass: undefined,
+      detail: `p50 ${get("redis", (r) => r.p50Ms).toFixed(3)} vs ${get("memory", (r) => r.p50Ms).toFixed(3)} ms; p99 ${get("redis", p99).toFixed(3)} vs ${get("memory", p99).toFixed(3)} ms`
+    })
+    await memory.process.stop()
+    await viaRedis.process.stop()
+
+    const workload = async (replicas: number, env: Record<string, string>) => {
+      const proxies = await Promise.all(Array.from({ length: replicas }, () => startProxy(fakeUrl, env)))
+      const balancer = await startBalancer(proxies.map((p) => p.url))
+      try {
+        return await runWorkload({
+          proxyUrl: balancer.url,
+          fakeUrl,
+          key,
+          fakeToken: "bench-token",
+          requests: quick ? 500 : 2000
+        })
+      } finally {
+        await balancer.close()
+        await Promise.all(proxies.map((p) => p.process.stop()))
+      }
+    }
+    const one = await workload(1, {})
+    const threeApart = await workload(3, {})
+    const threeShared = await workload(3, shared)
+    rows.push({
+      id: "10",
+      what: "upstream calls per 1,000 reads: three processes on Redis vs one (round-robin balancer)",
+      figure: threeShared.upstreamPer1000Reads / one.upstreamPer1000Reads,
+      target: "informational",
+      pass: undefined,
+      detail: `${threeShared.upstreamPer1000Reads.toFixed(0)} vs ${one.upstreamPer1000Reads.toFixed(0)} calls per 1,000 reads; three with their own memory: ${threeApart.upstreamPer1000Reads.toFixed(0)}; stale reads ${threeShared.staleReads} on Redis, ${threeApart.staleReads} with their own memory, ${one.staleReads} with one`
+    })
+
+    const writers = { key, organizations: orgs.map((o) => o.id), concurrency: 16, seconds: quick ? 2 : 5 }
+    const sqlite = await startProxy(fakeUrl)
+    const alone = await writeLoad({ ...writers, url: sqlite.url })
+    await sqlite.process.stop()
+    const proxies = await Promise.all(Array.from({ length: 3 }, () => startProxy(fakeUrl, shared)))
+    const balancer = await startBalancer(proxies.map((p) => p.url))
+    const together = await writeLoad({ ...writers, url: balancer.url })
+    await balancer.close()
+    await Promise.all(proxies.map((p) => p.process.stop()))
+    rows.push({
+      id: "11",
+      what: "audited writes per second: three processes on PostgreSQL vs one on SQLite (c=16)",
+      figure: together.perSecond / alone.perSecond,
+      target: "informational",
+      pass: undefined,
+      detail: `${together.perSecond.toFixed(0)} vs ${alone.perSecond.toFixed(0)} writes/s; refused or failed: ${together.failed} vs ${alone.failed}`
+    })
+  } finally {
+    await Promise.all([redis.close(), postgres.close()])
+  }
+}
+
 /** `--only=<text>`: run the sections whose name contains it, print their rows, write no file. */
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length)
 
@@ -506,6 +607,7 @@ const main = async () => {
   await section("hit path (rows 1-2)", () => hitPath(fake.url))
   await section("miss path (row 3)", () => missPath(fake.url))
   await section("upstream budget (row 4)", () => upstreamBudget(fake.url))
+  await section("several processes on Redis and PostgreSQL (rows 9-11)", () => scale(fake.url))
   await fake.process.stop()
   await section("overload (row 8)", overload)
   await section("client overhead (row 5)", clientOverhead)
