@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import type { OrganizationsApi } from "@orgkit/core"
+import { LogtoError, type OrganizationsApi } from "@orgkit/core"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -407,8 +407,8 @@ const fetchOf = (options: OrgkitClientOptions): FetchClient.Fetch => {
 
 /**
  * The runtime of one Promise client: the Effect API's layers (`LogtoClient.layer`) built from the
- * options, on a lean `fetch` transport (`internal/fetchClient.ts`). Spans are off: a Promise caller has no tracer to receive
- * them.
+ * options, on a lean `fetch` transport (`internal/fetchClient.ts`). Spans are off: a Promise caller
+ * has no tracer to receive them.
  */
 const layerOf = (options: OrgkitClientOptions) =>
   LogtoClient.layer.pipe(
@@ -494,6 +494,9 @@ const apiError = (response: HttpClientResponse.HttpClientResponse, call: Call) =
     }
   )
 
+/** core's error classes by status. */
+const statusOf = Object.entries(LogtoError.byStatus)
+
 /**
  * The one mapping from the Effect API's failures to the documented errors: core's `LogtoError.*`
  * and undeclared error statuses become `LogtoApiError`, `RequestTimeout` `LogtoTimeoutError`,
@@ -548,11 +551,12 @@ const toError = (
       ? Effect.succeed(new LogtoDecodeError({ status: last.status, ...call, cause: error }))
       : apiError(last, call)
   }
-  // core's `LogtoError.*`: Logto's own answer, decoded.
-  const logto = error as { code?: string; message: string; data?: unknown; details?: string }
+  // core's `LogtoError.*`: Logto's own answer, decoded (its status is the answer's, or its class's).
+  const logto = error as LogtoError.LogtoError
+  const status = last?.status ?? Number(statusOf.find(([, type]) => logto instanceof type)?.[0])
   return Effect.succeed(
     new LogtoApiError({
-      status: last?.status ?? 0,
+      status,
       code: logto.code,
       message: logto.message,
       data: logto.data,
