@@ -57,6 +57,7 @@ describe("three replicas on one PostgreSQL", () => {
     const { orgs, list } = seedOrganizations(cluster, 6)
     const check = interleaved(cluster, { orgs, list, versions: 10, reads: 10, readers: 3 })
     await check.run()
+    check.summary("one chain, three replicas")
     expect(check.failures).toEqual([])
     const all = await events(0)
     for (const write of check.writes) {
@@ -87,6 +88,7 @@ describe("three replicas on one PostgreSQL", () => {
     await new Promise((resolve) => setTimeout(resolve, 150))
     await cluster.replicas[1]!.kill()
     await running
+    check.summary("a replica SIGKILLed")
     // Only writes sent to the killed replica may have gone unanswered; the others were all answered.
     const acked = check.writes.filter((w) => w.status === 200)
     expect(acked.length).toBeGreaterThan(orgs.length * 6)
@@ -118,6 +120,7 @@ describe("three replicas on one PostgreSQL", () => {
     await new Promise((resolve) => setTimeout(resolve, 150))
     await cluster.postgres.restart(100)
     await running
+    check.summary("Redis and PostgreSQL restarted")
     expect(check.failures).toEqual([])
     expect(check.stale()).toEqual([])
     const acked = check.writes.filter((w) => w.status === 200)

@@ -60,6 +60,7 @@ describe("three replicas on one Redis", () => {
     } finally {
       cluster.delayAnswers(undefined)
     }
+    check.summary("interleaved, three replicas")
     expect(check.failures).toEqual([])
     expect(check.stale()).toEqual([])
     // The cache was in play on every replica: hits, and refetches after writes.

@@ -310,11 +310,21 @@ export const interleaved = (
       const newest = before.length === 0 ? 0 : Math.max(...before.map((w) => w.version))
       return read.version < newest
     })
+  /** One line for the run's record (docs/RELIABILITY.md). */
+  const summary = (name: string) => {
+    const acked = writes.filter((w) => w.status === 200).length
+    const refused = writes.filter((w) => w.status === 503).length
+    const hits = observed.filter((r) => r.cache === "HIT").length
+    console.info(
+      `scale ${name}: ${writes.length} writes (${acked} acknowledged, ${refused} refused 503), ${observed.length} reads checked (${hits} HIT), ${stale().length} stale, ${failures.length} other failures`
+    )
+  }
   return {
     writes,
     observed,
     failures,
     stale,
+    summary,
     run: () =>
       Promise.all([...options.orgs.map(writer), ...Array.from({ length: options.readers }, reader)]).then(
         () => undefined
