@@ -45,6 +45,17 @@ describe("SortedSet", () => {
     expect(set.values()).toEqual(reference([...keys.filter((_, i) => i !== 2500), "o0000000"]))
   })
 
+  it("sorts keys loaded out of order in bulk, then keeps order through single adds and deletes", () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `u${((i * 7919) % 5000).toString(36).padStart(4, "0")}`)
+    const set = new SortedSet(keys)
+    const sorted = reference(keys)
+    expect(set.slice(2000, 2010)).toEqual(sorted.slice(2000, 2010))
+    set.add("u")
+    set.add("zzzz")
+    expect(set.delete(sorted[10]!)).toBe(true)
+    expect(set.values()).toEqual(reference([...sorted.filter((_, i) => i !== 10), "u", "zzzz"]))
+  })
+
   it("orders by code point (UTF-8 bytes), not by UTF-16 unit", () => {
     const set = new SortedSet(["\uffff", "\u{1F600}", "B", "a"])
     expect(set.values()).toEqual(["B", "a", "\uffff", "\u{1F600}"])

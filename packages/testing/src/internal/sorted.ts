@@ -28,11 +28,14 @@ const maxBlock = 1024
  * A set of string keys listed in key order, stored as sorted blocks of at most `maxBlock` keys
  * (a one-level B-tree): adding or deleting a key costs a binary search and a splice within one
  * block, so it stays cheap however many keys the set holds, and a page (`slice`) walks block
- * lengths, not keys. Membership is a hash lookup.
+ * lengths, not keys. Keys that arrive in order are appended; others wait in a buffer merged before
+ * the next read (one by one when few, by one sort and merge when many, as in bulk loading).
+ * Membership is a hash lookup.
  */
 export class SortedSet {
   private readonly members = new Set<string>()
   private blocks: Array<Array<string>> = []
+  private pending: Array<string> | undefined
   /** The keys as one array, built on demand for `values()` and dropped on every change. */
   private flat: Array<string> | undefined
 
@@ -53,27 +56,18 @@ export class SortedSet {
     this.members.add(key)
     this.flat = undefined
     const blocks = this.blocks
-    const last = blocks.length - 1
-    if (last < 0) {
-      blocks.push([key])
-      return true
-    }
-    const tail = blocks[last]!
-    // Keys that arrive in order (bulk loading, seeded ids) are appended without a search.
-    if (compareKeys(tail[tail.length - 1]!, key) < 0) {
+    const tail = blocks[blocks.length - 1]
+    if (tail === undefined) blocks.push([key])
+    else if (this.pending === undefined && compareKeys(tail[tail.length - 1]!, key) < 0) {
       tail.push(key)
       if (tail.length > maxBlock) blocks.push(tail.splice(maxBlock >> 1))
-      return true
-    }
-    const b = this.blockFor(key)
-    const block = blocks[b]!
-    block.splice(lowerBound(block, key), 0, key)
-    if (block.length > maxBlock) blocks.splice(b + 1, 0, block.splice(maxBlock >> 1))
+    } else (this.pending ??= []).push(key)
     return true
   }
 
   delete(key: string): boolean {
     if (!this.members.delete(key)) return false
+    this.settle()
     this.flat = undefined
     const b = this.blockFor(key)
     const block = this.blocks[b]!
@@ -85,11 +79,13 @@ export class SortedSet {
   clear(): void {
     this.members.clear()
     this.blocks = []
+    this.pending = undefined
     this.flat = undefined
   }
 
   /** The keys in key order. The array is owned by the set: do not mutate it. */
   values(): Array<string> {
+    this.settle()
     if (this.flat !== undefined) return this.flat
     const blocks = this.blocks
     this.flat = blocks.length === 1 ? blocks[0]! : blocks.length === 0 ? [] : blocks.flat()
@@ -98,6 +94,7 @@ export class SortedSet {
 
   /** The keys at positions `start` (inclusive) to `end` (exclusive) in key order. */
   slice(start: number, end: number): Array<string> {
+    this.settle()
     const out: Array<string> = []
     let offset = 0
     for (const block of this.blocks) {
@@ -111,9 +108,42 @@ export class SortedSet {
 
   /** The keys that satisfy `predicate`, in key order (a scan). */
   filter(predicate: (key: string) => boolean): Array<string> {
+    this.settle()
     const out: Array<string> = []
     for (const block of this.blocks) for (const key of block) if (predicate(key)) out.push(key)
     return out
+  }
+
+  /** Merges the keys that arrived out of order. */
+  private settle(): void {
+    const pending = this.pending
+    if (pending === undefined) return
+    this.pending = undefined
+    if (pending.length <= 32) {
+      for (const key of pending) this.insert(key)
+      return
+    }
+    pending.sort(compareKeys)
+    const items = this.blocks.flat()
+    const merged: Array<string> = new Array(items.length + pending.length)
+    let i = 0
+    let j = 0
+    let k = 0
+    while (i < items.length && j < pending.length)
+      merged[k++] = compareKeys(items[i]!, pending[j]!) < 0 ? items[i++]! : pending[j++]!
+    while (i < items.length) merged[k++] = items[i++]!
+    while (j < pending.length) merged[k++] = pending[j++]!
+    const half = maxBlock >> 1
+    this.blocks = []
+    for (let at = 0; at < merged.length; at += half) this.blocks.push(merged.slice(at, at + half))
+  }
+
+  private insert(key: string): void {
+    const blocks = this.blocks
+    const b = this.blockFor(key)
+    const block = blocks[b]!
+    block.splice(lowerBound(block, key), 0, key)
+    if (block.length > maxBlock) blocks.splice(b + 1, 0, block.splice(maxBlock >> 1))
   }
 
   /** The block that holds `key`, or where it belongs: the first whose last key is not below it. */
