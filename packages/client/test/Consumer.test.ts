@@ -7,7 +7,7 @@
  * (Promise API and Effect API), a CommonJS consumer that `require()`s the ESM-only packages, and a
  * CommonJS TypeScript consumer (`node16`) that loads them with `await import()`.
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -48,7 +48,7 @@ const node = async (file: string): Promise<unknown> => {
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), "orgkit-consumer-"))
   const packed = join(project, "tarballs")
-  await run("mkdir", ["-p", packed], project)
+  mkdirSync(packed)
   const ours = await packWorkspace(libraries, packed)
   const theirs = await storeTarballs(libraries, packed, { from: "client", names: ["@types/node"] })
   // What `npm init -y` writes, but an ES module project (the CommonJS consumers below opt out per file).
