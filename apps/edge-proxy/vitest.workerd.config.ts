@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin"
 import { defineConfig } from "vitest/config"
+import { writeDocsAssets } from "./scripts/docs-assets.ts"
 import { proxyEnv } from "./test/fixtures/e2e.ts"
 
 // Keep Miniflare offline: no Request.cf download, no metrics, no update check.
@@ -10,6 +11,8 @@ process.env["WRANGLER_HIDE_BANNER"] ??= "true"
 // The shared suite against the Workers build (wrangler.jsonc) inside workerd; the fake runs as a
 // loopback server started by the global setup, and the worker gets its URL as LOGTO_ENDPOINT.
 export default defineConfig(async () => {
+  // wrangler.jsonc's static assets (the API reference), as `run dev` and the deploy write them.
+  writeDocsAssets()
   const migrations = await readD1Migrations("./migrations")
   return {
     plugins: [

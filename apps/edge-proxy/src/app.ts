@@ -11,10 +11,10 @@
 import { Hono } from "hono"
 import { auditRoutes, type AuditStore } from "./audit/index.ts"
 import type { ApiKey, Config } from "./config.ts"
-import { docsCsp, docsPage, openApiJson } from "./docs/index.ts"
+import { openApiJson } from "./docs/index.ts"
 import type { AppEnv } from "./env.ts"
 import { renderLogtoError } from "./errors.ts"
-import { origin } from "./internal/url.ts"
+import { origin, rawPath } from "./internal/url.ts"
 import { authenticate, type KeyStore, makeKeyStore } from "./middleware/authenticate/index.ts"
 import { audit } from "./middleware/audit/index.ts"
 import { cache } from "./middleware/cache/index.ts"
@@ -66,6 +66,11 @@ export interface Deps {
   readonly metricsToken?: string | undefined
   /** The metrics registry the request log feeds (default: a new one; the Node hit path shares it). */
   readonly metrics?: MetricsRegistry
+  /**
+   * The API reference's files, by name under `/docs/` (Node: `src/docs/node/serve.ts`). Absent on
+   * Workers, where Cloudflare serves them as static assets before the Worker runs.
+   */
+  readonly docsAssets?: (name: string) => Promise<Response | undefined>
 }
 
 /** What the entry files provide besides the configuration. */
@@ -147,9 +152,14 @@ export const createApp = (deps: Deps) => {
     .get("/openapi.json", (c) =>
       c.body(openApi(origin(c.req.url)), 200, { "content-type": "application/json; charset=utf-8" })
     )
-    .get("/docs", (c) =>
-      c.body(docsPage, 200, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp })
-    )
+    // The API reference (Swagger UI, `src/docs/`): `/` and `/docs` lead to it.
+    .get("/", (c) => c.redirect("/docs/", 302))
+    .get("/docs", (c) => c.redirect("/docs/", 301))
+    .get("/favicon.ico", (c) => c.redirect("/docs/favicon-32x32.png", 301))
+    .get("/docs/*", async (c) => {
+      const name = rawPath(c.req.url).slice("/docs/".length)
+      return (await deps.docsAssets?.(name)) ?? c.notFound()
+    })
     .get(
       "/metrics",
       metrics({ cache: deps.cache, webhooks, keys, token: deps.metricsToken, registry, audit: deps.audit })

@@ -1,5 +1,5 @@
 /**
- * The proxy's own documentation routes: the OpenAPI document and the API reference page.
+ * The proxy's own documentation routes: the OpenAPI document and the API reference's files.
  */
-export { docsCsp, docsPage } from "./page.ts"
+export { type DocsAsset, docsAssets, docsCsp, docsHeaders } from "./assets.ts"
 export { openApiJson } from "./openapi.ts"

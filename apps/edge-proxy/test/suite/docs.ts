@@ -1,8 +1,9 @@
 /**
- * The proxy's own routes: its OpenAPI document, the reference page and the health check.
+ * The proxy's own routes: its OpenAPI document, the API reference, the health and readiness checks.
  */
 import { RouteTable } from "@orgkit/core"
 import { describe, expect, it } from "vitest"
+import { docsAssets } from "../../src/docs/assets.ts"
 import type { Target } from "./harness.ts"
 
 export const describeDocs = (target: () => Target) =>
@@ -23,13 +24,46 @@ export const describeDocs = (target: () => Target) =>
       expect(operations.every((op) => JSON.stringify(op.security) === '[{"bearer":[]}]')).toBe(true)
     })
 
-    it("serves a self-contained reference page", async () => {
-      const response = await target().call("/docs")
-      const html = await response.text()
-      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8")
-      expect(response.headers.get("content-security-policy")).toContain("connect-src 'self'")
-      expect(html).toContain('fetch("/openapi.json")')
-      expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3)/)
+    it("leads from / and /docs to the API reference, served offline with its own CSP", async () => {
+      const t = target()
+      for (const [path, status] of [
+        ["/", 302],
+        ["/docs", 301]
+      ] as const) {
+        const response = await t.call(path, { redirect: "manual" })
+        expect([response.status, new URL(response.headers.get("location")!, t.origin).pathname]).toEqual([
+          status,
+          "/docs/"
+        ])
+      }
+      // On Workers the files are static assets, answered by Cloudflare before the Worker runs (the
+      // Worker itself is what this suite calls there): `test/node/readme-workers.test.ts` fetches them
+      // from `wrangler dev`.
+      if (t.runtime === "workerd") return
+      const page = await t.call("/docs/")
+      const html = await page.text()
+      expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"])
+      expect(page.headers.get("content-security-policy")).toContain("script-src 'self'")
+      expect(html).toContain('<script src="./swagger-ui-bundle.js"></script>')
+      expect(html).not.toMatch(/https?:\/\//)
+      for (const name of docsAssets.map((a) => a.name).filter((n) => n !== "index.html")) {
+        const asset = await t.call(`/docs/${name}`)
+        expect([name, asset.status, asset.headers.get("content-type")?.split(";")[0]]).toEqual([
+          name,
+          200,
+          docsAssets.find((a) => a.name === name)!.contentType.split(";")[0]
+        ])
+        await asset.arrayBuffer()
+      }
+      const favicon = await t.call("/favicon.ico", { redirect: "manual" })
+      expect([favicon.status, favicon.headers.get("location")]).toEqual([301, "/docs/favicon-32x32.png"])
+      expect((await t.call("/docs/nothing-here.js")).status).toBe(404)
+    })
+
+    it("is ready: a Logto token can be had and the audit trail accepts writes", async () => {
+      const response = await target().call("/readyz")
+      const body = (await response.json()) as { status: string; checks: Record<string, string> }
+      expect([response.status, body.status, body.checks["token"]]).toEqual([200, "ready", "ok"])
     })
 
     it("answers the health check", async () => {

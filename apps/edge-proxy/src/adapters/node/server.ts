@@ -19,6 +19,7 @@ import { makeKeyStore } from "../../middleware/authenticate/index.ts"
 import type { LogSink, Platform, Upstream } from "../../ports.ts"
 import { atLevel, webPlatform } from "../web-platform.ts"
 import { nodeHttpUpstream } from "./http-upstream.ts"
+import { nodeDocsAssets } from "../../docs/node/serve.ts"
 import { makeMetricsRegistry } from "../../middleware/metrics/index.ts"
 import { bufferedJsonLines } from "./log.ts"
 
@@ -101,7 +102,8 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
       ...(audit === undefined || auditStore === undefined ? {} : { audit, auditStore }),
       ...(cache === undefined && shared === undefined ? {} : { cache: (cache ?? shared)!.store })
     }),
-    metrics
+    metrics,
+    docsAssets: nodeDocsAssets()
   })
   const hono = getRequestListener(app.fetch, {
     hostname: config.host,
