@@ -21,7 +21,7 @@ export const productionConfig = () => {
   const config = unstable_readConfig({ config: resolve(app, "wrangler.jsonc"), env: "production" })
   return {
     vars: Object.fromEntries(Object.entries(config.vars).map(([name, value]) => [name, String(value)])),
-    required: config.secrets?.required ?? []
+    required: (config.secrets?.required ?? []) as ReadonlyArray<string>
   }
 }
 
