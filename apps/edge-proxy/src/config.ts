@@ -6,7 +6,7 @@
 import { Validation } from "@orgkit/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import { auditSettingNames } from "./audit/settings.ts"
+import { auditSettingNames, type AuditSettings, decodeAuditSettings } from "./audit/settings.ts"
 import type { BudgetPolicy } from "./limits/budget.ts"
 import { parseRate, type Rate } from "./limits/rate.ts"
 import { type Scope, scopes } from "./principal.ts"
@@ -67,6 +67,8 @@ export interface Config {
   readonly upstreamBudget: BudgetPolicy | undefined
   /** `ORGKIT_UPSTREAM_BUDGET_WAIT_MS`: how long a request may wait for upstream budget. */
   readonly upstreamBudgetWaitMs: number
+  /** The audit trail's settings (signing key, public keys, checkpoints, client IP header, denial ceiling). */
+  readonly auditSettings: AuditSettings
 }
 
 /** The Node server's extra settings. */
@@ -387,7 +389,8 @@ const decodeCache = (problems: Array<string>, env: Env, maxBytesDefault: number)
   }
 }
 
-const decodeBase = (problems: Array<string>, env: Env, cacheMaxBytes: number) => ({
+const decodeBase = (problems: Array<string>, env: Env, cacheMaxBytes: number, clientIpHeader: string | undefined) => ({
+  auditSettings: decodeAuditSettings(env, problems, clientIpHeader),
   logtoEndpoint: setting(problems, env, settings.logtoEndpoint, Endpoint)?.replace(/\/$/, ""),
   clientId: setting(problems, env, settings.clientId, Required),
   clientSecret: setting(problems, env, settings.clientSecret, Required),
@@ -452,7 +455,8 @@ const finish = <A>(problems: ReadonlyArray<string>, value: () => A): Result.Resu
 export const decodeConfig = (env: Env): Result.Result<Config, ConfigError> => {
   const problems: Array<string> = []
   unknownSettings(problems, env, [])
-  const base = decodeBase(problems, env, defaults.cacheMaxBytesWorkers)
+  // Workers: Cloudflare sets CF-Connecting-IP itself; callers cannot forge it.
+  const base = decodeBase(problems, env, defaults.cacheMaxBytesWorkers, "cf-connecting-ip")
   return finish(problems, () => ({ ...base, upstreamTimeoutMs: Number(base.upstreamTimeoutMs) }) as Config)
 }
 
@@ -462,7 +466,8 @@ export const decodeConfig = (env: Env): Result.Result<Config, ConfigError> => {
 export const decodeNodeConfig = (env: Env): Result.Result<NodeConfig, ConfigError> => {
   const problems: Array<string> = []
   unknownSettings(problems, env, [])
-  const base = decodeBase(problems, env, defaults.cacheMaxBytesNode)
+  // Node: no client IP unless a trusted header is configured (ORGKIT_AUDIT_CLIENT_IP_HEADER).
+  const base = decodeBase(problems, env, defaults.cacheMaxBytesNode, undefined)
   const port = setting(problems, env, settings.port, Integer(0, 65_535), String(defaults.port))
   const host = setting(problems, env, settings.host, Required, defaults.host)
   const auditDbPath = setting(problems, env, settings.auditDbPath, Required, defaults.auditDbPath)

@@ -9,6 +9,7 @@ import { type App, createApp, makeDeps } from "./app.ts"
 import { fetchUpstream } from "./adapters/fetch-upstream.ts"
 import { atLevel, jsonLines, webPlatform } from "./adapters/web-platform.ts"
 import { makeRecorder } from "./audit/index.ts"
+import { recorderSettings } from "./audit/settings.ts"
 import { workersAuditStore } from "./audit/workers/index.ts"
 import { durableCache } from "./cache/workers/index.ts"
 import { decodeConfig } from "./config.ts"
@@ -83,7 +84,10 @@ export const buildApp = (
     ? durableCache(env, settings.cache, { now: platform.now, log, leaseMs: 2 * settings.upstreamTimeoutMs + 1_000 })
     : undefined
   const auditStore = settings.audit ? workersAuditStore(env, { now: platform.now }) : undefined
-  const audit = auditStore === undefined ? undefined : makeRecorder({ store: auditStore, log, now: platform.now })
+  const audit =
+    auditStore === undefined
+      ? undefined
+      : makeRecorder({ store: auditStore, log, now: platform.now, ...recorderSettings(settings.auditSettings) })
   return createApp(
     makeDeps(settings, {
       upstream,

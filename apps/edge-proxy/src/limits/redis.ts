@@ -115,6 +115,7 @@ export const redisLimits = (
   return {
     quota,
     budget,
+    ready,
     close: () =>
       redis.quit().then(
         () => undefined,

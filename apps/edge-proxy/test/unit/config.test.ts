@@ -43,7 +43,15 @@ describe("config", () => {
       audit: true,
       defaultRateLimit: undefined,
       upstreamBudget: undefined,
-      upstreamBudgetWaitMs: 1_000
+      upstreamBudgetWaitMs: 1_000,
+      auditSettings: {
+        signingKey: undefined,
+        publicKeys: undefined,
+        checkpointEvery: 100,
+        // Workers: Cloudflare's own header; Node: none unless configured (below).
+        clientIpHeader: "cf-connecting-ip",
+        denialsPerMinute: 60
+      }
     })
     const node = decodeNodeConfig({ ...valid, PORT: "0", HOST: "127.0.0.1", ORGKIT_UPSTREAM_TIMEOUT_MS: "2500" })
     expect(
@@ -184,6 +192,13 @@ describe("config", () => {
     expect(problems({ ...valid, ORGKIT_MAX_CONNECTIONS: "0" })).toEqual([
       "ORGKIT_MAX_CONNECTIONS: Invalid input: expected an integer from 1 to 1000000"
     ])
+  })
+
+  it("takes the audit client IP only from a configured header on Node", () => {
+    const node = decodeNodeConfig(valid)
+    expect(Result.isSuccess(node) && node.success.auditSettings.clientIpHeader).toBeUndefined()
+    const trusted = decodeNodeConfig({ ...valid, ORGKIT_AUDIT_CLIENT_IP_HEADER: "X-Real-IP" })
+    expect(Result.isSuccess(trusted) && trusted.success.auditSettings.clientIpHeader).toBe("x-real-ip")
   })
 
   it("decodes quotas and the upstream budget, and names a malformed rate", () => {
