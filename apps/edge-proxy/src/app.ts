@@ -9,7 +9,7 @@
  * before, settled after) → forward (Logto).
  */
 import { Hono } from "hono"
-import { auditRoutes, type AuditStore } from "./audit/index.ts"
+import { auditPageHandler, auditPublicKeyHandler, auditRoutes, type AuditStore } from "./audit/index.ts"
 import type { ApiKey, Config } from "./config.ts"
 import { openApiJson } from "./docs/index.ts"
 import type { AppEnv } from "./env.ts"
@@ -37,6 +37,16 @@ import {
 } from "./ports.ts"
 import { auditCheck, readiness } from "./ops/readiness.ts"
 import { clientCredentials } from "./token-source.ts"
+import {
+  budgetedUpstream,
+  type Limits,
+  type LimitsCounters,
+  makeLimitsCounters,
+  memoryLimits,
+  type Rate,
+  renderLimitsMetrics
+} from "./limits/index.ts"
+import { quota } from "./middleware/quota/index.ts"
 
 /** Everything the app needs. */
 export interface Deps {
@@ -71,6 +81,12 @@ export interface Deps {
    * Workers, where Cloudflare serves them as static assets before the Worker runs.
    */
   readonly docsAssets?: (name: string) => Promise<Response | undefined>
+  /** Per-key quotas and the upstream budget (default: in memory, no budget). */
+  readonly limits?: Limits
+  /** Their counters (for `/metrics`). */
+  readonly limitsCounters?: LimitsCounters
+  /** The quota of keys without their own `rateLimit` (`ORGKIT_RATE_LIMIT`). */
+  readonly defaultRateLimit?: Rate | undefined
 }
 
 /** What the entry files provide besides the configuration. */
@@ -82,33 +98,52 @@ export interface Runtime {
   readonly audit?: AuditSink
   readonly auditStore?: AuditStore
   readonly keyStore?: KeyStore
+  /** Where quotas and the budget are counted (default: in this process). */
+  readonly limits?: Limits
 }
 
 /**
  * `Deps` from decoded configuration and a runtime: the client-credentials token source over the
  * same upstream, and the pass-through cache and no-op audit unless given.
  */
-export const makeDeps = (config: Config, runtime: Runtime): Deps => ({
-  keys: config.apiKeys,
-  upstream: runtime.upstream,
-  tokens: clientCredentials({
-    upstream: runtime.upstream,
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    resource: config.apiResource,
-    timeoutMs: config.upstreamTimeoutMs,
-    now: runtime.platform.now
-  }),
-  upstreamTimeoutMs: config.upstreamTimeoutMs,
-  platform: runtime.platform,
-  log: runtime.log,
-  cache: runtime.cache ?? passThroughCache,
-  audit: runtime.audit ?? noAudit,
-  ...(runtime.auditStore === undefined ? {} : { auditStore: runtime.auditStore }),
-  ...(runtime.keyStore === undefined ? {} : { keyStore: runtime.keyStore }),
-  webhookSigningKey: config.webhookSigningKey,
-  metricsToken: config.metricsToken
-})
+export const makeDeps = (config: Config, runtime: Runtime): Deps => {
+  const limits = runtime.limits ?? memoryLimits({ budget: config.upstreamBudget, now: runtime.platform.now })
+  const limitsCounters = makeLimitsCounters()
+  // Every request to Logto, token requests included, takes its share of the budget first.
+  const upstream =
+    limits.budget === undefined
+      ? runtime.upstream
+      : budgetedUpstream(runtime.upstream, {
+          budget: limits.budget,
+          waitMs: config.upstreamBudgetWaitMs,
+          now: runtime.platform.now,
+          counters: limitsCounters
+        })
+  return {
+    keys: config.apiKeys,
+    upstream,
+    limits,
+    limitsCounters,
+    defaultRateLimit: config.defaultRateLimit,
+    tokens: clientCredentials({
+      upstream,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      resource: config.apiResource,
+      timeoutMs: config.upstreamTimeoutMs,
+      now: runtime.platform.now
+    }),
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    platform: runtime.platform,
+    log: runtime.log,
+    cache: runtime.cache ?? passThroughCache,
+    audit: runtime.audit ?? noAudit,
+    ...(runtime.auditStore === undefined ? {} : { auditStore: runtime.auditStore }),
+    ...(runtime.keyStore === undefined ? {} : { keyStore: runtime.keyStore }),
+    webhookSigningKey: config.webhookSigningKey,
+    metricsToken: config.metricsToken
+  }
+}
 
 /**
  * Builds the proxy app.
@@ -144,6 +179,8 @@ export const createApp = (deps: Deps) => {
           })
     }
   })
+  const limits = deps.limits ?? memoryLimits({ now: deps.platform.now })
+  const limitsCounters = deps.limitsCounters ?? makeLimitsCounters()
   const app = new Hono<AppEnv>()
     .use(requestId({ generate: deps.platform.randomId }))
     .use(requestLog({ log: deps.log, now: deps.platform.now, metrics: registry }))
@@ -162,7 +199,15 @@ export const createApp = (deps: Deps) => {
     })
     .get(
       "/metrics",
-      metrics({ cache: deps.cache, webhooks, keys, token: deps.metricsToken, registry, audit: deps.audit })
+      metrics({
+        cache: deps.cache,
+        webhooks,
+        keys,
+        token: deps.metricsToken,
+        registry,
+        audit: deps.audit,
+        extra: () => renderLimitsMetrics(limitsCounters, limits.budget)
+      })
     )
     .post(
       "/webhooks/logto",
@@ -177,6 +222,9 @@ export const createApp = (deps: Deps) => {
   // The audit query API sits before route matching: `/audit/*` is not one of Logto's 36 operations.
   if (deps.auditStore !== undefined) {
     app
+      // The page (it asks for a key, as /docs does) and the public keys need none.
+      .get("/audit", auditPageHandler)
+      .get("/audit/public-key", auditPublicKeyHandler(deps.auditStore))
       .use("/audit/*", authenticate({ keys, scope: "audit:read" }))
       .route("/audit", auditRoutes({ store: deps.auditStore }))
   }
@@ -186,6 +234,7 @@ export const createApp = (deps: Deps) => {
       matchRoute(),
       trail.denials,
       authenticate({ keys }),
+      quota({ limits, counters: limitsCounters, defaultRate: deps.defaultRateLimit }),
       validate(deps.maxBodyBytes === undefined ? {} : { maxBodyBytes: deps.maxBodyBytes }),
       cache({ cache: deps.cache }),
       trail.writes

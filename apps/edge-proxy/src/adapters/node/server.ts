@@ -9,11 +9,13 @@ import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { createApp, makeDeps } from "../../app.ts"
 import { type AuditStore, makeRecorder } from "../../audit/index.ts"
+import { loadAuditKeys, recorderSettings, storeSettings } from "../../audit/settings.ts"
 import { openNodeAuditStore } from "../../audit/node/index.ts"
 import { openPostgresAuditStore } from "../../audit/postgres/index.ts"
 import { type MemoryCache, memoryCache } from "../../cache/memory-cache.ts"
 import { fastPath } from "../../cache/node/fast-path.ts"
 import { type RedisCache, redisCache } from "../../cache/redis/index.ts"
+import { redisLimits } from "../../limits/redis.ts"
 import type { NodeConfig } from "../../config.ts"
 import { makeKeyStore } from "../../middleware/authenticate/index.ts"
 import type { LogSink, Platform, Upstream } from "../../ports.ts"
@@ -78,11 +80,19 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
   // Not reachable yet: start anyway (reads go to Logto until it is; /metrics says so).
   await shared?.backend.ready
   const keyStore = makeKeyStore(config.apiKeys, platform.digest)
+  // The witness lines (signed checkpoints) go to the sink that ORGKIT_LOG_LEVEL does not filter.
+  const signing =
+    options.auditStore === undefined && config.audit
+      ? {
+          ...storeSettings(config.auditSettings, await loadAuditKeys(config.auditSettings)),
+          log: options.log ?? buffered!
+        }
+      : undefined
   const ownAudit =
     options.auditStore === undefined && config.audit
       ? config.auditDatabaseUrl === undefined
-        ? openNodeAuditStore({ path: config.auditDbPath, now: platform.now })
-        : await openPostgresAuditStore({ url: config.auditDatabaseUrl, now: platform.now }).catch(
+        ? openNodeAuditStore({ path: config.auditDbPath, now: platform.now, ...signing })
+        : await openPostgresAuditStore({ url: config.auditDatabaseUrl, now: platform.now, ...signing }).catch(
             async (error: unknown) => {
               await shared?.close()
               throw error
@@ -90,15 +100,24 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
           )
       : undefined
   const auditStore = options.auditStore ?? ownAudit
-  const audit = auditStore === undefined ? undefined : makeRecorder({ store: auditStore, log, now: platform.now })
+  const audit =
+    auditStore === undefined
+      ? undefined
+      : makeRecorder({ store: auditStore, log, now: platform.now, ...recorderSettings(config.auditSettings) })
   // One registry for both paths: the hit path's request lines are counted like the app's.
   const metrics = makeMetricsRegistry()
+  // With Redis, quotas and the upstream budget are counted there, for every process.
+  const sharedLimits =
+    config.cacheRedisUrl === undefined
+      ? undefined
+      : redisLimits({ url: config.cacheRedisUrl, budget: config.upstreamBudget, now: platform.now, log })
   const app = createApp({
     ...makeDeps(config, {
       upstream,
       platform,
       log,
       keyStore,
+      ...(sharedLimits === undefined ? {} : { limits: sharedLimits }),
       ...(audit === undefined || auditStore === undefined ? {} : { audit, auditStore }),
       ...(cache === undefined && shared === undefined ? {} : { cache: (cache ?? shared)!.store })
     }),
@@ -132,7 +151,8 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
           now: platform.now,
           randomId: platform.randomId,
           log:
-            config.logLevel === "info" ? (line) => (metrics.observe(line), log(line)) : (line) => metrics.observe(line)
+            config.logLevel === "info" ? (line) => (metrics.observe(line), log(line)) : (line) => metrics.observe(line),
+          defaultRateLimit: config.defaultRateLimit
         })
   const server = http.createServer(
     {
@@ -179,6 +199,7 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
       await (audit?.flush() ?? Promise.resolve())
       await ownAudit?.close()
       await shared?.close()
+      await sharedLimits?.close()
       buffered?.flush()
     }
   }

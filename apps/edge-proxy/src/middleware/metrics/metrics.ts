@@ -23,6 +23,8 @@ export interface MetricsOptions {
   readonly registry?: MetricsRegistry
   /** The audit sink; its own counters are added when it has any (`metrics()`). */
   readonly audit?: AuditSink
+  /** More Prometheus text (quotas and the upstream budget). */
+  readonly extra?: () => Promise<string>
 }
 
 const encoder = new TextEncoder()
@@ -55,12 +57,13 @@ const sha256 = async (text: string): Promise<Uint8Array> =>
 export const metrics = (options: MetricsOptions): Handler<AppEnv> => {
   // Digests of equal length, compared in constant time: the token's length is not revealed either.
   const expected = options.token === undefined ? undefined : sha256(`Bearer ${options.token}`)
-  const render = (c: Parameters<Handler<AppEnv>>[0]) =>
+  const render = async (c: Parameters<Handler<AppEnv>>[0]) =>
     c.body(
       (options.registry?.render() ?? "") +
         (options.cache.metrics() || disabledMetrics) +
         webhookLines(options.webhooks) +
-        auditLines(options.audit),
+        auditLines(options.audit) +
+        ((await options.extra?.()) ?? ""),
       200,
       { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" }
     )

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono"
 import type { AppEnv, UpstreamTrace } from "../../env.ts"
 import { proxyCodes } from "../../errors.ts"
+import { redactUrl } from "../../audit/redact.ts"
 import { rawPath } from "../../internal/url.ts"
 import type { LogSink } from "../../ports.ts"
 import type { MetricsRegistry } from "../metrics/registry.ts"
@@ -60,7 +61,9 @@ export type RequestRecord = {
  * log(requestRecord({ startedAt, requestId, method: "GET", path, operationId, keyId, status: 200, ... }))
  */
 export const requestRecord = (fields: RequestFields): RequestRecord => {
-  const { upstream, path, status } = fields
+  const { upstream, status } = fields
+  // Credentials in a path (`https://user:secret@…` pasted into an id) never reach the log.
+  const path = fields.path.includes("://") ? redactUrl(fields.path) : fields.path
   return {
     time: new Date(fields.startedAt).toISOString(),
     level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
