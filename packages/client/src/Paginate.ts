@@ -35,7 +35,8 @@ export interface Page<A> {
   /** `Total-Number`, when Logto sent it. */
   readonly totalCount: number | undefined
   readonly page: number
-  readonly pageSize: number
+  /** The page size asked for (the query's name, as in {@link PageRequest}). */
+  readonly page_size: number
 }
 
 /**
@@ -74,8 +75,8 @@ export interface Options {
  */
 export const isLastPage = (page: Page<unknown>): boolean =>
   page.items.length === 0 ||
-  page.items.length < page.pageSize ||
-  (page.totalCount !== undefined && page.page * page.pageSize >= page.totalCount)
+  page.items.length < page.page_size ||
+  (page.totalCount !== undefined && page.page * page.page_size >= page.totalCount)
 
 /**
  * Why a page cannot have been fetched with the page size asked for, if so: more items than asked,
@@ -86,7 +87,7 @@ export const isLastPage = (page: Page<unknown>): boolean =>
  * @since 0.1.0
  */
 export const pageSizeConflict = (page: Page<unknown>): string | undefined => {
-  const { items, pageSize, totalCount } = page
+  const { items, page_size: pageSize, totalCount } = page
   const more = totalCount !== undefined && (page.page - 1) * pageSize + items.length < totalCount
   if (items.length <= pageSize && !(items.length < pageSize && more)) return undefined
   return (
@@ -116,7 +117,7 @@ export const pages = <A, E, R>(
         items: response.body,
         totalCount: response.headers["total-number"],
         page,
-        pageSize
+        page_size: pageSize
       }
       const conflict = pageSizeConflict(current)
       if (conflict !== undefined) return Effect.die(new RangeError(`Paginate: ${conflict}`))

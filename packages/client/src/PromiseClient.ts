@@ -676,7 +676,9 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
           pageArgs[queryIndex] = { ...query, page, pageSize }
           const result = (await invoke(op, pageArgs)) as { items: ReadonlyArray<unknown>; totalCount?: number }
           yield* result.items
-          if (Paginate.isLastPage({ items: result.items, totalCount: result.totalCount, page, pageSize })) return
+          if (Paginate.isLastPage({ items: result.items, totalCount: result.totalCount, page, page_size: pageSize })) {
+            return
+          }
         }
       }
     }
