@@ -127,6 +127,16 @@ describe("redis backend", () => {
     expect((await b!.lookup("org:o1", "/404", 0, "read"))._tag).toBe("Lease")
   })
 
+  it("sends the waiters of an uncached answer too large to hand over through Redis back to look up", async () => {
+    const [a, b] = await processes()
+    const { lease } = leaseOf(await a!.lookup("orgs", "/huge", 0, "read"))
+    const waiting = b!.lookup("orgs", "/huge", 0, "read")
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    const huge = response("x".repeat(1_048_577), undefined, 200)
+    await a!.complete("orgs", "/huge", lease, { _tag: "Share", response: huge }, 0)
+    expect((await waiting)._tag).toBe("Lease")
+  })
+
   it("never stores a fill whose lease an invalidation through another process voided; its waiters look up again", async () => {
     const [a, b] = await processes()
     const { lease } = leaseOf(await a!.lookup("org:o1", "/a", 0, "read"))

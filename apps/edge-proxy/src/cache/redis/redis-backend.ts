@@ -56,6 +56,11 @@ export interface RedisBackendOptions {
   readonly invalidationWaitMs?: number
   /** How often a waiter polls its fill's outcome besides listening for it. Default 100 ms. */
   readonly pollMs?: number
+  /**
+   * The largest uncached answer (an error, a body over the entry size limit) handed to waiters through
+   * Redis; waiters on a larger one look up again. Default 1 MiB.
+   */
+  readonly maxSharedBytes?: number
 }
 
 /** The Redis backend: a `Backend`, its connection state and `close`. */
@@ -142,6 +147,7 @@ export const redisBackend = (options: RedisBackendOptions): RedisBackend => {
   const timeoutMs = options.timeoutMs ?? 1_000
   const pollMs = options.pollMs ?? 100
   const invalidationWaitMs = options.invalidationWaitMs ?? 3_000
+  const maxSharedBytes = options.maxSharedBytes ?? 1_048_576
   // Outcomes outlive their fill long enough for every waiter's next poll.
   const outcomeTtlMs = Math.max(10 * pollMs, 5_000)
   const remote: { up: boolean; errors: number; pending: number } = { up: false, errors: 0, pending: 0 }
@@ -334,6 +340,10 @@ export const redisBackend = (options: RedisBackendOptions): RedisBackend => {
       }
       case "Share": {
         const { response } = completion
+        if (response.body.byteLength > maxSharedBytes) {
+          await counted(() => commands.orgkitCompleteBuffer(...head.slice(0, 6), "abandon", outcomeTtlMs))
+          return undefined
+        }
         const body = Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength)
         const m = JSON.stringify({ status: response.status, headers: response.headers } satisfies StoredMeta)
         await counted(() => commands.orgkitCompleteBuffer(...head, m, body))
