@@ -206,6 +206,11 @@ export interface AuditOutcome {
   readonly latencyMs: number
   /** CreateOrganization: the new organization's id, so that its event is filed under it. */
   readonly createdId?: string | undefined
+  /**
+   * The write was sent but no answer came (a timeout, a reset connection): it may or may not have
+   * happened at Logto, and it is not sent again.
+   */
+  readonly unknown?: boolean | undefined
 }
 
 /** What `accept` returned; handed back to `settle`. */

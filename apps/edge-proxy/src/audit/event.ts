@@ -86,7 +86,9 @@ export const Outcome = Schema.Struct({
   status: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 100, maximum: 599 })),
   errorCode: Schema.NullOr(Schema.String),
   latencyMs: NonNegativeInt,
-  createdId: Schema.optionalKey(Schema.String)
+  createdId: Schema.optionalKey(Schema.String),
+  /** The write was sent but no answer came: it may or may not have happened at Logto. */
+  unknown: Schema.optionalKey(Schema.Literal(true))
 })
 /** How a request ended. */
 export type Outcome = typeof Outcome.Type
@@ -163,10 +165,11 @@ export const eventIdOfEntry = (entryId: string): string => entryId.split("/")[0]
 
 /**
  * Where an event stands: `pending` (accepted, not yet finished), `completed` (its outcome is in the
- * chain), `outcome_unrecorded` (accepted, but no outcome arrived within the store's grace period:
- * the write may or may not have happened at Logto).
+ * chain), `unknown` (its outcome is in the chain: it was sent, no answer came, it was not sent again:
+ * it may or may not have happened at Logto), `outcome_unrecorded` (accepted, but no outcome arrived
+ * within the store's grace period: the write may or may not have happened at Logto).
  */
-export const OutcomeState = Schema.Literals(["pending", "completed", "outcome_unrecorded"])
+export const OutcomeState = Schema.Literals(["pending", "completed", "unknown", "outcome_unrecorded"])
 /** Where an event stands. */
 export type OutcomeState = typeof OutcomeState.Type
 

@@ -128,7 +128,9 @@ const toEvent = (row: EventRow, options: ReaderOptions): AuditEvent => {
         : (JSON.parse(row.outcome_entry) as OutcomeEntry).outcome
   const state: OutcomeState =
     outcome !== undefined
-      ? "completed"
+      ? outcome.unknown === true
+        ? "unknown"
+        : "completed"
       : options.now() - row.time_ms >= options.unrecordedAfterMs
         ? "outcome_unrecorded"
         : "pending"

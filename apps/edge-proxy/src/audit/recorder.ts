@@ -285,7 +285,8 @@ export const makeRecorder = (options: RecorderOptions): AuditRecorder => {
     latencyMs: Math.max(0, Math.round(outcome.latencyMs)),
     ...(typeof outcome.createdId === "string" && outcome.createdId !== ""
       ? { createdId: cap(outcome.createdId, fieldCaps.createdId) }
-      : {})
+      : {}),
+    ...(outcome.unknown === true ? { unknown: true as const } : {})
   })
 
   const logLine = (

@@ -31,7 +31,7 @@ const baseEnv = (logto: string): Record<string, string> => ({
   LOGTO_M2M_CLIENT_ID: Demo.client.clientId,
   LOGTO_M2M_CLIENT_SECRET: Demo.client.clientSecret,
   LOGTO_API_RESOURCE: FakeLogto.resource,
-  ORGKIT_API_KEYS: JSON.stringify([{ id: "ops", name: "Ops", key, scopes: ["read", "write"] }]),
+  ORGKIT_API_KEYS: JSON.stringify([{ id: "ops", name: "Ops", key, scopes: ["read", "write", "audit:read"] }]),
   ORGKIT_AUDIT_DB_PATH: ":memory:",
   ORGKIT_LOG_LEVEL: "error"
 })
@@ -182,6 +182,19 @@ describe("hardening (reliability)", () => {
     expect(total).toBe(creates)
     expect(statuses[201] ?? 0).toBe(creates / 2)
     expect(statuses[502] ?? 0).toBe(creates / 2)
+    // The audit trail says which ones nobody can know about.
+    // (Outcomes are settled after the answer: poll until the last one is in.)
+    const unknownEvents = async () =>
+      (
+        (await (
+          await fetch(`${started.url}/audit/events?status=502&limit=500`, {
+            headers: { authorization: `Bearer ${key}` }
+          })
+        ).json()) as { events: Array<{ outcome: string; operationId: string }> }
+      ).events.map((e) => [e.operationId, e.outcome])
+    await expect
+      .poll(unknownEvents)
+      .toEqual(Array.from({ length: creates / 2 }, () => ["CreateOrganization", "unknown"]))
     started.child.kill("SIGTERM")
     relay.closeAllConnections()
     relay.close()

@@ -38,7 +38,9 @@ const settle = (
     status: c.res.status,
     errorCode: c.get("errorCode"),
     latencyMs: options.now() - attempt.startedAt,
-    ...(createdId === undefined ? {} : { createdId })
+    ...(createdId === undefined ? {} : { createdId }),
+    // Sent, but no answer: at most once means it is not sent again, so nobody knows if it happened.
+    ...(receipt !== undefined && c.get("upstream") !== undefined && answer === undefined ? { unknown: true } : {})
   }
   defer(c, options.sink.settle(attempt, receipt, outcome), (error) =>
     options.log({ level: "error", msg: "audit settle failed", requestId: attempt.requestId, error: String(error) })
