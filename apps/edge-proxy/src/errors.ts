@@ -100,7 +100,8 @@ const jsonType = { "content-type": "application/json; charset=utf-8" }
 export const logtoError = (c: Context<AppEnv>, status: number, body: ErrorBody): Response => {
   c.set("errorCode", body.code)
   // A 429 says when to come back: its `data.retryAfterSeconds` is the `Retry-After` header.
-  const retryAfter = status === 429 ? (body.data as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined
+  const retryAfter =
+    status === 429 ? (body.data as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined
   return c.body(
     JSON.stringify(body),
     status as ContentfulStatusCode,

@@ -154,7 +154,7 @@ export const bodyLimit = (contentType: string | null | undefined): number | unde
 }
 
 // co-body's strict mode: only an object or an array, after RFC 7159 whitespace.
-const strictJson = /^[\x20\x09\x0a\x0d]*(\[|\{)/
+const strictJson = /^[ \t\n\r]*(\[|\{)/
 const notObjectOrArray = "invalid JSON, only supports object and array"
 
 /**

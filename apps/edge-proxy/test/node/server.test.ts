@@ -103,7 +103,7 @@ describe("the Node server as a process", () => {
     const answer = await inFlight
     expect([answer.status, await answer.json()]).toEqual([200, { id: "o1", name: "Slow" }])
     expect(await proxy.exited).toBe(0)
-    await expect(fetch(`${url}/healthz`)).rejects.toThrow()
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow("fetch failed")
     logto.close()
   })
 
