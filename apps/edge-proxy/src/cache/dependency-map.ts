@@ -6,9 +6,12 @@
 import { RouteTable } from "@orgkit/core"
 import { changesList, listTag } from "./dependencies.ts"
 
+/** The read of the organizations list (the one route whose subject is every organization). */
+const listRoute = RouteTable.routes.find((route) => route.subject === "organizations" && route.kind === "read")!
+
 /** One row of the dependency map. */
 export interface Dependency {
-  readonly operationId: string
+  readonly operationId: RouteTable.OperationId
   readonly kind: "read" | "write"
   readonly method: string
   readonly template: string
@@ -38,7 +41,7 @@ export const dependencies: ReadonlyArray<Dependency> = RouteTable.routes.map((ro
   const tags = [
     ...(route.organizationParam === undefined ? [] : [templateTag(route)]),
     ...(changesList(route) ? [listTag] : []),
-    ...(route.operationId === "CreateOrganization" ? ["org:{created id}"] : [])
+    ...(route.subject === "new-organization" ? ["org:{created id}"] : [])
   ]
   return {
     operationId: route.operationId,
@@ -63,8 +66,12 @@ export const markdownTable = (): string => {
     const own = organizationReads.every((r) => d.invalidatedReads.includes(r))
     const parts = [
       ...(own ? ["all reads of that organization"] : []),
-      ...(d.invalidatedReads.includes("ListOrganizations") ? ["ListOrganizations (every page, query and view)"] : []),
-      ...(d.operationId === "CreateOrganization" ? ["reads of the new organization's id"] : [])
+      ...(d.invalidatedReads.includes(listRoute.operationId)
+        ? [`${listRoute.operationId} (every page, query and view)`]
+        : []),
+      ...(RouteTable.byOperationId.get(d.operationId)?.subject === "new-organization"
+        ? ["reads of the new organization's id"]
+        : [])
     ]
     lines.push(
       `| ${d.operationId} \`${d.method} ${d.template}\` | ${d.tags.map((t) => `\`${t}\``).join(", ")} | ${parts.join("; ")} |`

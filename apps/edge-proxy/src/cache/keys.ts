@@ -27,7 +27,7 @@ export const viewOf = (principal: Principal): string => {
 }
 
 /** Whether the answer of this read depends on the caller's view. */
-export const dependsOnView = (route: RouteTable.Route): boolean => route.operationId === "ListOrganizations"
+export const dependsOnView = (route: RouteTable.Route): boolean => route.subject === "organizations"
 
 /**
  * The cache key of a read: the request target, plus `"\n"` and the view for a restricted key's
