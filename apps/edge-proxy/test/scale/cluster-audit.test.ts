@@ -34,6 +34,11 @@ const events = async (i: number, query = ""): Promise<Array<AuditEvent>> => {
   return all
 }
 
+/** Resolves once `done()` holds (the load has got that far). */
+const progress = async (done: () => boolean) => {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
 const verify = async (i: number) => (await cluster.call(i)("/audit/verify", admin())).json()
 
 /** The PATCHes of `orgs` that reached Logto. */
@@ -85,7 +90,7 @@ describe("three replicas on one PostgreSQL", () => {
     const { orgs, list } = seedOrganizations(cluster, 6)
     const check = interleaved(cluster, { orgs, list, versions: 12, reads: 0, readers: 0, pauseMs: 5 })
     const running = check.run()
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    await progress(() => check.writes.length >= 20)
     await cluster.replicas[1]!.kill()
     await running
     check.summary("a replica SIGKILLed")
@@ -115,9 +120,9 @@ describe("three replicas on one PostgreSQL", () => {
       pauseMs: 10
     })
     const running = check.run()
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    await progress(() => check.writes.length >= 15)
     await cluster.redis.restart(100)
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    await progress(() => check.writes.length >= 40)
     await cluster.postgres.restart(100)
     await running
     check.summary("Redis and PostgreSQL restarted")
