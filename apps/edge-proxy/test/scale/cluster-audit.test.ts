@@ -84,6 +84,13 @@ describe("three replicas on one PostgreSQL", () => {
       events: Array<AuditEvent>
     }
     expect(next.events.map((e) => e.id)).toEqual(all.slice(7, 14).map((e) => e.id))
+    // The NDJSON export and the verdict, byte for byte the same through any replica.
+    const exported = async (i: number) =>
+      (await cluster.call(i)(`/audit/events/export?organizationId=${orgs[0]}`, admin())).text()
+    const lines = (await exported(0)).trim().split("\n")
+    expect(lines).toHaveLength(10)
+    expect(await exported(2)).toBe(await exported(0))
+    expect(await verify(2)).toEqual(await verify(0))
   })
 
   it("a replica killed mid-load loses no acknowledged write's event, and comes back on the same chain", async () => {
