@@ -147,3 +147,31 @@ describe("node:http upstream: at most once", () => {
     await close()
   })
 })
+
+describe("node:http upstream: Logto's long Link headers", () => {
+  it("accepts a header block over Node's 16 KiB default (Logto echoes a long q in every Link line)", async () => {
+    const q = "x".repeat(12_000)
+    const logto = http.createServer((req, res) => {
+      req.resume()
+      res.writeHead(200, [
+        ["content-type", "application/json"],
+        ["link", `<http://logto/organizations?q=${q}&page=1>; rel="first"`],
+        ["link", `<http://logto/organizations?q=${q}&page=2>; rel="last"`]
+      ])
+      res.end("[]")
+    })
+    await new Promise<void>((resolve) => logto.listen(0, "127.0.0.1", resolve))
+    const upstream = nodeHttpUpstream({ origin: `http://127.0.0.1:${(logto.address() as AddressInfo).port}` })
+    const answer = await upstream.send({
+      method: "GET",
+      target: "/api/organizations",
+      headers: {},
+      timeoutMs: 2_000,
+      idempotent: true
+    })
+    expect(answer.status).toBe(200)
+    expect(answer.headers.get("link")?.length).toBeGreaterThan(24_000)
+    upstream.close()
+    logto.close()
+  })
+})

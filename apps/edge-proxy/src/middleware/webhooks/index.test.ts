@@ -134,4 +134,18 @@ describe("logto webhook", () => {
     const { deliver } = setup(undefined)
     expect((await deliver(event, sign(event))).status).toBe(404)
   })
+
+  it("answers 400 proxy.body_incomplete, not a 500, when the sender hangs up mid-body", async () => {
+    const { deliver, invalidated, log } = setup(signingKey)
+    const broken = new ReadableStream<Uint8Array>({
+      pull: (controller) => controller.error(new Error("the sender hung up"))
+    })
+    const response = await deliver(broken, sign(event))
+    expect([response.status, ((await response.json()) as { code: string }).code]).toEqual([
+      400,
+      "proxy.body_incomplete"
+    ])
+    expect(invalidated).toEqual([])
+    expect(log.lines.filter((l) => l["level"] === "error")).toEqual([])
+  })
 })
