@@ -378,6 +378,46 @@ const overload = async () => {
   })
 }
 
+/**
+ * Row 9: the audit write path with and without checkpoint signing (the Node store, 16 concurrent
+ * writers, each write an intent and an outcome), runs alternating in one process
+ * (`test/audit/measure/signing.ts`).
+ */
+const auditSigning = async () => {
+  const out = await run(
+    node,
+    [
+      "--disable-warning=ExperimentalWarning",
+      join(app, "test/audit/measure/signing.ts"),
+      String(quick ? 1_000 : 4_000)
+    ],
+    { cwd: repo, cpu: serverCpu }
+  )
+  type Run = { readonly writesPerSecond: number; readonly msPerWrite: number; readonly checkpoints: number }
+  const r = JSON.parse(out.stdout) as {
+    writes: number
+    unsigned: Run
+    signedEvery100: Run
+    signedEvery10: Run
+    unsignedAgain: Run
+    signedEvery100Again: Run
+    signatureMicros: number
+  }
+  const ratio100 = median([
+    r.signedEvery100.msPerWrite / r.unsigned.msPerWrite,
+    r.signedEvery100Again.msPerWrite / r.unsignedAgain.msPerWrite
+  ])
+  rows.push({
+    id: "9",
+    what: "audit write path: time per write with checkpoints signed every 100 entries vs unsigned (Node store)",
+    figure: ratio100,
+    unit: "×",
+    target: "informational",
+    pass: undefined,
+    detail: `${r.writes} writes × 2 runs each: unsigned ${r.unsigned.msPerWrite}/${r.unsignedAgain.msPerWrite} ms, signed ${r.signedEvery100.msPerWrite}/${r.signedEvery100Again.msPerWrite} ms per write (${r.signedEvery100.checkpoints} checkpoints); every 10 entries: ${r.signedEvery10.msPerWrite} ms; one Ed25519 signature ${r.signatureMicros} µs`
+  })
+}
+
 const clientOverhead = async () => {
   const out = await run(node, [join(repo, "packages/client/bench/overhead.ts"), "--json"], { cwd: repo })
   type Summary = {
@@ -610,6 +650,7 @@ const main = async () => {
   await section("several processes on Redis and PostgreSQL (rows 9-11)", () => scale(fake.url))
   await fake.process.stop()
   await section("overload (row 8)", overload)
+  await section("audit signing (row 9)", auditSigning)
   await section("client overhead (row 5)", clientOverhead)
   await section("workers bundle (row 6)", workersBundle)
   if (!quick) await section("fake at scale (row 7)", fakeAtScale)
