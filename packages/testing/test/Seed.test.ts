@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs"
-import { Effect, Result } from "effect"
+import { Effect, Result, Tracer } from "effect"
 import { describe, expect, it } from "vitest"
 import { Demo, FakeLogto, FakeStore, Seed } from "../src/index.ts"
 import { ids, world } from "./fixtures/world.ts"
@@ -266,5 +266,27 @@ describe("store cascades (Logto's ON DELETE CASCADE)", () => {
     const store = seeded()
     store.deleteOrganizationScope(ids.s1)
     expect(run(ops(store).listOrganizationUserScopes(ids.org, ids.u2))).toEqual([])
+  })
+})
+
+describe("FakeStore service", () => {
+  it("runs every operation in a span named FakeStore.<operation>, failing with Logto's error", () => {
+    const spans: Array<InstanceType<typeof Tracer.NativeSpan>> = []
+    const tracer = Tracer.make({
+      span(options) {
+        const span = new Tracer.NativeSpan(options)
+        spans.push(span)
+        return span
+      }
+    })
+    const store = FakeStore.make()
+    run(ops(store).seed(Result.getOrThrow(Seed.decode(world))))
+    const traced = <A, E>(effect: Effect.Effect<A, E>) =>
+      Effect.runSync(Effect.result(Effect.provideService(effect, Tracer.Tracer, tracer)))
+    expect(Result.isSuccess(traced(ops(store).getOrganization(ids.org)))).toBe(true)
+    const missing = traced(ops(store).getOrganization(ids.missing))
+    expect(Result.isFailure(missing) && missing.failure.code).toBe("entity.not_exists_with_id")
+    expect(spans.map((s) => s.name)).toEqual(["FakeStore.getOrganization", "FakeStore.getOrganization"])
+    expect(spans.map((s) => s.status._tag)).toEqual(["Ended", "Ended"])
   })
 })
