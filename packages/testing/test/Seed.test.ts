@@ -270,7 +270,7 @@ describe("store cascades (Logto's ON DELETE CASCADE)", () => {
 })
 
 describe("FakeStore service", () => {
-  it("runs every operation in a span named FakeStore.<operation>, failing with Logto's error", () => {
+  it("runs an operation in a span named FakeStore.<operation>, failing with Logto's error", () => {
     const spans: Array<InstanceType<typeof Tracer.NativeSpan>> = []
     const tracer = Tracer.make({
       span(options) {
