@@ -5,6 +5,7 @@
 import { RouteTable } from "@orgkit/core"
 import type * as Faults from "../Faults.ts"
 import type { Tokens } from "./auth.ts"
+import { baseHeaders } from "./http.ts"
 
 /** One request as the control API reports it. */
 export interface LoggedRequest {
@@ -26,11 +27,6 @@ export interface Deps {
 
 /** The answer "drop the connection" (an outage in `refuse` mode). */
 export const DROP = "drop" as const
-
-const baseHeaders = (): Record<string, string> => ({
-  "x-content-type-options": "nosniff",
-  "logto-core-request-id": crypto.randomUUID()
-})
 
 /** Koa's plain-text status answers. */
 export const text = (status: number, body: string, extra: Record<string, string> = {}): Response =>

@@ -13,7 +13,8 @@ import { text } from "./rules.ts"
 
 const encoder = new TextEncoder()
 
-const baseHeaders = (): Record<string, string> => ({
+/** The two headers of Logto's own on every answer. */
+export const baseHeaders = (): Record<string, string> => ({
   "x-content-type-options": "nosniff",
   "logto-core-request-id": crypto.randomUUID()
 })
