@@ -10,6 +10,8 @@ export default defineConfig({
     name: "edge-proxy-reliability",
     include: ["test/reliability/**/*.test.ts"],
     testTimeout: full ? 20 * 60_000 : 120_000,
-    hookTimeout: 60_000
+    hookTimeout: 60_000,
+    // The proxy logs one JSON line per request: shown for failing tests only.
+    silent: "passed-only"
   }
 })

@@ -24,7 +24,13 @@ describe("match-route", () => {
 
   it("answers an unknown path with Logto's plain-text 404 and no upstream call", async () => {
     const { app, upstream } = testApp()
-    for (const path of ["/api/organizations/x/members", "/api/organizations//users", "/api/users", "/", "/api"]) {
+    for (const path of [
+      "/api/organizations/x/members",
+      "/api/organizations//users",
+      "/api/users",
+      "/index.html",
+      "/api"
+    ]) {
       const response = await app.request(at(path))
       expect(response.status).toBe(404)
       expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8")
