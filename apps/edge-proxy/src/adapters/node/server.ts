@@ -23,6 +23,7 @@ import { atLevel, webPlatform } from "../web-platform.ts"
 import { nodeHttpUpstream } from "./http-upstream.ts"
 import { nodeDocsAssets } from "../../docs/node/serve.ts"
 import { makeMetricsRegistry } from "../../middleware/metrics/index.ts"
+import { prettyLines } from "../../middleware/request-log/index.ts"
 import { bufferedJsonLines } from "./log.ts"
 
 /** A running proxy. */
@@ -67,7 +68,10 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
   const upstream = options.upstream ?? own!
   const platform = options.platform ?? webPlatform
   const buffered = options.log === undefined ? bufferedJsonLines() : undefined
-  const log = atLevel(options.log ?? buffered!, config.logLevel)
+  // On a terminal (a local run) the log is for people; piped or collected, it stays JSON lines.
+  const sink =
+    buffered === undefined || !process.stdout.isTTY ? buffered : prettyLines((text) => buffered.raw(text.slice(0, -1)))
+  const log = atLevel(options.log ?? sink!, config.logLevel)
   const leaseMs = 2 * config.upstreamTimeoutMs + 1_000
   const shared =
     config.cache.enabled && options.cache === undefined && config.cacheRedisUrl !== undefined

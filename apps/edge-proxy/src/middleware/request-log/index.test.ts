@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { answer, at, bearer, keys, scriptedUpstream, testApp } from "../../../test/fixtures/ports.ts"
 import type { AuditSink } from "../../ports.ts"
+import { prettyLine } from "./index.ts"
 
 describe("request-log", () => {
   it("writes one JSON line per request with the request id, operation, key, status and upstream figures", async () => {
@@ -68,5 +69,33 @@ describe("request-log", () => {
     await app.request(at("/api/organizations/o1"), { method: "DELETE", headers: bearer(keys.admin) })
     await app.request(at("/api/nowhere"))
     expect(settled).toEqual(["GET GetOrganization 401", "GET ListOrganizations 400", "DELETE DeleteOrganization 200"])
+  })
+})
+
+describe("prettyLine", () => {
+  it("writes a request line for people: time, status, method, path, operation, key, cache, times", async () => {
+    const { app, log, platform } = testApp({
+      upstream: scriptedUpstream(() => {
+        platform.advance(7)
+        return answer(200, { id: "o1" })
+      })
+    })
+    await app.request(at("/api/organizations/o1"), { headers: bearer(keys.reader) })
+    await app.request(at("/api/organizations"), { method: "POST", headers: bearer(keys.reader) })
+    expect(log.lines.map(prettyLine)).toEqual([
+      "22:13:20.000 200 GET /api/organizations/o1 GetOrganization key=reader 7 ms (Logto 1× 7 ms)",
+      "22:13:20.007 403 POST /api/organizations CreateOrganization key=reader auth.forbidden 0 ms"
+    ])
+  })
+
+  it("writes any other line as time, level, message and its fields", () => {
+    expect(
+      prettyLine({
+        time: "2026-12-03T19:00:00.123Z",
+        level: "warn",
+        msg: "audit checkpoints are off",
+        reason: "no key"
+      })
+    ).toBe("19:00:00.123 WARN audit checkpoints are off reason=no key")
   })
 })

@@ -1,4 +1,11 @@
 /**
  * The `request-log` middleware: one JSON log line per request.
  */
-export { requestLog, type RequestLogOptions, requestRecord, type RequestFields } from "./request-log.ts"
+export { prettyLine, prettyLines } from "./pretty.ts"
+export {
+  requestLog,
+  type RequestLogOptions,
+  requestRecord,
+  type RequestFields,
+  type RequestRecord
+} from "./request-log.ts"
