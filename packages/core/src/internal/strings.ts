@@ -16,12 +16,15 @@ export const NonEmptyList = <S extends Schema.Top>(item: S) => Schema.Array(item
 export const Url = Schema.String.check(
   Schema.makeFilter((s: string) => URL.canParse(s), {
     expected: "a URL",
-    meta: { orgkit: "url" }
+    meta: { orgkit: "url" },
+    // What generators draw (the predicate still decides): absolute http(s) URLs.
+    arbitraryConstraint: { patterns: [{ source: "^https?://[a-z]{1,12}\\.example(/[a-z0-9]{1,8}){0,3}$", flags: "" }] }
   })
 )
 
 /** `#rgb` or `#rrggbb`, case-insensitive. */
-export const HexColor = Schema.String.check(Schema.isPattern(/^#[\da-f]{3}([\da-f]{3})?$/i))
+// Both cases spelled out rather than the `i` flag: the same language, and generators can draw from it.
+export const HexColor = Schema.String.check(Schema.isPattern(/^#[\da-fA-F]{3}([\da-fA-F]{3})?$/))
 
 /** A free-form JSON object (Logto's `customData`, SSO `config`). */
 export const JsonObject = Schema.Record(Schema.String, Schema.Unknown)
