@@ -84,6 +84,12 @@ const bodyOf = (found: Found): string => {
   throw new Error(`expected an answer, got ${found._tag}`)
 }
 
+/**
+ * Resolves once every call `b` made before has run in Redis: a call after them on the same connection
+ * has been answered (a bypass lookup, which changes nothing).
+ */
+const barrier = (b: RedisBackend) => b.lookup("barrier", "/barrier", 0, "bypass")
+
 const fill = async (b: RedisBackend, tag: string, key: string, body: string, now = 0, maxAgeMs = 1_000) => {
   const { lease } = leaseOf(await b.lookup(tag, key, now, "read"))
   return b.complete(tag, key, lease, storeIt(body, maxAgeMs), now)
@@ -106,7 +112,7 @@ describe("redis backend", () => {
     const [a, b] = await processes()
     const { lease } = leaseOf(await a!.lookup("org:o1", "/a", 0, "read"))
     const waiting = b!.lookup("org:o1", "/a", 0, "read")
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await barrier(b!)
     await a!.complete("org:o1", "/a", lease, storeIt("filled"), 0)
     const found = await waiting
     expect([found._tag, bodyOf(found)]).toEqual(["Shared", "filled"])
@@ -116,12 +122,14 @@ describe("redis backend", () => {
     const [a, b] = await processes()
     const first = leaseOf(await a!.lookup("org:o1", "/404", 0, "read"))
     const waiting = b!.lookup("org:o1", "/404", 0, "read")
+    await barrier(b!)
     await a!.complete("org:o1", "/404", first.lease, { _tag: "Share", response: response("{}", undefined, 404) }, 0)
     const shared = await waiting
     expect(shared._tag === "Shared" ? shared.response.status : shared._tag).toBe(404)
     const failure = { status: 504, body: { code: "proxy.upstream_timeout", message: "late" } }
     const second = leaseOf(await a!.lookup("org:o1", "/504", 0, "read"))
     const failing = b!.lookup("org:o1", "/504", 0, "read")
+    await barrier(b!)
     await a!.complete("org:o1", "/504", second.lease, { _tag: "Fail", failure }, 0)
     expect(await failing).toEqual({ _tag: "Failed", failure, expired: undefined })
     expect((await b!.lookup("org:o1", "/404", 0, "read"))._tag).toBe("Lease")
@@ -131,7 +139,7 @@ describe("redis backend", () => {
     const [a, b] = await processes()
     const { lease } = leaseOf(await a!.lookup("orgs", "/huge", 0, "read"))
     const waiting = b!.lookup("orgs", "/huge", 0, "read")
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    await barrier(b!)
     const huge = response("x".repeat(1_048_577), undefined, 200)
     await a!.complete("orgs", "/huge", lease, { _tag: "Share", response: huge }, 0)
     expect((await waiting)._tag).toBe("Lease")
@@ -141,7 +149,7 @@ describe("redis backend", () => {
     const [a, b] = await processes()
     const { lease } = leaseOf(await a!.lookup("org:o1", "/a", 0, "read"))
     const waiting = b!.lookup("org:o1", "/a", 0, "read")
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    await barrier(b!)
     await b!.invalidate(["org:o1"])
     // The waiter looked up again after the invalidation and now holds the fill itself.
     const retried = leaseOf(await waiting)
@@ -175,11 +183,10 @@ describe("redis backend", () => {
     await fill(b!, "orgs", "/k3", "x".repeat(1_000))
     expect((await a!.lookup("orgs", "/k1", 1, "read"))._tag).toBe("Lease")
     expect((await a!.lookup("orgs", "/k0", 1, "read"))._tag).toBe("Fresh")
-    a!.gauges()
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    const gauges = a!.gauges()
-    expect(gauges.bytes).toBeLessThanOrEqual(one * 3)
-    expect(gauges.evictions).toBe(1)
+    const totals = await a!.totals()
+    expect(totals.bytes).toBeLessThanOrEqual(one * 3)
+    expect([totals.entries, totals.evictions]).toEqual([3, 1])
+    expect(a!.gauges()).toMatchObject({ bytes: totals.bytes, evictions: 1, maxBytes: one * 3 })
   })
 
   it("refreshes an expired entry that Logto confirmed (304), for every process", async () => {
@@ -221,11 +228,12 @@ describe("redis backend", () => {
       await redis.start()
     }
     // A Redis restarted empty has a new instance: nothing from before is served, and old leases are void.
-    await Promise.all([a!.ready, new Promise((resolve) => setTimeout(resolve, 700))])
-    for (let i = 0; i < 50 && !(a!.gauges().remote!.up && b!.gauges().remote!.up); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
+    while (!(a!.gauges().remote!.up && b!.gauges().remote!.up)) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
     }
     expect((await b!.lookup("org:o1", "/a", 2, "read"))._tag).toBe("Lease")
+    // Its next lookup applies the kept invalidation first.
+    expect((await a!.lookup("org:o1", "/b", 2, "read"))._tag).toBe("Lease")
     expect(a!.gauges().remote).toMatchObject({ up: true, pendingInvalidations: 0 })
   })
 })

@@ -66,6 +66,8 @@ export interface RedisBackendOptions {
 /** The Redis backend: a `Backend`, its connection state and `close`. */
 export interface RedisBackend extends Backend {
   readonly gauges: () => StoreGauges
+  /** Reads the totals from Redis now (the gauges show the last ones read). */
+  readonly totals: () => Promise<{ readonly entries: number; readonly bytes: number; readonly evictions: number }>
   /** Resolves once connected, or after `timeoutMs` (the backend works as soon as Redis is reachable). */
   readonly ready: Promise<void>
   readonly close: () => Promise<void>
@@ -376,14 +378,17 @@ export const redisBackend = (options: RedisBackendOptions): RedisBackend => {
   }
 
   const snapshot = { entries: 0, bytes: 0, evictions: 0 }
-  const refresh = () =>
-    void Promise.all([redis.zcard(`${prefix}lru`), redis.mget(`${prefix}bytes`, `${prefix}ev`)])
-      .then(([entries, [total, evictions]]) => {
-        snapshot.entries = entries
-        snapshot.bytes = Number(total ?? 0)
-        snapshot.evictions = Number(evictions ?? 0)
-      })
-      .catch(() => undefined)
+  const totals = async () => {
+    const [entries, [total, evictions]] = await Promise.all([
+      redis.zcard(`${prefix}lru`),
+      redis.mget(`${prefix}bytes`, `${prefix}ev`)
+    ])
+    snapshot.entries = entries
+    snapshot.bytes = Number(total ?? 0)
+    snapshot.evictions = Number(evictions ?? 0)
+    return { ...snapshot }
+  }
+  const refresh = () => void totals().catch(() => undefined)
 
   const gauges = (): StoreGauges => {
     // The totals as of the previous scrape (a scrape does not wait on Redis).
@@ -404,6 +409,7 @@ export const redisBackend = (options: RedisBackendOptions): RedisBackend => {
     complete,
     invalidate,
     gauges,
+    totals,
     ready,
     close: async () => {
       redis.disconnect()
