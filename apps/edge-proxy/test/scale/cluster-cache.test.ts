@@ -8,7 +8,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { metricsToken, webhookSigningKey } from "../fixtures/e2e.ts"
 import { describeCache } from "../suite/cache.ts"
-import { admin, type Cluster, host, interleaved, o, patch, seedOrganizations, startCluster } from "./support.ts"
+import {
+  admin,
+  type Cluster,
+  host,
+  interleaved,
+  o,
+  patch,
+  request,
+  seedOrganizations,
+  startCluster
+} from "./support.ts"
 
 let cluster: Cluster
 
@@ -114,6 +124,35 @@ describe("three replicas on one Redis", () => {
       .slice(before)
       .filter((r) => r.path === path)
     expect(calls).toHaveLength(1)
+  })
+
+  it("an entry one replica stored is served STALE by another when Logto fails after it expired", async () => {
+    const { orgs } = seedOrganizations(cluster, 1)
+    const path = o(orgs[0]!)
+    // A replica whose entries are fresh for 1 s (the others: 30 s); stale-if-error 60 s for all.
+    const short = await cluster.addReplica({ ORGKIT_CACHE_MAX_AGE_S: "1" })
+    const viaShort = (p: string, init?: RequestInit) => request(short.port, p, init)
+    const filled = await viaShort(path, admin())
+    expect(filled.headers.get("x-cache")).toBe("MISS")
+    const body = await filled.text()
+    // Wait for the entry to expire: the precondition of this test, not a bound it checks.
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    cluster.fake.fake.setFaults({ rules: [{ type: "error", operations: ["GetOrganization"], status: 500 }] })
+    try {
+      for (const replica of [0, 1, 2]) {
+        const response = await cluster.call(replica)(path, admin())
+        expect([replica, response.status, response.headers.get("x-cache"), response.headers.get("warning")]).toEqual([
+          replica,
+          200,
+          "STALE",
+          '110 - "Response is Stale"'
+        ])
+        expect(await response.text()).toBe(body)
+      }
+    } finally {
+      cluster.fake.fake.setFaults({ rules: [] })
+      await short.kill()
+    }
   })
 
   it("with Redis down: /metrics says so, reads go to Logto, and a write is never followed by a stale read", async () => {

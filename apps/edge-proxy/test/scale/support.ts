@@ -41,6 +41,8 @@ export interface Cluster {
   readonly call: (i: number) => (path: string, init?: RequestInit) => Promise<Response>
   /** Holds each GET answer back by up to `ms` (random), or stops (`undefined`). */
   readonly delayAnswers: (ms: number | undefined) => void
+  /** Starts one more replica on the same Redis and PostgreSQL, with `env` on top (stopped by `close`). */
+  readonly addReplica: (env: Record<string, string>) => Promise<Replica>
   readonly close: () => Promise<void>
 }
 
@@ -166,6 +168,7 @@ export const startCluster = async (
     ...options.env
   }
   const replicas = Array.from({ length: options.replicas ?? 3 }, (_, i) => spawnReplica(i, env))
+  const extras: Array<Replica> = []
   try {
     // One at a time: the first applies the migrations; the others find them applied.
     await replicas[0]!.start()
@@ -183,8 +186,14 @@ export const startCluster = async (
     replicas,
     call: (i) => (path, init) => request(replicas[i]!.port, path, init),
     delayAnswers: front.setDelay,
+    addReplica: async (extra) => {
+      const replica = spawnReplica(replicas.length + extras.length, { ...env, ...extra })
+      extras.push(replica)
+      await replica.start()
+      return replica
+    },
     close: async () => {
-      await Promise.all(replicas.map((r) => r.kill()))
+      await Promise.all([...replicas, ...extras].map((r) => r.kill()))
       await Promise.all([redis.close(), postgres.close(), fake.close(), front.close()])
     }
   }
