@@ -227,15 +227,21 @@ export const redisBackend = (options: RedisBackendOptions): RedisBackend => {
       set.add(wake)
     })
 
-  /** Tags whose invalidation has not reached Redis yet. */
-  const pending = new Set<string>()
-  const flushPending = async () => {
-    if (pending.size === 0) return
-    const tags = [...pending]
-    await counted(() => commands.orgkitInvalidate(prefix, outcomeTtlMs, ...tags))
-    for (const tag of tags) pending.delete(tag)
+  /**
+   * Invalidations that failed (Redis unreachable), kept until they reach Redis, each tag with the
+   * number of its latest failure: a success clears a tag only if it did not fail again meanwhile.
+   * Lookups and fills of this process apply them first, and fail while they cannot.
+   */
+  const pending = new Map<string, number>()
+  let failures = 0
+  const apply = async (tags: ReadonlyArray<string>) => {
+    const kept = [...pending]
+    const all = new Set([...tags, ...kept.map(([tag]) => tag)])
+    await counted(() => commands.orgkitInvalidate(prefix, outcomeTtlMs, ...all))
+    for (const [tag, failure] of kept) if (pending.get(tag) === failure) pending.delete(tag)
     remote.pending = pending.size
   }
+  const flushPending = () => (pending.size === 0 ? Promise.resolve() : apply([]))
 
   const untilReady = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -361,17 +367,18 @@ export const redisBackend = (options: RedisBackendOptions): RedisBackend => {
   }
 
   const invalidate = async (tags: ReadonlyArray<string>): Promise<void> => {
-    for (const tag of tags) pending.add(tag)
-    remote.pending = pending.size
     // A restart or a failover in progress is ridden out; a Redis down for longer is not waited for.
     const deadline = redis.status === "ready" ? Date.now() + invalidationWaitMs : downSince + invalidationWaitMs
     for (;;) {
       try {
-        return await flushPending()
+        return await apply(tags)
       } catch (error) {
         const left = deadline - Date.now()
-        if (left <= 0) throw error
-        // A reconnection in progress (a Redis restart, a failover): wait for it, briefly.
+        if (left <= 0) {
+          for (const tag of tags) pending.set(tag, ++failures)
+          remote.pending = pending.size
+          throw error
+        }
         await untilReady(Math.min(left, 200))
       }
     }
