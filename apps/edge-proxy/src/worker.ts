@@ -12,6 +12,10 @@ import { makeRecorder } from "./audit/index.ts"
 import { recorderSettings } from "./audit/settings.ts"
 import { workersAuditStore } from "./audit/workers/index.ts"
 import { durableCache } from "./cache/workers/index.ts"
+import { hitPath } from "./cache/workers/hit-path.ts"
+import { decodeNearSettings, type EdgeCache, nearCache, NearMemory } from "./cache/workers/near.ts"
+import { makeKeyStore } from "./middleware/authenticate/index.ts"
+import { makeMetricsRegistry } from "./middleware/metrics/index.ts"
 import { decodeConfig } from "./config.ts"
 import { durableLimits } from "./limits/workers/index.ts"
 import { drainUnread } from "./adapters/workers/drain.ts"
@@ -26,7 +30,13 @@ export interface Misconfigured {
   readonly problems: ReadonlyArray<string>
 }
 
-let app: App | Misconfigured | undefined
+/** The app, and the near tier's hit path before it (`ORGKIT_CACHE_MODE=near`). */
+export interface Built {
+  readonly app: App
+  readonly hit: ((request: Request) => Response | undefined) | undefined
+}
+
+let built: Built | Misconfigured | undefined
 
 const misconfigured = (problems: ReadonlyArray<string>): Misconfigured => {
   jsonLines({ level: "error", msg: "invalid configuration", problems })
@@ -44,14 +54,24 @@ const misconfiguredResponse = (): Response =>
  * Builds the app for these bindings: what each isolate does once (tests build a second instance
  * over the same Durable Object namespaces, sharing only what two isolates share).
  */
-export const buildApp = (
-  env: Env,
-  overrides: {
-    readonly platform?: Platform
-    readonly log?: LogSink
-    readonly fetch?: (request: Request) => Promise<Response>
-  } = {}
-): App | Misconfigured => {
+export const buildApp = (env: Env, overrides: Overrides = {}): App | Misconfigured => {
+  const current = buildWorker(env, overrides)
+  return "problems" in current ? current : current.app
+}
+
+/** What tests replace: the clock, the log, the fetch to Logto and the data centre's cache. */
+export interface Overrides {
+  readonly platform?: Platform
+  readonly log?: LogSink
+  readonly fetch?: (request: Request) => Promise<Response>
+  /** The Cache API of the near tier (default `caches.default`). */
+  readonly edge?: EdgeCache
+}
+
+/** Builds the app and the hit path for these bindings (see `buildApp`). */
+export const buildWorker = (env: Env, overrides: Overrides = {}): Built | Misconfigured => {
+  const near = decodeNearSettings(env as unknown as Record<string, unknown>)
+  if ("problems" in near) return misconfigured(near.problems)
   const config = decodeConfig(env as unknown as Record<string, string | undefined>)
   if (Result.isFailure(config)) return misconfigured(config.failure.problems)
   const settings = config.success
@@ -80,16 +100,29 @@ export const buildApp = (
     origin: settings.logtoEndpoint,
     fetch: overrides.fetch ?? ((request) => fetch(request))
   })
-  const cache = settings.cache.enabled
+  const strict = settings.cache.enabled
     ? durableCache(env, settings.cache, { now: platform.now, log, leaseMs: 2 * settings.upstreamTimeoutMs + 1_000 })
     : undefined
+  const near_ =
+    strict === undefined || near.settings.mode === "strict"
+      ? undefined
+      : nearCache({
+          strict,
+          settings: near.settings,
+          now: platform.now,
+          memory: new NearMemory(settings.cache.maxBytes),
+          edge: overrides.edge ?? (caches as unknown as { readonly default: EdgeCache }).default
+        })
+  const cache = near_ ?? strict
+  const keyStore = makeKeyStore(settings.apiKeys, platform.digest)
+  const metrics = makeMetricsRegistry()
   const auditStore = settings.audit ? workersAuditStore(env, { now: platform.now }) : undefined
   const audit =
     auditStore === undefined
       ? undefined
       : makeRecorder({ store: auditStore, log, now: platform.now, ...recorderSettings(settings.auditSettings) })
-  return createApp(
-    makeDeps(settings, {
+  const app = createApp({
+    ...makeDeps(settings, {
       upstream,
       ...(env.ORGKIT_LIMITS === undefined
         ? {}
@@ -97,21 +130,50 @@ export const buildApp = (
       platform,
       log,
       ...(cache === undefined ? {} : { cache }),
-      ...(audit === undefined || auditStore === undefined ? {} : { audit, auditStore })
-    })
-  )
+      ...(audit === undefined || auditStore === undefined ? {} : { audit, auditStore }),
+      keyStore
+    }),
+    metrics
+  })
+  const hit =
+    near_ === undefined
+      ? undefined
+      : hitPath({
+          cache: near_,
+          keys: keyStore,
+          now: platform.now,
+          randomId: platform.randomId,
+          log,
+          metrics,
+          defaultRateLimit: settings.defaultRateLimit
+        })
+  return { app, hit }
 }
 
-/** The app for these bindings, built on first use in this isolate. */
-const appFor = (env: Env): App | Misconfigured => (app ??= buildApp(env))
+/**
+ * The Worker's `fetch` for these bindings: the hit path, else the pipeline, then the drain (tests
+ * build a second one over the same Durable Object namespaces).
+ */
+export const handle = async (
+  current: Built | Misconfigured,
+  request: Request,
+  env: Env,
+  ctx?: ExecutionContext
+): Promise<Response> => {
+  if ("problems" in current) {
+    await drainUnread(request)
+    return misconfiguredResponse()
+  }
+  const hit = current.hit?.(request)
+  if (hit !== undefined) return hit
+  const response = await current.app.fetch(request, env, ctx)
+  // workerd stops reading the request once the Worker answers: a caller still writing a body the
+  // app refused or did not need (413, 401, 403) would see a reset instead of the answer.
+  if (request.body !== null) await drainUnread(request)
+  return response
+}
 
 export default {
-  fetch: async (request, env, ctx) => {
-    const current = appFor(env)
-    const response = "problems" in current ? misconfiguredResponse() : await current.fetch(request, env, ctx)
-    // workerd stops reading the request once the Worker answers: a caller still writing a body the
-    // app refused or did not need (413, 401, 403) would see a reset instead of the answer.
-    await drainUnread(request)
-    return response
-  }
+  // The app is built on first use in this isolate.
+  fetch: (request, env, ctx) => handle((built ??= buildWorker(env)), request, env, ctx)
 } satisfies ExportedHandler<Env>

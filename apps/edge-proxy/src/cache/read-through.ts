@@ -100,13 +100,13 @@ const etagOf = (stored: StoredResponse): string | undefined => {
  * The caller's answer from a stored 200: 304 (ETag, Total-Number, Link; no body, no Content-Type)
  * when its `If-None-Match` matches and it sent no `Cache-Control: no-cache`, as Logto decides.
  */
-const answer = (stored: StoredResponse, callerHeaders: Headers): UpstreamResponse => {
+export const answer = (stored: StoredResponse, callerHeaders: Headers): UpstreamResponse => {
   const etag = stored.status === 200 ? etagOf(stored) : undefined
   return etag !== undefined && Etag.isFresh(callerHeaders, etag) ? fromStored(stored, 304, false) : fromStored(stored)
 }
 
 /** `no-cache` or `no-store` in the caller's `Cache-Control`, if any. */
-const bypassDirective = (headers: Headers): "no-cache" | "no-store" | undefined => {
+export const bypassDirective = (headers: Headers): "no-cache" | "no-store" | undefined => {
   const value = headers.get("cache-control")
   if (value === null) return undefined
   let found: "no-cache" | "no-store" | undefined

@@ -4,6 +4,7 @@ import type { AppEnv } from "../../env.ts"
 import { respond } from "../../internal/respond.ts"
 import { rawQuery } from "../../internal/url.ts"
 import type { CacheStore, LoadOptions, UpstreamResponse } from "../../ports.ts"
+import { consistencyHeader } from "../../cache/workers/near.ts"
 
 /** Options of `cache`. */
 export interface CacheOptions {
@@ -15,6 +16,7 @@ export interface CacheOptions {
  * rest of the chain (`forward`) ask Logto once, as the store says how (`load`); its `X-Cache` goes
  * to the caller. A write runs the rest of the chain, then tells the store what Logto answered (or
  * that no answer came, so the write may have happened) before the answer leaves: read-your-writes.
+ * With the near tier, a write's answer also carries the consistency token (`Orgkit-Consistency`).
  *
  * @param options.cache the read-through cache (`passThroughCache` when caching is off)
  * @example
@@ -37,6 +39,10 @@ export const cache =
         status: answer?.status,
         body: answer?.body
       })
+      // The near tier (Workers, `ORGKIT_CACHE_MODE=near`): the token a caller sends back to read its
+      // own write before the staleness bound has passed (`cache/workers/near.ts`).
+      const token = (options.cache as { readonly consistencyToken?: () => string }).consistencyToken?.()
+      if (token !== undefined) c.res.headers.set(consistencyHeader, token)
       return
     }
     let asked = false
