@@ -4,7 +4,7 @@
  * mutation must make the check fail, naming the operation.
  */
 import { execFile } from "node:child_process"
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, describe, expect, it } from "vitest"
@@ -16,6 +16,8 @@ const workspaces: Array<string> = []
 
 /** Type-checks a copy of src + typetest with `edit` applied to one source file. */
 const typecheck = async (edit?: { file: string; from: string; to: string }) => {
+  // node_modules/.cache exists only after a build: created here so a fresh clone's `vitest run` works.
+  mkdirSync(join(core, "node_modules/.cache"), { recursive: true })
   const dir = mkdtempSync(join(core, "node_modules/.cache/conformance-"))
   workspaces.push(dir)
   cpSync(join(core, "src"), join(dir, "src"), { recursive: true })

@@ -43,7 +43,8 @@ const writeShare = 0.1
 const seed = Number(process.env["ORGKIT_RELIABILITY_SEED"] ?? 20_261_129)
 const organizationCount = 40
 const userCount = 30
-const budgetMs = full ? 110_000 : 30_000
+/** Fails a run that hangs; never a measure of speed (a slow machine finishes within it). */
+const hangGuardMs = full ? 60 * 60_000 : 15 * 60_000
 const userRoles = roleIds.filter((r) => r !== "orgrolesync0000000001")
 
 type Members = ReadonlyMap<string, ReadonlySet<string>>
@@ -247,7 +248,7 @@ describe(`load (${full ? "full" : "short"} run)`, () => {
     const started = performance.now()
     const worker = async (w: number) => {
       const random = Fixtures.seededRandom(seed * 31 + w)
-      while (next < operations && performance.now() - started < budgetMs) {
+      while (next < operations) {
         const n = next++
         const org = orgs[pickOrg()]!
         const problem = random() < writeShare && !org.busy ? await write(org, random, n) : await read(org, random)
@@ -264,7 +265,7 @@ describe(`load (${full ? "full" : "short"} run)`, () => {
     expect(failures).toEqual([])
     expect(counts.tried).toBe(operations)
     expect(system.errorLines).toEqual([])
-  })
+  }, hangGuardMs)
 
   it("audits every write exactly once, forwards each exactly once, and the chain verifies", async () => {
     const events = await eventually(

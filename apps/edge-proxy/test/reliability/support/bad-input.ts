@@ -27,9 +27,9 @@ import { directToken, keys, type Stack } from "./stack.ts"
 const full = process.env["ORGKIT_RELIABILITY"] === "full"
 const generatedCount = full ? 10_000 : 350
 const seed = Number(process.env["ORGKIT_RELIABILITY_SEED"] ?? 20_261_129)
-/** A run that takes longer than this stops and fails (the machine is shared; this is a bound, not a measure). */
-const budgetMs = full ? 15 * 60_000 : 90_000
 const requestTimeoutMs = 10_000
+/** Fails a run that hangs; never a measure of speed (a slow machine finishes within it). */
+const hangGuardMs = full ? 60 * 60_000 : 15 * 60_000
 const probeEvery = 1_000
 
 /**
@@ -130,8 +130,6 @@ export const describeBadInput = (options: BadInputOptions): void => {
     await stack?.close()
   })
 
-  const overBudget = () => performance.now() - started > budgetMs
-
   describe(`bad input on ${options.runtime} (${full ? "full" : "short"} run)`, () => {
     it(`answers ${generatedCount} generated invalid requests with Logto's 4xx and forwards none of them`, async () => {
       const from = tally.failures.length
@@ -141,20 +139,6 @@ export const describeBadInput = (options: BadInputOptions): void => {
       platformRefused = options.runtime === "node" ? [] : await refusedMethods(clients, sample)
       const generated = sample.filter((c) => !platformRefused.includes(c.method))
       for (let i = 0; i < generated.length; i++) {
-        if (overBudget()) {
-          record(
-            tally,
-            {
-              label: "budget: time",
-              request: `stopped after ${i} generated requests`,
-              problems: [`over the ${budgetMs / 1000} s budget`],
-              logto: "skipped"
-            },
-            0,
-            "budget"
-          )
-          break
-        }
         const c = generated[i]!
         try {
           await runCase(stack, clients, tally, c)
@@ -178,7 +162,7 @@ export const describeBadInput = (options: BadInputOptions): void => {
       }
       expect(failuresOf(from), report({ ...tally, failures: failuresOf(from) })).toEqual([])
       expect(probes.failed).toEqual([])
-    })
+    }, hangGuardMs)
 
     it("answers hand-written nasty requests (huge, deep, invalid UTF-8, content types, path tricks, methods) with Logto's 4xx", async () => {
       const from = tally.failures.length

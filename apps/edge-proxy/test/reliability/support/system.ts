@@ -251,12 +251,14 @@ export const auditVerify = async (proxyUrl: string) => {
   return answer.json as { ok: boolean; events: number; entries: number; reason?: string; firstBadEventId?: string }
 }
 
-/** Waits until `check` holds (polling), or gives up after `ms`; returns the last value. */
-export const eventually = async <A>(get: () => Promise<A>, check: (a: A) => boolean, ms = 5_000): Promise<A> => {
-  const until = performance.now() + ms
-  for (;;) {
+/**
+ * Polls until `check` holds, or gives up after `tries` reads (bounded by count, not by the clock: a
+ * slow machine takes longer, it does not fail); returns the last value.
+ */
+export const eventually = async <A>(get: () => Promise<A>, check: (a: A) => boolean, tries = 200): Promise<A> => {
+  for (let i = 1; ; i++) {
     const value = await get()
-    if (check(value) || performance.now() > until) return value
+    if (check(value) || i >= tries) return value
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
