@@ -13,7 +13,7 @@ import { recorderSettings } from "./audit/settings.ts"
 import { workersAuditStore } from "./audit/workers/index.ts"
 import { durableCache } from "./cache/workers/index.ts"
 import { hitPath } from "./cache/workers/hit-path.ts"
-import { decodeNearSettings, type EdgeCache, nearCache, NearMemory } from "./cache/workers/near.ts"
+import { decodeNearSettings, type EdgeCache, type NearCache, nearCache, NearMemory } from "./cache/workers/near.ts"
 import { makeKeyStore } from "./middleware/authenticate/index.ts"
 import { makeMetricsRegistry } from "./middleware/metrics/index.ts"
 import { decodeConfig } from "./config.ts"
@@ -34,6 +34,8 @@ export interface Misconfigured {
 export interface Built {
   readonly app: App
   readonly hit: ((request: Request) => Response | undefined) | undefined
+  /** The near tier, when on (its counters tell where hits were answered). */
+  readonly near: NearCache | undefined
 }
 
 let built: Built | Misconfigured | undefined
@@ -147,7 +149,7 @@ export const buildWorker = (env: Env, overrides: Overrides = {}): Built | Miscon
           metrics,
           defaultRateLimit: settings.defaultRateLimit
         })
-  return { app, hit }
+  return { app, hit, near: near_ }
 }
 
 /**

@@ -55,7 +55,8 @@ export const decodeNearSettings = (
   env: Readonly<Record<string, unknown>>
 ): { readonly settings: NearSettings } | { readonly problems: ReadonlyArray<string> } => {
   const problems: Array<string> = []
-  const mode = env[nearSettingNames.mode] ?? nearDefaults.mode
+  const given = env[nearSettingNames.mode]
+  const mode = given === undefined || given === "" ? nearDefaults.mode : given
   if (mode !== "strict" && mode !== "near") problems.push(`${nearSettingNames.mode}: must be "strict" or "near"`)
   const boundText = env[nearSettingNames.bound]
   const bound = boundText === undefined || boundText === "" ? nearDefaults.boundMs : Number(boundText)
@@ -116,14 +117,17 @@ export class NearMemory {
     }
   }
 
-  /** Drops this isolate's copies of these tags (`all`: every copy). */
-  drop(tags: ReadonlyArray<string>): void {
-    if (tags.includes("all")) {
-      this.#copies.clear()
-      this.#bytes = 0
-      return
+  /** Drops this isolate's copies of these tags (`all`: every copy) and returns their keys. */
+  drop(tags: ReadonlyArray<string>): Array<string> {
+    const dropped: Array<string> = []
+    const all = tags.includes("all")
+    for (const copy of [...this.#copies.values()]) {
+      if (all || tags.includes(copy.tag)) {
+        dropped.push(copy.key)
+        this.#remove(copy)
+      }
     }
-    for (const copy of [...this.#copies.values()]) if (tags.includes(copy.tag)) this.#remove(copy)
+    return dropped
   }
 
   get size(): number {
@@ -142,6 +146,7 @@ export class NearMemory {
 export interface EdgeCache {
   readonly match: (request: Request) => Promise<Response | undefined>
   readonly put: (request: Request, response: Response) => Promise<void>
+  readonly delete: (request: Request) => Promise<boolean>
 }
 
 const edgeOrigin = "https://orgkit-near.invalid/"
@@ -277,8 +282,17 @@ export const nearCache = (options: NearCacheOptions): NearCache => {
     return result
   }
 
+  /**
+   * Drops the copies this isolate holds of these tags, here and in its data centre's cache (a
+   * courtesy to the writer's neighbours, not a promise: copies other isolates put stay until the bound).
+   */
+  const drop = async (tags: ReadonlyArray<string>) => {
+    const keys = memory.drop(tags)
+    if (edge !== undefined) await Promise.all(keys.map((key) => edge.delete(edgeRequest(key)).catch(() => false)))
+  }
+
   const invalidate = async (tags: ReadonlyArray<string>) => {
-    memory.drop(tags)
+    await drop(tags)
     await strict.invalidate(tags)
   }
 
@@ -289,7 +303,7 @@ export const nearCache = (options: NearCacheOptions): NearCache => {
     boundMs,
     read,
     written: async (write) => {
-      memory.drop(writeTags(write.route, write.params, write.body))
+      await drop(writeTags(write.route, write.params, write.body))
       await strict.written(write)
     },
     invalidate,

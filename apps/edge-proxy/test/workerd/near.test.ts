@@ -1,0 +1,247 @@
+/**
+ * The near tier (`ORGKIT_CACHE_MODE=near`) inside workerd: Worker instances built from the same
+ * bindings (`buildWorker`, as each isolate builds its own) sharing the Durable Objects, each data
+ * centre with its own Cache API cache (`caches.open`), one manual clock. Requests go through the
+ * Worker's `fetch` (`handle`: the hit path, then the pipeline).
+ */
+import { env } from "cloudflare:workers"
+import { beforeEach, describe, expect, inject, it } from "vitest"
+import { webPlatform } from "../../src/adapters/web-platform.ts"
+import { buildWorker, handle } from "../../src/worker.ts"
+import { consistencyHeader } from "../../src/cache/workers/near.ts"
+import { cacheEnv, cacheKeys, webhookSigningKey } from "../fixtures/e2e.ts"
+
+const origin = "https://proxy.example"
+let now = Date.now()
+const platform = { ...webPlatform, now: () => now }
+const bound = 5_000
+const bindings = { ...env, ...cacheEnv(inject("fakeUrl")) } as Env
+let run = 0
+
+/** One isolate in data centre `dc` (its Cache API cache), with its log lines. */
+const isolate = async (dc: string, overrides: Record<string, string> = {}) => {
+  const lines: Array<Record<string, unknown>> = []
+  const edge = await caches.open(`near-${run}-${dc}`)
+  const built = buildWorker({ ...bindings, ORGKIT_CACHE_MODE: "near", ...overrides } as Env, {
+    platform,
+    edge,
+    log: (line) => lines.push(line)
+  })
+  const call = (path: string, init: RequestInit & { key?: string } = {}) => {
+    const { key = cacheKeys.admin.key, ...rest } = init
+    const headers = new Headers(rest.headers)
+    headers.set("authorization", `Bearer ${key}`)
+    return handle(built, new Request(origin + path, { ...rest, headers, redirect: "manual" }), bindings)
+  }
+  return { call, lines, built }
+}
+
+const json = { "content-type": "application/json" }
+const xCache = (response: Response) => response.headers.get("x-cache")
+const described = async (response: Response) => ((await response.json()) as { description?: string }).description
+
+const createOrg = async (call: Awaited<ReturnType<typeof isolate>>["call"]) => {
+  const created = await call("/api/organizations", {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ name: `near-${run}-${Math.random().toString(36).slice(2)}`, description: "v1" })
+  })
+  expect(created.status).toBe(201)
+  return `/api/organizations/${((await created.json()) as { id: string }).id}`
+}
+
+const update = (call: Awaited<ReturnType<typeof isolate>>["call"], path: string, description: string) =>
+  call(path, { method: "PATCH", headers: json, body: JSON.stringify({ description }) })
+
+beforeEach(() => {
+  run++
+  now = Date.now()
+})
+
+describe("ORGKIT_CACHE_MODE", () => {
+  it("is strict by default: another isolate reads a write at once, and writes carry no token", async () => {
+    const strict = (dc: string) => isolate(dc, { ORGKIT_CACHE_MODE: "" })
+    const [a, b] = [await strict("a"), await strict("b")]
+    const path = await createOrg(a.call)
+    await b.call(path)
+    expect(xCache(await b.call(path))).toBe("HIT")
+    const written = await update(a.call, path, "v2")
+    expect([written.status, written.headers.get(consistencyHeader)]).toEqual([200, null])
+    const read = await b.call(path)
+    expect([xCache(read), await described(read)]).toEqual(["MISS", "v2"])
+  })
+
+  it("refuses an unknown mode or bound at start", () => {
+    const built = buildWorker({ ...bindings, ORGKIT_CACHE_MODE: "eventual", ORGKIT_CACHE_NEAR_MAX_STALE_MS: "5s" } as Env)
+    expect("problems" in built && built.problems).toEqual([
+      'ORGKIT_CACHE_MODE: must be "strict" or "near"',
+      "ORGKIT_CACHE_NEAR_MAX_STALE_MS: must be an integer from 0 to 300000 (milliseconds)"
+    ])
+  })
+})
+
+describe("the near tier", () => {
+  it("answers a repeated read from the isolate without the pipeline, with the pipeline's headers and log line", async () => {
+    const strict = await isolate("s", { ORGKIT_CACHE_MODE: "strict" })
+    const near = await isolate("n")
+    const path = await createOrg(near.call)
+    await strict.call(path)
+    const viaPipeline = await strict.call(path, { headers: { "x-request-id": "pipe-1" } })
+    await near.call(path)
+    const before = near.lines.length
+    const viaHitPath = await near.call(path, { headers: { "x-request-id": "hit-1" } })
+    expect(xCache(viaHitPath)).toBe("HIT")
+    expect(near.built.near?.near.memoryHits).toBe(1)
+    const headers = (r: Response) => [...r.headers].filter(([name]) => name !== "x-request-id")
+    expect(headers(viaHitPath)).toEqual(headers(viaPipeline))
+    expect(viaHitPath.headers.get("x-request-id")).toBe("hit-1")
+    expect(await viaHitPath.text()).toBe(await viaPipeline.text())
+    const line = (lines: Array<Record<string, unknown>>, id: string) => {
+      const { time: _time, durationMs: _ms, requestId, ...rest } = lines.find((l) => l["requestId"] === id)!
+      return { requestId, ...rest }
+    }
+    expect(near.lines.length).toBe(before + 1)
+    expect({ ...line(near.lines, "hit-1"), requestId: "pipe-1" }).toEqual(line(strict.lines, "pipe-1"))
+    // A conditional read gets Logto's 304 from the copy too.
+    const etag = viaHitPath.headers.get("etag")!
+    const notModified = await near.call(path, { headers: { "if-none-match": etag } })
+    expect([notModified.status, notModified.headers.get("content-type"), xCache(notModified)]).toEqual([
+      304,
+      null,
+      "HIT"
+    ])
+  })
+
+  it("shows another isolate's write within the bound, not before the copy is older than it", async () => {
+    const [writer, other] = [await isolate("a"), await isolate("b")]
+    const path = await createOrg(writer.call)
+    expect(xCache(await other.call(path))).toBe("MISS")
+    const written = await update(writer.call, path, "v2")
+    expect(written.status).toBe(200)
+    now += bound
+    const within = await other.call(path)
+    expect([xCache(within), await described(within)]).toEqual(["HIT", "v1"])
+    now += 1
+    const after = await other.call(path)
+    expect([xCache(after), await described(after)]).toEqual(["MISS", "v2"])
+  })
+
+  it("serves a copy from the data centre's Cache API to a new isolate there, within the bound only", async () => {
+    const first = await isolate("dc")
+    const path = await createOrg(first.call)
+    await first.call(path)
+    now += bound - 1
+    const second = await isolate("dc")
+    const fromEdge = await second.call(path)
+    expect([xCache(fromEdge), await described(fromEdge)]).toEqual(["HIT", "v1"])
+    now += 2
+    expect(second.built.near?.near).toEqual({ memoryHits: 0, edgeHits: 1, tokenReads: 0 })
+    const third = await isolate("dc")
+    await third.call(path)
+    // Answered by the Durable Object (still fresh there), not by the copy.
+    expect(third.built.near?.near).toEqual({ memoryHits: 0, edgeHits: 0, tokenReads: 0 })
+  })
+
+  it("lets the writer read its own write at once with the token, and only within the bound without it", async () => {
+    const writer = await isolate("a")
+    const neighbour = await isolate("a") // another isolate of the writer's data centre
+    const path = await createOrg(writer.call)
+    await neighbour.call(path) // copies in the neighbour's memory and in the data centre's cache
+    const written = await update(writer.call, path, "v2")
+    const token = written.headers.get(consistencyHeader)
+    expect(token).toBe(String(now))
+    // Without the token, the writer's next read may land on the neighbour and see the copy.
+    const without = await neighbour.call(path)
+    expect([xCache(without), await described(without)]).toEqual(["HIT", "v1"])
+    const fresh = await isolate("a")
+    expect(await described(await fresh.call(path))).toBe("v1")
+    // With it, both ask the Durable Object and see the write.
+    for (const t of [neighbour, await isolate("a")]) {
+      const withToken = await t.call(path, { headers: { [consistencyHeader]: token! } })
+      expect(await described(withToken)).toBe("v2")
+    }
+    // The token is honoured for the bound only; after it, no copy from before the write is left.
+    now += bound + 1
+    const tokenReads = neighbour.built.near!.near.tokenReads
+    const later = await neighbour.call(path, { headers: { [consistencyHeader]: token! } })
+    expect(await described(later)).toBe("v2")
+    expect(neighbour.built.near!.near.tokenReads).toBe(tokenReads)
+    expect(await described(await neighbour.call(path, { headers: { [consistencyHeader]: token! } }))).toBe("v2")
+  })
+
+  it("ignores a malformed token (the copy within the bound stands)", async () => {
+    const [writer, other] = [await isolate("a"), await isolate("b")]
+    const path = await createOrg(writer.call)
+    await other.call(path)
+    await update(writer.call, path, "v2")
+    const read = await other.call(path, { headers: { [consistencyHeader]: "soon" } })
+    expect(await described(read)).toBe("v1")
+  })
+
+  it("takes a webhook's invalidation in the receiving isolate at once and elsewhere within the bound", async () => {
+    const [receiver, other] = [await isolate("a"), await isolate("b")]
+    const path = await createOrg(receiver.call)
+    const id = path.split("/").at(-1)!
+    await receiver.call(path)
+    await other.call(path)
+    // Changed in Logto's Console, outside the proxy.
+    const fake = inject("fakeUrl")
+    const changed = await fetch(`${fake}${path}`, {
+      method: "PATCH",
+      headers: { ...json, authorization: "Bearer e2e-direct-token" },
+      body: JSON.stringify({ description: "console" })
+    })
+    expect(changed.status).toBe(200)
+    const body = JSON.stringify({
+      hookId: "hook",
+      event: "Organization.Data.Updated",
+      createdAt: new Date().toISOString(),
+      data: { id, description: "console" }
+    })
+    const hmac = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(webhookSigningKey),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"]
+    )
+    const signature = [...new Uint8Array(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(body)))]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("")
+    const delivered = await handle(
+      receiver.built,
+      new Request(`${origin}/webhooks/logto`, {
+        method: "POST",
+        headers: { ...json, "logto-signature-sha-256": signature },
+        body
+      }),
+      bindings
+    )
+    expect(delivered.status).toBe(200)
+    // The receiving isolate dropped its copies, here and in its data centre's cache.
+    expect(await described(await receiver.call(path))).toBe("console")
+    expect(await described(await (await isolate("a")).call(path))).toBe("console")
+    expect(await described(await other.call(path))).toBe("v1")
+    now += bound + 1
+    expect(await described(await other.call(path))).toBe("console")
+  })
+
+  it("keeps a restricted key to its organizations and its own view of the list", async () => {
+    const t = await isolate("a")
+    const globexOrg = `/api/organizations/${cacheKeys.globex.organizations[0]}`
+    await t.call(globexOrg)
+    expect(xCache(await t.call(globexOrg))).toBe("HIT")
+    const refused = await t.call(globexOrg, { key: cacheKeys.acme.key })
+    expect(refused.status).toBe(403)
+    const list = "/api/organizations?page_size=100"
+    const all = (await (await t.call(list)).json()) as Array<{ id: string }>
+    expect(xCache(await t.call(list))).toBe("HIT")
+    for (const key of [cacheKeys.acme, cacheKeys.globex]) {
+      for (let i = 0; i < 2; i++) {
+        const seen = (await (await t.call(list, { key: key.key })).json()) as Array<{ id: string }>
+        expect(seen.map((o) => o.id).sort()).toEqual([...key.organizations].sort())
+      }
+    }
+    expect(all.length).toBeGreaterThan(cacheKeys.acme.organizations.length)
+  })
+})
