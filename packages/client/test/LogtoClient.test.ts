@@ -59,6 +59,30 @@ describe("LogtoClient", () => {
     })
   )
 
+  it.effect("sends back the latest consistency token the orgkit proxy returned, by itself", () =>
+    Effect.gen(function* () {
+      const tokens = ["1764790000100", undefined, "not-a-time", "1764790000050", "1764790000200"]
+      const { run, stub } = setup((_, i) =>
+        json(org, 200, tokens[i] === undefined ? {} : { "orgkit-consistency": tokens[i]! })
+      )
+      yield* run((c) =>
+        Effect.gen(function* () {
+          yield* c.organizations.getOrganization({ params: { id: "org1" } })
+          yield* c.organizations.updateOrganization({ params: { id: "org1" }, payload: { name: "B" } })
+          yield* c.organizations.getOrganization({ params: { id: "org1" } })
+          yield* c.organizations.getOrganization({ params: { id: "org1" } })
+          yield* c.organizations.getOrganization({ params: { id: "org1" } })
+          yield* c.organizations.getOrganization({ params: { id: "org1" } })
+        })
+      )
+      assert.deepStrictEqual(
+        stub.requests.map((r) => r.headers.get("orgkit-consistency")),
+        // None before the first; a malformed or older one never replaces the latest.
+        [null, "1764790000100", "1764790000100", "1764790000100", "1764790000100", "1764790000200"]
+      )
+    })
+  )
+
   it.effect("uses the request id and headers given in the call options", () =>
     Effect.gen(function* () {
       const { run, stub } = setup(() => json(org))

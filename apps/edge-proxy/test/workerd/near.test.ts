@@ -4,6 +4,7 @@
  * centre with its own Cache API cache (`caches.open`), one manual clock. Requests go through the
  * Worker's `fetch` (`handle`: the hit path, then the pipeline).
  */
+import { createOrgkitClient } from "@orgkit/client"
 import { env } from "cloudflare:workers"
 import { beforeEach, describe, expect, inject, it } from "vitest"
 import { webPlatform } from "../../src/adapters/web-platform.ts"
@@ -167,6 +168,25 @@ describe("the near tier", () => {
     expect(await described(later)).toBe("v2")
     expect(neighbour.built.near!.near.tokenReads).toBe(tokenReads)
     expect(await described(await neighbour.call(path, { headers: { [consistencyHeader]: token! } }))).toBe("v2")
+  })
+
+  it("@orgkit/client reads its own writes by itself, wherever its requests land", async () => {
+    const writer = await isolate("a")
+    const neighbour = await isolate("a")
+    const path = await createOrg(writer.call)
+    const id = path.split("/").at(-1)!
+    await neighbour.call(path)
+    // Writes land on one isolate, reads on the other (which holds a copy from before the write).
+    const client = createOrgkitClient({
+      baseUrl: origin,
+      token: cacheKeys.admin.key,
+      retry: false,
+      fetch: (request) => handle(request.method === "GET" ? neighbour.built : writer.built, request, bindings)
+    })
+    await client.updateOrganization(id, { description: "v2" })
+    expect((await client.getOrganization(id)).description).toBe("v2")
+    // A caller without the token (another client) still sees the copy within the bound.
+    expect(await described(await neighbour.call(path))).toBe("v1")
   })
 
   it("ignores a malformed token (the copy within the bound stands)", async () => {

@@ -46,6 +46,21 @@ const callHeaders = (
   return out
 }
 
+/**
+ * The orgkit proxy's consistency token (`ORGKIT_CACHE_MODE=near`): returned on a write, sent back on
+ * every later request so that this client reads its own writes. Logto sends none, so a client talking
+ * to Logto never sends one either.
+ */
+export const consistencyHeader = "orgkit-consistency"
+
+/** The later of two tokens (they are times in ms; anything else is never sent back). */
+const later = (current: string | undefined, received: string | undefined): string | undefined =>
+  received === undefined || !/^\d{1,15}$/.test(received)
+    ? current
+    : current === undefined || Number(received) > Number(current)
+      ? received
+      : current
+
 /** A 401 to a request that carried a token: the token source may refresh it and send once more. */
 const mayRefresh = (status: number, token: string | undefined): token is string => status === 401 && token !== undefined
 
@@ -60,8 +75,11 @@ export const make = (options: {
   readonly baseUrl: string
 }): HttpClient.HttpClient.With<Failure> => {
   const { auth, baseUrl, http, policy } = options
+  // The latest consistency token this client received (see `consistencyHeader`).
+  let consistency: string | undefined
 
   const observe = (call: Call | undefined) => (response: HttpClientResponse.HttpClientResponse) => {
+    consistency = later(consistency, response.headers[consistencyHeader])
     call?.onResponse?.(response)
     return response
   }
@@ -169,10 +187,9 @@ export const make = (options: {
     call: Call | undefined
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure> => {
     const requestId = call?.requestId ?? request.headers[requestIdHeader] ?? newRequestId()
-    const prepared = HttpClientRequest.setHeaders(
-      HttpClientRequest.prependUrl(request, baseUrl),
-      callHeaders(call?.headers, requestId)
-    )
+    const headers = callHeaders(call?.headers, requestId)
+    if (consistency !== undefined && headers[consistencyHeader] === undefined) headers[consistencyHeader] = consistency
+    const prepared = HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers)
     if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call)
     return attempt(prepared, call).pipe(Effect.catchTag("Retryable", (first) => retryAfter(first, prepared, call)))
   }
