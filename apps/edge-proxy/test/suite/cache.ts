@@ -438,6 +438,86 @@ export const describeCache = (target: () => CacheTarget, options: { readonly clo
       expect((await t.second(globex, as(cacheKeys.reader))).status).toBe(200)
     })
 
+    it("a write Logto refuses still invalidates what it touches: the proxy cannot know it changed nothing", async () => {
+      const t = target()
+      const { orgs, list } = await seedOrganizations(t, 1)
+      const org = orgs[0]!
+      const users = `${o(org)}/users`
+      // Refused by Logto itself, past the proxy's validation; each leaves Logto's data as it was.
+      const refused = [
+        {
+          why: "a foreign tenantId ([observed] 500)",
+          write: jsonBody("PATCH", { tenantId: "admin" }),
+          path: o(org),
+          status: 500,
+          reads: [o(org), list],
+          // Changed at Logto behind the proxy's back: only an invalidation lets the proxy see it.
+          behind: () => direct(t, o(org), jsonBody("PATCH", { description: `changed at Logto ${unique()}` }))
+        },
+        {
+          why: "an unknown user (422 entity.relation_foreign_key_not_found)",
+          write: jsonBody("POST", { userIds: ["nosuchuser000000001"] }),
+          path: users,
+          status: 422,
+          reads: [users],
+          behind: () => direct(t, users, jsonBody("POST", { userIds: [ids.users.alice] }))
+        }
+      ]
+      for (const c of refused) {
+        for (const path of c.reads) {
+          await t.second(path, admin())
+          expect([c.why, path, xCache(await t.second(path, admin()))]).toEqual([c.why, path, "HIT"])
+        }
+        expect((await c.behind()).status).toBeLessThan(300)
+        const [answer, calls] = await upstreamCallsDuring(t, () => t.call(c.path, admin(c.write)))
+        expect([c.why, answer.status, apiCalls(calls).map((r) => [r.method, r.path, r.status])]).toEqual([
+          c.why,
+          c.status,
+          [[c.write.method, c.path, c.status]]
+        ])
+        for (const path of c.reads) {
+          const after = await t.second(path, admin())
+          const expected = await snapshot(await direct(t, path), { replace: [[t.fakeUrl, t.origin]] })
+          expect([c.why, path, xCache(after), await snapshot(after)]).toEqual([c.why, path, "MISS", expected])
+        }
+      }
+    })
+
+    it("refuses a key without read, and a key restricted to other organizations, on every request: also once the key is known (the Node hit path)", async () => {
+      const t = target()
+      const globex = o(ids.organizations.globex)
+      const paths = [globex, `${globex}/users`, `${globex}/users/${ids.users.carol}/roles`]
+      for (const path of paths) {
+        await t.call(path, admin())
+        expect(xCache(await t.second(path, admin()))).toBe("HIT")
+      }
+      // The first request of a key goes through the whole pipeline and makes its header known; the
+      // later ones could be answered from the cache before it: each must be refused just the same.
+      for (const key of [cacheKeys.writer, cacheKeys.acme]) {
+        for (const path of paths) {
+          for (let attempt = 1; attempt <= 3; attempt++) {
+            const [denied, calls] = await upstreamCallsDuring(t, async () => t.second(path, as(key)))
+            expect([key.id, path, attempt, denied.status, xCache(denied), await denied.json()]).toEqual([
+              key.id,
+              path,
+              attempt,
+              403,
+              null,
+              { code: "auth.forbidden", message: "Forbidden. Please check your user roles and permissions." }
+            ])
+            expect(apiCalls(calls)).toEqual([])
+          }
+        }
+      }
+      // The same entries stay served to the keys that may read them.
+      for (const key of [cacheKeys.reader, cacheKeys.globex]) {
+        for (const path of paths) {
+          await t.second(path, as(key))
+          expect([key.id, path, xCache(await t.second(path, as(key)))]).toEqual([key.id, path, "HIT"])
+        }
+      }
+    })
+
     it("caches ListOrganizations per view: an organization-restricted key never sees another key's list", async () => {
       const t = target()
       // An unknown parameter makes the URL new (Logto ignores it, and so does the proxy's validation).

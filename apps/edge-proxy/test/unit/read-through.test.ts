@@ -4,7 +4,8 @@
  * manual clock.
  */
 import { describe, expect, it } from "vitest"
-import { memoryCache } from "../../src/cache/memory-cache.ts"
+import { memoryBackend, memoryCache } from "../../src/cache/memory-cache.ts"
+import { MemoryStore } from "../../src/cache/memory-store.ts"
 import { makeCounters } from "../../src/cache/metrics.ts"
 import { makeReadThrough } from "../../src/cache/read-through.ts"
 import type { CacheSettings } from "../../src/config.ts"
@@ -239,6 +240,60 @@ describe("read-through cache", () => {
     expect((await get("/api/organizations", keys.reader)).headers.get("x-cache")).toBe("HIT")
     expect((await get("/api/organizations/org-x", keys.admin)).status).toBe(200)
     expect((await get("/api/organizations/org-x", keys.acme)).status).toBe(403)
+  })
+
+  it("retries an invalidation the backend fails: up to three attempts, then counts and logs the failure", async () => {
+    // A backend (the in-memory store) whose invalidation fails the first `failing` times.
+    const flaky = (failing: number) => {
+      const platform = testPlatform()
+      const log = collectingLog()
+      const inner = memoryBackend(new MemoryStore({ maxBytes: 1_000_000, instance: "flaky", leaseMs: 10_000 }), 1_000_000)
+      const attempts: Array<ReadonlyArray<string>> = []
+      const cache = makeReadThrough({
+        backend: {
+          ...inner,
+          invalidate: async (tags) => {
+            attempts.push(tags)
+            if (attempts.length <= failing) throw new Error(`injected: invalidation ${attempts.length} failed`)
+            return inner.invalidate(tags)
+          }
+        },
+        policy: settings,
+        now: platform.now,
+        counters: makeCounters(),
+        log
+      })
+      const logto = logtoLike()
+      const { app } = testApp({ cache, upstream: logto.upstream, platform, log })
+      const get = (path: string) => app.request(at(path), { headers: bearer(keys.admin) })
+      const patch = () =>
+        app.request(at(o1), {
+          method: "PATCH",
+          headers: { ...bearer(keys.admin), "content-type": "application/json" },
+          body: '{"name":"changed"}'
+        })
+      return { cache, log, attempts, get, patch }
+    }
+    for (const failing of [1, 2]) {
+      const { cache, log, attempts, get, patch } = flaky(failing)
+      await get(o1)
+      expect((await get(o1)).headers.get("x-cache")).toBe("HIT")
+      expect((await patch()).status).toBe(204)
+      expect([failing, attempts.length, new Set(attempts.map((a) => JSON.stringify(a))).size]).toEqual([
+        failing,
+        failing + 1,
+        1
+      ])
+      const after = await get(o1)
+      expect([failing, after.headers.get("x-cache"), await after.json()]).toEqual([failing, "MISS", { written: "PATCH" }])
+      expect([cache.counters.invalidationFailures, log.lines.filter((l) => l["level"] === "error")]).toEqual([0, []])
+    }
+    const { cache, log, attempts, get, patch } = flaky(3)
+    await get(o1)
+    expect((await patch()).status).toBe(204)
+    expect(attempts).toHaveLength(3)
+    expect(cache.counters.invalidationFailures).toBe(1)
+    expect(log.lines.filter((l) => l["msg"] === "cache invalidation failed")).toHaveLength(1)
   })
 
   it("answers from Logto, marked BYPASS, when the cache itself fails, and logs it", async () => {
