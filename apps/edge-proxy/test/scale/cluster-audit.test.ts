@@ -7,13 +7,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { auditUnavailableCode } from "../../src/audit/index.ts"
+import { generateKeyPair } from "../../src/audit/keys.ts"
 import type { AuditEvent } from "../../src/audit/event.ts"
 import { admin, type Cluster, interleaved, o, seedOrganizations, startCluster } from "./support.ts"
 
 let cluster: Cluster
 
 beforeAll(async () => {
-  cluster = await startCluster({ replicas: 3 })
+  // Signed checkpoints every 10 entries: each replica signs over the one chain.
+  const { privatePem } = await generateKeyPair()
+  const der = privatePem.replaceAll(/-----[^-]+-----|\s/g, "")
+  cluster = await startCluster({
+    replicas: 3,
+    env: { ORGKIT_AUDIT_SIGNING_KEY: der, ORGKIT_AUDIT_CHECKPOINT_EVERY: "10" }
+  })
 })
 afterAll(async () => {
   await cluster?.close()
@@ -70,7 +77,10 @@ describe("three replicas on one PostgreSQL", () => {
       expect([write.requestId, found.length]).toEqual([write.requestId, 1])
     }
     expect(forwardedEvents(all, orgs)).toHaveLength(forwardedPatches(orgs).length)
-    for (const replica of [0, 1, 2]) expect(await verify(replica)).toMatchObject({ ok: true })
+    for (const replica of [0, 1, 2]) expect(await verify(replica)).toMatchObject({ ok: true, signed: true })
+    const { checkpoints } = (await verify(0)) as { checkpoints: number }
+    // A start checkpoint per replica, and more as the 120 entries came (a commit may cover more than 10).
+    expect(checkpoints).toBeGreaterThan(3)
     // The same pages through any replica, and a cursor from one replica continues on another.
     const first = (await (await cluster.call(1)("/audit/events?limit=7", admin())).json()) as {
       events: Array<AuditEvent>
