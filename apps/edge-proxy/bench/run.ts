@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { load, type LoadResult, loadTool } from "./lib/load.ts"
 import { nginxAvailable, startNginx } from "./lib/nginx.ts"
-import { run, type Started, start, waitFor } from "./lib/proc.ts"
+import { cpuOf, run, type Started, start, waitFor } from "./lib/proc.ts"
 import { type Row, renderMarkdown, renderTable } from "./lib/report.ts"
 import { runWorkload } from "./lib/workload.ts"
 import { startBalancer, writeLoad } from "./lib/balancer.ts"
@@ -626,6 +626,104 @@ const scale = async (fakeUrl: string) => {
   }
 }
 
+/**
+ * Rows 12-13 (issue 20): the Workers hit in workerd, each Worker in its own workerd (Miniflare,
+ * `bench/servers/workerd.ts`) pinned to core 0, wrk on core 1: a bare Hono Worker answering the same
+ * bytes, the proxy's hit in each cache mode (strict: the organization's Durable Object, in the same
+ * workerd here; near: the isolate's copy), and the proxy with `ORGKIT_CACHE=off` (every read to the
+ * fake). CPU is the workerd process's, per request. The proxy logs at `warn` (no line per 200).
+ */
+const workersHit = async (fakeUrl: string) => {
+  const orgs = (await fakeApi(fakeUrl).json("/api/organizations?page_size=1")) as Array<{ id: string }>
+  const path = `/api/organizations/${orgs[0]!.id}`
+  const headers = { authorization: `Bearer ${key}` }
+  const worker = async (name: string, kind: "proxy" | "bare", bindings: Record<string, string>) => {
+    const workerPort = nextPort()
+    const server = start(name, node, [join(app, "bench/servers/workerd.ts")], {
+      cpu: serverCpu,
+      env: { BENCH_DIR: dir, PORT: String(workerPort), WORKER: kind, BENCH_BINDINGS: JSON.stringify(bindings) }
+    })
+    started.push(server)
+    const url = `http://127.0.0.1:${workerPort}`
+    await waitFor(`${url}/healthz`, 60_000).catch((error: unknown) => {
+      throw new Error(`${name}: ${(error as Error).message}: ${server.output().slice(-500)}`)
+    })
+    for (let i = 0; i < 50 && !/ready \d+/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100))
+    const pid = Number(/ready (\d+)/.exec(server.output())?.[1])
+    if (!Number.isInteger(pid)) throw new Error(`${name}: no workerd pid in ${server.output()}`)
+    // The isolate's process only (not Miniflare's Node parent).
+    return { url, server: { ...server, cpuSeconds: () => cpuOf(pid) } }
+  }
+  const proxyBindings = (extra: Record<string, string>) => ({
+    LOGTO_ENDPOINT: fakeUrl,
+    LOGTO_M2M_CLIENT_ID: "bench-proxy",
+    LOGTO_M2M_CLIENT_SECRET: "bench-secret",
+    LOGTO_API_RESOURCE: "https://default.logto.app/api",
+    ORGKIT_API_KEYS: JSON.stringify([{ id: "bench", name: "bench", key, scopes: ["read", "write"] }]),
+    ORGKIT_AUDIT: "off",
+    ORGKIT_LOG_LEVEL: "warn",
+    ...extra
+  })
+  const strict = await worker("workerd-strict", "proxy", proxyBindings({}))
+  const near = await worker(
+    "workerd-near",
+    "proxy",
+    // The bound is longer than the run: every request in it is a hit.
+    proxyBindings({ ORGKIT_CACHE_MODE: "near", ORGKIT_CACHE_NEAR_MAX_STALE_MS: "300000" })
+  )
+  const off = await worker("workerd-off", "proxy", proxyBindings({ ORGKIT_CACHE: "off" }))
+  let body: string | undefined
+  for (const [name, target] of [
+    ["strict", strict],
+    ["near", near]
+  ] as const) {
+    let cache: string | null = null
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${target.url}${path}`, { headers })
+      body = await response.text()
+      cache = response.headers.get("x-cache")
+    }
+    if (cache !== "HIT") notes.push(`row 12: the ${name} Worker answered x-cache: ${cache} on a repeated GET`)
+  }
+  const bare = await worker("workerd-bare", "bare", { BENCH_BODY: body! })
+  const results = await interleaved(
+    [
+      { name: "bare", url: `${bare.url}${path}`, headers, server: bare.server },
+      { name: "near", url: `${near.url}${path}`, headers, server: near.server },
+      { name: "strict", url: `${strict.url}${path}`, headers, server: strict.server },
+      { name: "off", url: `${off.url}${path}`, headers, server: off.server }
+    ],
+    32
+  )
+  const get = (name: string, pick: (r: LoadResult) => number) => median(results.get(name)!.map(pick))
+  const cpu = (r: LoadResult) => (r as LoadResult & { serverCpuMicrosPerRequest: number }).serverCpuMicrosPerRequest
+  const tput = (r: LoadResult) => r.rps
+  const side = (a: string, b: string) =>
+    `${get(a, tput).toFixed(0)} vs ${get(b, tput).toFixed(0)} req/s; p50 ${get(a, (r) => r.p50Ms).toFixed(3)} vs ${get(b, (r) => r.p50Ms).toFixed(3)} ms; p99 ${get(a, (r) => r.p99Ms).toFixed(3)} vs ${get(b, (r) => r.p99Ms).toFixed(3)} ms; CPU ${get(a, cpu).toFixed(1)} vs ${get(b, cpu).toFixed(1)} µs/req; throughput ${ratio(results, a, b, tput).toFixed(2)}×`
+  for (const mode of ["near", "strict"] as const) {
+    const figure = ratio(results, mode, "bare", cpu)
+    rows.push({
+      id: "12",
+      what: `Workers: cache hit (${mode}) vs bare Hono Worker (workerd, c=32): CPU per request`,
+      figure,
+      target: "≤ 1.5×",
+      pass: figure <= 1.5,
+      detail: side(mode, "bare")
+    })
+  }
+  for (const mode of ["near", "strict"] as const) {
+    rows.push({
+      id: "13",
+      what: `Workers: cache hit (${mode}) vs ORGKIT_CACHE=off (every read to the local fake): throughput`,
+      figure: ratio(results, mode, "off", tput),
+      target: "informational",
+      pass: undefined,
+      detail: side(mode, "off")
+    })
+  }
+  for (const target of [bare, near, strict, off]) await target.server.stop()
+}
+
 /** `--only=<text>`: run the sections whose name contains it, print their rows, write no file. */
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length)
 
@@ -647,6 +745,7 @@ const main = async () => {
   await section("hit path (rows 1-2)", () => hitPath(fake.url))
   await section("miss path (row 3)", () => missPath(fake.url))
   await section("upstream budget (row 4)", () => upstreamBudget(fake.url))
+  await section("workers hit in workerd (rows 12-13)", () => workersHit(fake.url))
   await section("several processes on Redis and PostgreSQL (rows 9-11)", () => scale(fake.url))
   await fake.process.stop()
   await section("overload (row 8)", overload)

@@ -1,0 +1,74 @@
+/**
+ * One Worker in workerd (Miniflare), listening on 127.0.0.1:`PORT`, for the Workers rows of
+ * `pnpm bench`: `WORKER=proxy` (the proxy's Worker as wrangler bundles it, with its cache Durable
+ * Objects; its settings from `BENCH_BINDINGS`, JSON) or `WORKER=bare` (`bare-hono-worker.ts`,
+ * answering `BENCH_BODY`). Prints `ready <workerd pid>` once it answers; stops on SIGTERM.
+ */
+import { build } from "esbuild"
+import { convertV4MiniflareOptions, Miniflare } from "miniflare"
+import { readFileSync, readdirSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { buildWorker } from "../../test/fixtures/worker-build.ts"
+
+const dir = process.env["BENCH_DIR"]!
+const port = Number(process.env["PORT"])
+const which = process.env["WORKER"]
+const bindings = JSON.parse(process.env["BENCH_BINDINGS"] ?? "{}") as Record<string, string>
+
+const bareScript = async (): Promise<string> => {
+  const outfile = join(dir, "bare-worker.js")
+  await build({
+    entryPoints: [resolve(import.meta.dirname, "bare-hono-worker.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    outfile,
+    logLevel: "silent"
+  })
+  return outfile
+}
+
+const scriptPath = which === "bare" ? await bareScript() : await buildWorker(dir)
+const mf = new Miniflare(
+  convertV4MiniflareOptions({
+    cf: false,
+    host: "127.0.0.1",
+    port,
+    workers: [
+      {
+        name: which === "bare" ? "bare" : "proxy",
+        modules: true,
+        scriptPath,
+        modulesRoot: dir,
+        compatibilityDate: "2026-11-01",
+        bindings,
+        ...(which === "bare"
+          ? {}
+          : {
+              durableObjects: {
+                ORGKIT_CACHE_SHARDS: { className: "CacheShard", useSQLite: true },
+                ORGKIT_CACHE_REGISTRY: { className: "CacheRegistry", useSQLite: true }
+              }
+            })
+      }
+    ]
+  })
+)
+await mf.ready
+
+/** The workerd process Miniflare started (a child of this one). */
+const workerdPid = (): number | undefined => {
+  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
+    const children = readFileSync(`/proc/${process.pid}/task/${task}/children`, "utf8").trim().split(/\s+/)
+    for (const child of children.filter((c) => c !== "")) {
+      if (readFileSync(`/proc/${child}/comm`, "utf8").trim() === "workerd") return Number(child)
+    }
+  }
+  return undefined
+}
+
+console.log(`ready ${workerdPid()}`)
+const stop = () => void mf.dispose().then(() => process.exit(0))
+process.on("SIGTERM", stop)
+process.on("SIGINT", stop)
