@@ -188,7 +188,11 @@ export const openPostgresAuditStore = async (options: PostgresAuditStoreOptions)
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1), $2)", [schema, lockKeys.chain])
       // A writer per transaction: it loads the head under the lock, so it never appends after a stale one.
       const writer = makeChainWriter(clientDriver(client), { now, maxBatch })
+      // The writer commits the first append it gets on its own and the rest together: give it an
+      // empty first one (it only loads the head), so the whole group is one statement set.
+      const head = batch.length > 1 ? writer.heartbeat() : undefined
       const settled = await Promise.allSettled(batch.map((op) => op.run(writer)))
+      await head
       const failure = settled.find((s) => s.status === "rejected" && !(s.reason instanceof AuditInputError))
       if (failure !== undefined) throw (failure as PromiseRejectedResult).reason
       const signed = await checkpoint(
