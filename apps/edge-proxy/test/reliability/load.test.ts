@@ -242,30 +242,34 @@ afterAll(async () => {
 })
 
 describe(`load (${full ? "full" : "short"} run)`, () => {
-  it(`serves ${operations} concurrent mixed reads and writes with no error and no read older than an acknowledged write`, async () => {
-    const pickOrg = zipf(orgs.length, 1.1, Fixtures.seededRandom(seed))
-    let next = 0
-    const started = performance.now()
-    const worker = async (w: number) => {
-      const random = Fixtures.seededRandom(seed * 31 + w)
-      while (next < operations) {
-        const n = next++
-        const org = orgs[pickOrg()]!
-        const problem = random() < writeShare && !org.busy ? await write(org, random, n) : await read(org, random)
-        counts.tried++
-        if (problem === undefined) counts.passed++
-        else {
-          counts.failed++
-          fail(problem)
+  it(
+    `serves ${operations} concurrent mixed reads and writes with no error and no read older than an acknowledged write`,
+    async () => {
+      const pickOrg = zipf(orgs.length, 1.1, Fixtures.seededRandom(seed))
+      let next = 0
+      const started = performance.now()
+      const worker = async (w: number) => {
+        const random = Fixtures.seededRandom(seed * 31 + w)
+        while (next < operations) {
+          const n = next++
+          const org = orgs[pickOrg()]!
+          const problem = random() < writeShare && !org.busy ? await write(org, random, n) : await read(org, random)
+          counts.tried++
+          if (problem === undefined) counts.passed++
+          else {
+            counts.failed++
+            fail(problem)
+          }
         }
       }
-    }
-    await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)))
-    seconds = (performance.now() - started) / 1000
-    expect(failures).toEqual([])
-    expect(counts.tried).toBe(operations)
-    expect(system.errorLines).toEqual([])
-  }, hangGuardMs)
+      await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)))
+      seconds = (performance.now() - started) / 1000
+      expect(failures).toEqual([])
+      expect(counts.tried).toBe(operations)
+      expect(system.errorLines).toEqual([])
+    },
+    hangGuardMs
+  )
 
   it("audits every write exactly once, forwards each exactly once, and the chain verifies", async () => {
     const events = await eventually(

@@ -4,6 +4,7 @@
 import { describeAuth } from "./auth.ts"
 import { describeDocs } from "./docs.ts"
 import type { Target } from "./harness.ts"
+import { describeObserved } from "./observed.ts"
 import { describeOperations } from "./operations.ts"
 import { describeRouting } from "./routing.ts"
 import { describeUpstream } from "./upstream.ts"
@@ -16,6 +17,7 @@ export const proxySuite = (target: () => Target) => {
   describeOperations(target)
   describeRouting(target)
   describeValidation(target)
+  describeObserved(target)
   describeAuth(target)
   describeUpstream(target)
   describeDocs(target)

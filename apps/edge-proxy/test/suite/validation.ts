@@ -183,6 +183,38 @@ export const describeValidation = (target: () => Target) =>
       expect((await direct(t, o, init)).status).toBe(500)
     })
 
+    it("counts a streamed body (no Content-Length) as it arrives: 1 MiB is forwarded, one byte more is 413", async () => {
+      const t = target()
+      const prefix = '{"name":"streamed","customData":{"pad":"'
+      const exact = prefix + "a".repeat(1_048_576 - prefix.length - 3) + '"}}'
+      expect(exact.length).toBe(1_048_576)
+      const streamed = (text: string): RequestInit => {
+        const bytes = new TextEncoder().encode(text)
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let i = 0; i < bytes.length; i += 65_536) controller.enqueue(bytes.slice(i, i + 65_536))
+            controller.close()
+          }
+        })
+        return { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit
+      }
+      const [over, refusedCalls] = await upstreamCallsDuring(t, () =>
+        t.call("/api/organizations", as(keys.admin, streamed(exact.replace('"pad":"', '"pad":"a'))))
+      )
+      expect([over.status, await over.json(), refusedCalls]).toEqual([
+        413,
+        { code: "proxy.payload_too_large", message: "The request body is larger than 1048576 bytes." },
+        []
+      ])
+      const [ok, calls] = await upstreamCallsDuring(t, () =>
+        t.call("/api/organizations", as(keys.admin, streamed(exact)))
+      )
+      expect([ok.status, ((await ok.json()) as { name: string }).name]).toEqual([201, "streamed"])
+      expect(calls.filter((c) => c.path !== "/oidc/token").map((c) => [c.method, c.path, c.status])).toEqual([
+        ["POST", "/api/organizations", 201]
+      ])
+    })
+
     it("refuses a body over 1 MiB with 413 proxy.payload_too_large where Logto answers a plain 404", async () => {
       const t = target()
       const init = jsonBody("POST", { name: "x", customData: { pad: "a".repeat(1_048_576) } })

@@ -247,7 +247,10 @@ describe("read-through cache", () => {
     const flaky = (failing: number) => {
       const platform = testPlatform()
       const log = collectingLog()
-      const inner = memoryBackend(new MemoryStore({ maxBytes: 1_000_000, instance: "flaky", leaseMs: 10_000 }), 1_000_000)
+      const inner = memoryBackend(
+        new MemoryStore({ maxBytes: 1_000_000, instance: "flaky", leaseMs: 10_000 }),
+        1_000_000
+      )
       const attempts: Array<ReadonlyArray<string>> = []
       const cache = makeReadThrough({
         backend: {
@@ -285,7 +288,11 @@ describe("read-through cache", () => {
         1
       ])
       const after = await get(o1)
-      expect([failing, after.headers.get("x-cache"), await after.json()]).toEqual([failing, "MISS", { written: "PATCH" }])
+      expect([failing, after.headers.get("x-cache"), await after.json()]).toEqual([
+        failing,
+        "MISS",
+        { written: "PATCH" }
+      ])
       expect([cache.counters.invalidationFailures, log.lines.filter((l) => l["level"] === "error")]).toEqual([0, []])
     }
     const { cache, log, attempts, get, patch } = flaky(3)

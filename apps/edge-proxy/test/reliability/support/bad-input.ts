@@ -131,38 +131,42 @@ export const describeBadInput = (options: BadInputOptions): void => {
   })
 
   describe(`bad input on ${options.runtime} (${full ? "full" : "short"} run)`, () => {
-    it(`answers ${generatedCount} generated invalid requests with Logto's 4xx and forwards none of them`, async () => {
-      const from = tally.failures.length
-      const sample: Array<Case> = fc.sample(badRequest, { seed, numRuns: generatedCount })
-      // workerd's HTTP server answers methods it does not know (`LINK`, `M-SEARCH`, …) with its own
-      // 501 before any Worker runs (on Cloudflare, the edge decides): not the proxy's to answer.
-      platformRefused = options.runtime === "node" ? [] : await refusedMethods(clients, sample)
-      const generated = sample.filter((c) => !platformRefused.includes(c.method))
-      for (let i = 0; i < generated.length; i++) {
-        const c = generated[i]!
-        try {
-          await runCase(stack, clients, tally, c)
-        } catch (error) {
-          record(
-            tally,
-            {
-              label: c.label,
-              request: describeCase(c),
-              problems: [`the suite itself failed: ${String(error)}`],
-              logto: "skipped"
-            },
-            0,
-            "suite error"
-          )
+    it(
+      `answers ${generatedCount} generated invalid requests with Logto's 4xx and forwards none of them`,
+      async () => {
+        const from = tally.failures.length
+        const sample: Array<Case> = fc.sample(badRequest, { seed, numRuns: generatedCount })
+        // workerd's HTTP server answers methods it does not know (`LINK`, `M-SEARCH`, …) with its own
+        // 501 before any Worker runs (on Cloudflare, the edge decides): not the proxy's to answer.
+        platformRefused = options.runtime === "node" ? [] : await refusedMethods(clients, sample)
+        const generated = sample.filter((c) => !platformRefused.includes(c.method))
+        for (let i = 0; i < generated.length; i++) {
+          const c = generated[i]!
+          try {
+            await runCase(stack, clients, tally, c)
+          } catch (error) {
+            record(
+              tally,
+              {
+                label: c.label,
+                request: describeCase(c),
+                problems: [`the suite itself failed: ${String(error)}`],
+                logto: "skipped"
+              },
+              0,
+              "suite error"
+            )
+          }
+          if ((i + 1) % probeEvery === 0) {
+            probes.sent++
+            probes.failed.push(...(await probe(stack, clients)))
+          }
         }
-        if ((i + 1) % probeEvery === 0) {
-          probes.sent++
-          probes.failed.push(...(await probe(stack, clients)))
-        }
-      }
-      expect(failuresOf(from), report({ ...tally, failures: failuresOf(from) })).toEqual([])
-      expect(probes.failed).toEqual([])
-    }, hangGuardMs)
+        expect(failuresOf(from), report({ ...tally, failures: failuresOf(from) })).toEqual([])
+        expect(probes.failed).toEqual([])
+      },
+      hangGuardMs
+    )
 
     it("answers hand-written nasty requests (huge, deep, invalid UTF-8, content types, path tricks, methods) with Logto's 4xx", async () => {
       const from = tally.failures.length
