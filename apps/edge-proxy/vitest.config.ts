@@ -9,6 +9,10 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     name: "edge-proxy",
+    // The proxy logs one JSON line per request (the Node server through console.log, the Worker in
+    // workerd): shown for failing tests only. `silent` applies to the whole run, so it is set here,
+    // not per project.
+    silent: "passed-only",
     projects: [
       "./vitest.node.config.ts",
       "./vitest.workerd.config.ts",
