@@ -85,7 +85,20 @@ export const toStored = (response: UpstreamResponse): StoredResponse => {
   return { status: response.status, headers, body: response.body }
 }
 
+// The full answer of a stored response, built once per entry (a hit on the same entry reuses it;
+// nothing downstream changes an `UpstreamResponse`).
+const answers = new WeakMap<StoredResponse, UpstreamResponse>()
+
 const fromStored = (stored: StoredResponse, status = stored.status, withBody = true): UpstreamResponse => {
+  if (status === stored.status && withBody) {
+    let full = answers.get(stored)
+    if (full === undefined) answers.set(stored, (full = build(stored, status, withBody)))
+    return full
+  }
+  return build(stored, status, withBody)
+}
+
+const build = (stored: StoredResponse, status: number, withBody: boolean): UpstreamResponse => {
   const headers = new Headers()
   for (const [name, value] of stored.headers) if (withBody || name !== "content-type") headers.append(name, value)
   return { status, headers, body: withBody ? stored.body : new Uint8Array(0) }

@@ -73,7 +73,11 @@ describe("ORGKIT_CACHE_MODE", () => {
   })
 
   it("refuses an unknown mode or bound at start", () => {
-    const built = buildWorker({ ...bindings, ORGKIT_CACHE_MODE: "eventual", ORGKIT_CACHE_NEAR_MAX_STALE_MS: "5s" } as Env)
+    const built = buildWorker({
+      ...bindings,
+      ORGKIT_CACHE_MODE: "eventual",
+      ORGKIT_CACHE_NEAR_MAX_STALE_MS: "5s"
+    } as Env)
     expect("problems" in built && built.problems).toEqual([
       'ORGKIT_CACHE_MODE: must be "strict" or "near"',
       "ORGKIT_CACHE_NEAR_MAX_STALE_MS: must be an integer from 0 to 300000 (milliseconds)"
@@ -263,5 +267,25 @@ describe("the near tier", () => {
       }
     }
     expect(all.length).toBeGreaterThan(cacheKeys.acme.organizations.length)
+  })
+})
+
+describe("the strict tier's lookups", () => {
+  it("send back only Unchanged when the isolate names the fresh entry it holds, and the entry when it differs", async () => {
+    const t = await isolate("s", { ORGKIT_CACHE_MODE: "strict" })
+    const path = await createOrg(t.call)
+    await t.call(path)
+    const tag = `org:${path.split("/").at(-1)}`
+    const shard = env.ORGKIT_CACHE_SHARDS.getByName(tag)
+    const limits = { maxBytes: 8_388_608, leaseMs: 4_000 }
+    const found = await shard.lookup(tag, path, now, "read", limits)
+    expect(found._tag).toBe("Fresh")
+    const entry = (found as { entry: { storedAt: number; bytes: number; etag: string } }).entry
+    const identity = `${entry.storedAt}:${entry.bytes}:${entry.etag}`
+    expect(await shard.lookup(tag, path, now, "read", limits, identity)).toEqual({ _tag: "Unchanged" })
+    expect((await shard.lookup(tag, path, now, "read", limits, `${identity}x`))._tag).toBe("Fresh")
+    // After a write, the held entry is not fresh any more: the isolate gets a lease, then the new entry.
+    await update(t.call, path, "v2")
+    expect((await shard.lookup(tag, path, now, "read", limits, identity))._tag).toBe("Lease")
   })
 })

@@ -30,6 +30,20 @@ export interface CacheObjectsEnv {
   readonly ORGKIT_CACHE_REGISTRY: DurableObjectNamespace<CacheRegistry>
 }
 
+/** The fresh entry is the one the isolate said it holds. */
+export interface Unchanged {
+  readonly _tag: "Unchanged"
+}
+
+const unchanged: Unchanged = { _tag: "Unchanged" }
+
+/**
+ * What identifies an entry's content across the Durable Object boundary: its ETag (Logto's hash of
+ * the body) with when it was stored and its size; `undefined` without an ETag (always sent whole).
+ */
+export const entryIdentity = (entry: CacheEntry): string | undefined =>
+  entry.etag === undefined ? undefined : `${entry.storedAt}:${entry.bytes}:${entry.etag}`
+
 /** The registry's name. */
 export const registryName = "registry"
 
@@ -64,10 +78,22 @@ export class CacheShard extends DurableObject<CacheObjectsEnv> {
     return this.#registered
   }
 
-  /** Looks a read up (see `MemoryStore.lookup`). */
-  async lookup(tag: string, key: string, now: number, mode: LookupMode, limits: ShardLimits): Promise<Found> {
+  /**
+   * Looks a read up (see `MemoryStore.lookup`). `have` is the identity (`entryIdentity`) of the entry
+   * the calling isolate already holds for this key: when the fresh entry is that one, only
+   * `Unchanged` crosses back instead of the entry's body and headers.
+   */
+  async lookup(
+    tag: string,
+    key: string,
+    now: number,
+    mode: LookupMode,
+    limits: ShardLimits,
+    have?: string
+  ): Promise<Found | Unchanged> {
     const found = await this.#store(limits).lookup(tag, key, now, mode)
     if (found._tag === "Lease") await this.#register(tag)
+    if (found._tag === "Fresh" && have !== undefined && entryIdentity(found.entry) === have) return unchanged
     return found
   }
 

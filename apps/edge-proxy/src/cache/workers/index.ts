@@ -9,15 +9,51 @@ import { allTag } from "../dependencies.ts"
 import type { CacheEntry, Found } from "../memory-store.ts"
 import { makeCounters } from "../metrics.ts"
 import { type Backend, makeReadThrough, type ReadThroughCache } from "../read-through.ts"
-import { type CacheObjectsEnv, registryName, type ShardLimits } from "./durable-object.ts"
+import {
+  type CacheObjectsEnv,
+  entryIdentity,
+  registryName,
+  type ShardLimits,
+  type Unchanged
+} from "./durable-object.ts"
 
 export { CacheRegistry, type CacheObjectsEnv, CacheShard, registryName } from "./durable-object.ts"
 
-/** A `Backend` over the cache's Durable Objects. */
+/**
+ * A `Backend` over the cache's Durable Objects. The isolate keeps the fresh entries it was sent (at
+ * most `limits.maxBytes`), and names the one it holds on each lookup: a hit on it costs the object a
+ * few bytes back instead of the entry (the object still decides freshness every time).
+ */
 export const durableBackend = (env: CacheObjectsEnv, limits: ShardLimits): Backend => {
   const shard = (tag: string) => env.ORGKIT_CACHE_SHARDS.getByName(tag)
+  const held = new Map<string, CacheEntry>()
+  let heldBytes = 0
+  const forget = (key: string) => {
+    const entry = held.get(key)
+    if (entry === undefined) return
+    held.delete(key)
+    heldBytes -= entry.bytes
+  }
+  const hold = (key: string, entry: CacheEntry) => {
+    forget(key)
+    if (entryIdentity(entry) === undefined || entry.bytes > limits.maxBytes) return
+    held.set(key, entry)
+    heldBytes += entry.bytes
+    for (const oldest of held.keys()) {
+      if (heldBytes <= limits.maxBytes) break
+      forget(oldest)
+    }
+  }
   return {
-    lookup: async (tag, key, now, mode) => (await shard(tag).lookup(tag, key, now, mode, limits)) as Found,
+    lookup: async (tag, key, now, mode) => {
+      const known = held.get(key)
+      const have = known === undefined ? undefined : entryIdentity(known)
+      const found = (await shard(tag).lookup(tag, key, now, mode, limits, have)) as Found | Unchanged
+      if (found._tag === "Unchanged") return { _tag: "Fresh", entry: known! }
+      if (found._tag === "Fresh") hold(key, found.entry)
+      else forget(key)
+      return found
+    },
     complete: async (tag, key, lease, completion, now) =>
       (await shard(tag).complete(tag, key, lease, completion, now)) as CacheEntry | undefined,
     invalidate: async (tags) => {

@@ -60,7 +60,12 @@ export const decodeNearSettings = (
   if (mode !== "strict" && mode !== "near") problems.push(`${nearSettingNames.mode}: must be "strict" or "near"`)
   const boundText = env[nearSettingNames.bound]
   const bound = boundText === undefined || boundText === "" ? nearDefaults.boundMs : Number(boundText)
-  if (!Number.isInteger(bound) || bound < 0 || bound > 300_000 || (typeof boundText === "string" && !/^\d+$/.test(boundText))) {
+  if (
+    !Number.isInteger(bound) ||
+    bound < 0 ||
+    bound > 300_000 ||
+    (typeof boundText === "string" && !/^\d+$/.test(boundText))
+  ) {
     problems.push(`${nearSettingNames.bound}: must be an integer from 0 to 300000 (milliseconds)`)
   }
   return problems.length > 0 ? { problems } : { settings: { mode: mode as CacheMode, boundMs: bound } }

@@ -8,6 +8,21 @@ const post = (path: string, body: BodyInit, headers: Record<string, string> = js
   ({ input: at(path), init: { method, headers, body } }) as const
 
 describe("validate", () => {
+  it("remembers a bodiless request's validation by method and target only: another query or method is validated anew", async () => {
+    const { app, upstream } = testApp({ upstream: scriptedUpstream(() => answer(200, [])) })
+    const admin = { headers: bearer(keys.admin) }
+    for (let i = 0; i < 2; i++) {
+      expect((await app.request(at("/api/organizations?page=2&page_size=5"), admin)).status).toBe(200)
+    }
+    expect((await app.request(at("/api/organizations?page=abc"), admin)).status).toBe(400)
+    expect((await app.request(at("/api/organizations?page=2&page_size=0"), admin)).status).toBe(400)
+    // The remembered pagination is the one of its own target.
+    expect(upstream.requests.map((r) => r.target)).toEqual([
+      "/api/organizations?page=2&page_size=5",
+      "/api/organizations?page=2&page_size=5"
+    ])
+  })
+
   it("answers malformed JSON with Logto's message-only 400 and forwards nothing", async () => {
     const { app, upstream } = testApp()
     const r = post("/api/organizations", '{"name": "x",}')

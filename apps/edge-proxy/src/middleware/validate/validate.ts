@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono"
 import type { AppEnv } from "../../env.ts"
 import { logtoError } from "../../errors.ts"
 import { rawQuery } from "../../internal/url.ts"
+import { requestTarget } from "../../cache/keys.ts"
 import { readBody } from "./read-body.ts"
 
 /** Options of `validate`. */
@@ -13,6 +14,9 @@ export interface ValidateOptions {
 }
 
 const decoder = new TextDecoder()
+
+/** How many validated bodiless requests `validate` remembers (see below). */
+export const rememberedRequests = 1_024
 
 /**
  * Validates the matched request at the edge with core's `Validation` (Logto's body parser, then
@@ -30,7 +34,10 @@ const decoder = new TextDecoder()
  * with a 500, the caller gets the 400 instead. Never stricter than Logto.
  *
  * Only operations with a body read one (Logto ignores bodies on GET and DELETE); the raw bytes are
- * kept for `forward`, so Logto parses exactly what the caller sent.
+ * kept for `forward`, so Logto parses exactly what the caller sent. For those without a body, the
+ * outcome depends on the method and the request target alone (the route and its parameters come
+ * from the path, the rest from the query), so the last `rememberedRequests` successes are kept by
+ * method and target (up to 2 KiB): a repeated GET skips the decoding.
  *
  * @param options.maxBodyBytes the body limit (default 1 MiB)
  * @example
@@ -38,13 +45,24 @@ const decoder = new TextDecoder()
  */
 export const validate = (options: ValidateOptions = {}): MiddlewareHandler<AppEnv> => {
   const limit = options.maxBodyBytes ?? Validation.maxBodyBytes
+  const remembered = new Map<string, Validation.Valid>()
   return async (c, next) => {
     const route = c.get("route")
+    const bodiless = route.endpoint.payload.size === 0
+    const target = bodiless ? requestTarget(c.req.url) : ""
+    const memo = bodiless && target.length <= 2_048 ? `${c.req.method} ${target}` : undefined
+    if (memo !== undefined) {
+      const known = remembered.get(memo)
+      if (known !== undefined) {
+        c.set("body", undefined)
+        c.set("valid", known)
+        return next()
+      }
+    }
     const contentType = c.req.header("content-type")
-    const bytes =
-      route.endpoint.payload.size > 0
-        ? await readBody(c.req.raw, Math.min(limit, Validation.bodyLimit(contentType) ?? limit))
-        : undefined
+    const bytes = !bodiless
+      ? await readBody(c.req.raw, Math.min(limit, Validation.bodyLimit(contentType) ?? limit))
+      : undefined
     const result = Validation.validateRequest(route, {
       params: c.get("params"),
       search: new URLSearchParams(rawQuery(c.req.url)),
@@ -53,6 +71,10 @@ export const validate = (options: ValidateOptions = {}): MiddlewareHandler<AppEn
     })
     c.set("body", bytes)
     if (Result.isSuccess(result)) {
+      if (memo !== undefined) {
+        if (remembered.size >= rememberedRequests) remembered.delete(remembered.keys().next().value!)
+        remembered.set(memo, result.success)
+      }
       c.set("valid", result.success)
       return next()
     }
