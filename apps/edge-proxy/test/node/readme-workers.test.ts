@@ -7,7 +7,8 @@
  * is served as static assets (Cloudflare's asset layer, in front of the Worker).
  *
  * The block's first line, the install, is the one command not run: the test runs inside the installed
- * tree. A developer's own `.dev.vars` is put back afterwards. Needs ports 3001 and 8787 free.
+ * tree. A developer's own `.dev.vars` is put back afterwards (or the copy removed). Needs ports 3001
+ * and 8787 free.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from "node:fs"
@@ -89,6 +90,8 @@ describe("README: Workers local development", () => {
     if (existsSync(saved)) {
       copyFileSync(saved, devVars)
       rmSync(saved)
+    } else {
+      rmSync(devVars, { force: true })
     }
   })
 
