@@ -15,7 +15,7 @@ import { durableCache } from "./cache/workers/index.ts"
 import { hitPath } from "./cache/workers/hit-path.ts"
 import { decodeNearSettings, type EdgeCache, type NearCache, nearCache, NearMemory } from "./cache/workers/near.ts"
 import { makeKeyStore } from "./middleware/authenticate/index.ts"
-import { makeMetricsRegistry } from "./middleware/metrics/index.ts"
+import { makeMetricsRegistry, observing } from "./middleware/metrics/index.ts"
 import { decodeConfig } from "./config.ts"
 import { durableLimits } from "./limits/workers/index.ts"
 import { drainUnread } from "./adapters/workers/drain.ts"
@@ -122,7 +122,12 @@ export const buildWorker = (env: Env, overrides: Overrides = {}): Built | Miscon
   const audit =
     auditStore === undefined
       ? undefined
-      : makeRecorder({ store: auditStore, log, now: platform.now, ...recorderSettings(settings.auditSettings) })
+      : makeRecorder({
+          store: auditStore,
+          log: observing(metrics, log),
+          now: platform.now,
+          ...recorderSettings(settings.auditSettings)
+        })
   const app = createApp({
     ...makeDeps(settings, {
       upstream,

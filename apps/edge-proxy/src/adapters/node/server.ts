@@ -22,7 +22,7 @@ import type { LogSink, Platform, Upstream } from "../../ports.ts"
 import { atLevel, webPlatform } from "../web-platform.ts"
 import { nodeHttpUpstream } from "./http-upstream.ts"
 import { nodeDocsAssets } from "../../docs/node/serve.ts"
-import { makeMetricsRegistry } from "../../middleware/metrics/index.ts"
+import { makeMetricsRegistry, observing } from "../../middleware/metrics/index.ts"
 import { prettyLines } from "../../middleware/request-log/index.ts"
 import { bufferedJsonLines } from "./log.ts"
 
@@ -104,12 +104,18 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
           )
       : undefined
   const auditStore = options.auditStore ?? ownAudit
+  // One registry for both paths (the hit path's request lines are counted like the app's) and for the
+  // audit recorder's deliveries.
+  const metrics = makeMetricsRegistry()
   const audit =
     auditStore === undefined
       ? undefined
-      : makeRecorder({ store: auditStore, log, now: platform.now, ...recorderSettings(config.auditSettings) })
-  // One registry for both paths: the hit path's request lines are counted like the app's.
-  const metrics = makeMetricsRegistry()
+      : makeRecorder({
+          store: auditStore,
+          log: observing(metrics, log),
+          now: platform.now,
+          ...recorderSettings(config.auditSettings)
+        })
   // With Redis, quotas and the upstream budget are counted there, for every process.
   const sharedLimits =
     config.cacheRedisUrl === undefined

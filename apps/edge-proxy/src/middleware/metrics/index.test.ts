@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { memoryCache } from "../../cache/memory-cache.ts"
 import { UpstreamFailure } from "../../ports.ts"
+import { makeMetricsRegistry, observing } from "./index.ts"
 import {
   answer,
   at,
@@ -108,5 +109,21 @@ describe("metrics", () => {
     expect(text).toContain('orgkit_audit_writes_total{result="refused"} 1\n')
     expect(text).toContain('orgkit_cache_results_total{result="MISS"} 1\n')
     expect(text).toContain('orgkit_cache_results_total{result="HIT"} 1\n')
+  })
+})
+
+describe("metrics registry", () => {
+  it("counts the audit recorder's deliveries from its event lines, whatever the log level lets through", () => {
+    const registry = makeMetricsRegistry()
+    const shown: Array<unknown> = []
+    const log = observing(registry, (line) => shown.push(line))
+    for (const delivery of ["recorded", "recorded", "dead_lettered", "lost"]) log({ msg: "audit", delivery })
+    log({ msg: "something else", delivery: "recorded" })
+    const text = registry.render()
+    expect(text).toContain('orgkit_audit_deliveries_total{delivery="recorded"} 2\n')
+    expect(text).toContain('orgkit_audit_deliveries_total{delivery="dead_lettered"} 1\n')
+    expect(text).toContain('orgkit_audit_deliveries_total{delivery="lost"} 1\n')
+    expect(text).toContain('orgkit_audit_deliveries_total{delivery="refused"} 0\n')
+    expect(shown).toHaveLength(5)
   })
 })

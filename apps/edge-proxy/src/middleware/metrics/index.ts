@@ -2,4 +2,4 @@
  * `GET /metrics`: the proxy's counters for Prometheus.
  */
 export { metrics, type MetricsOptions } from "./metrics.ts"
-export { latencyBuckets, makeMetricsRegistry, type MetricsRegistry } from "./registry.ts"
+export { latencyBuckets, makeMetricsRegistry, type MetricsRegistry, observing } from "./registry.ts"

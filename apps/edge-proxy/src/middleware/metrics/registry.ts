@@ -1,7 +1,8 @@
 /**
  * The proxy's one metrics registry: request counters and latency histograms, fed by the request
- * log's line of every request (`request-log`, and the Node hit path's line), so that every outcome
- * is counted exactly where it is logged. Observing a line is a few map lookups and additions.
+ * log's line of every request (`request-log`, and the Node hit path's line), and the audit recorder's
+ * line of every event (`observing`), so that every outcome is counted exactly where it is logged.
+ * Observing a line is a few map lookups and additions.
  */
 import type { RequestRecord } from "../request-log/request-log.ts"
 
@@ -59,6 +60,20 @@ const help = (name: string, type: "counter" | "histogram", text: string) =>
   `# HELP ${name} ${text}\n# TYPE ${name} ${type}\n`
 
 /**
+ * A log sink that shows every line to `registry` (before any level filter in `sink`): give it to the
+ * audit recorder so that its deliveries are counted.
+ *
+ * @example
+ * makeRecorder({ store, log: observing(metrics, log), now })
+ */
+export const observing =
+  (registry: MetricsRegistry, sink: (line: Readonly<Record<string, unknown>>) => void) =>
+  (line: Readonly<Record<string, unknown>>): void => {
+    registry.observe(line)
+    sink(line)
+  }
+
+/**
  * A registry (per process on Node, per isolate on Workers).
  *
  * @example
@@ -76,12 +91,15 @@ export const makeMetricsRegistry = (): MetricsRegistry => {
     ["accepted", 0],
     ["refused", 0]
   ])
+  const deliveries = new Map<string, number>()
   let last: { result: "accepted" | "refused"; at: number } | undefined
   let upstreamRequests = 0
   let tokenRefreshes = 0
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1)
 
   const observe = (line: Readonly<Record<string, unknown>>) => {
+    // The audit recorder's line of each event says how its delivery ended.
+    if (line["msg"] === "audit" && typeof line["delivery"] === "string") return void bump(deliveries, line["delivery"])
     if (line["msg"] !== "request") return
     const r = line as RequestRecord
     const operation = r.operationId ?? "none"
@@ -130,6 +148,14 @@ export const makeMetricsRegistry = (): MetricsRegistry => {
     }
     text += help("orgkit_audit_writes_total", "counter", "Writes the audit trail accepted or refused (503).")
     for (const [result, n] of audit) text += `orgkit_audit_writes_total{result="${result}"} ${n}\n`
+    text += help(
+      "orgkit_audit_deliveries_total",
+      "counter",
+      "Audit events by how their delivery to the store ended (dead_lettered: kept for redelivery; lost: not even that)."
+    )
+    for (const delivery of ["recorded", "duplicate", "unknown", "dead_lettered", "lost", "refused"]) {
+      text += `orgkit_audit_deliveries_total{delivery="${delivery}"} ${deliveries.get(delivery) ?? 0}\n`
+    }
     text += help("orgkit_denials_total", "counter", "Requests the proxy refused itself, by error code.")
     for (const [code, n] of denials) text += `orgkit_denials_total{code="${label(code)}"} ${n}\n`
     return text
