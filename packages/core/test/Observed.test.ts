@@ -1,14 +1,40 @@
 /**
- * The observed-answers table (`test/suite/observed.ts`) against core alone: `RouteTable.match`,
+ * The observed-answers table (`apps/edge-proxy/test/suite/observed.json`, Logto's [observed] answers
+ * written out literally) against core alone: `RouteTable.match`,
  * `Validation.validateRequest` and `Pagination.linkHeaders` must give Logto's literal answers, the
  * page's items (as positions in the seeded list) and its `Link` lines. The same table runs against
  * the fake and through the proxy in the end-to-end suite; here a mistake in core shows without any
  * server, and cannot hide behind a fake built on the same core.
  */
-import { Pagination, RouteTable, Validation } from "@orgkit/core"
 import { Result } from "effect"
+import { readFileSync } from "node:fs"
+import { resolve } from "node:path"
 import { describe, expect, it } from "vitest"
-import { type ObservedCase, observedCases, observedSeed } from "../suite/observed.ts"
+import { Pagination, RouteTable, Validation } from "../src/index.ts"
+
+/** One case of the table (its types: `apps/edge-proxy/test/suite/observed.ts`, which runs it over HTTP). */
+interface ObservedCase {
+  readonly fact: string
+  readonly method: string
+  readonly path: string
+  readonly body?: string
+  readonly logto: {
+    readonly status: number
+    readonly body?: unknown
+    readonly ids?: ReadonlyArray<string>
+    readonly count?: number
+    readonly totalNumber?: string | null
+    readonly link?: ReadonlyArray<string> | null
+  }
+  readonly proxy?: { readonly status: number; readonly code: string }
+}
+
+// Read as data (the proxy's end-to-end suite holds it, with the fake's seed it describes).
+const table = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, "../../../apps/edge-proxy/test/suite/observed.json"), "utf8")
+) as { seed: { organizations: Array<{ id: string }> }; cases: Array<ObservedCase> }
+const observedCases = table.cases
+const observedSeed = table.seed
 
 const origin = "http://proxy.test"
 const seededIds = observedSeed.organizations.map((o) => o.id)

@@ -1,0 +1,24 @@
+import { configDefaults, defineConfig, mergeConfig } from "vitest/config"
+import node from "./vitest.node.config.ts"
+
+// The suite under Stryker (`stryker.config.mjs`): the Node project and the audit trail on Node, in
+// one project (Stryker instruments Node code; what runs inside workerd is out of its reach), without
+// the tests that start workerd or a browser.
+export default mergeConfig(
+  node,
+  defineConfig({
+    test: {
+      name: "mutation",
+      include: ["test/audit/node/**/*.test.ts"],
+      exclude: [
+        ...configDefaults.exclude,
+        "test/node/miniflare-*.test.ts",
+        "test/node/deploy.test.ts",
+        "test/node/readme-workers.test.ts",
+        "test/node/docs-browser.test.ts",
+        "test/audit/node/page-browser.test.ts"
+      ],
+      testTimeout: 60_000
+    }
+  })
+)
