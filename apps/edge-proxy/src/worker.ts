@@ -12,7 +12,7 @@ import { makeRecorder } from "./audit/index.ts"
 import { recorderSettings } from "./audit/settings.ts"
 import { workersAuditStore } from "./audit/workers/index.ts"
 import { durableCache } from "./cache/workers/index.ts"
-import { hitPath } from "./cache/workers/hit-path.ts"
+import { type HitSource, hitPath } from "./cache/workers/hit-path.ts"
 import { decodeNearSettings, type EdgeCache, type NearCache, nearCache, NearMemory } from "./cache/workers/near.ts"
 import { makeKeyStore } from "./middleware/authenticate/index.ts"
 import { makeMetricsRegistry, observing } from "./middleware/metrics/index.ts"
@@ -33,7 +33,7 @@ export interface Misconfigured {
 /** The app, and the near tier's hit path before it (`ORGKIT_CACHE_MODE=near`). */
 export interface Built {
   readonly app: App
-  readonly hit: ((request: Request) => Response | undefined) | undefined
+  readonly hit: ((request: Request) => Promise<Response | undefined>) | undefined
   /** The near tier, when on (its counters tell where hits were answered). */
   readonly near: NearCache | undefined
 }
@@ -142,11 +142,25 @@ export const buildWorker = (env: Env, overrides: Overrides = {}): Built | Miscon
     }),
     metrics
   })
+  const source: HitSource | undefined =
+    strict === undefined
+      ? undefined
+      : near_ === undefined
+        ? { counters: strict.counters, tokenBoundMs: undefined, find: strict.peekHeld }
+        : {
+            counters: near_.counters,
+            tokenBoundMs: near_.boundMs,
+            find: (key, at) => {
+              const copy = near_.memory.fresh(key, at, near_.boundMs)
+              if (copy !== undefined) near_.near.memoryHits++
+              return copy
+            }
+          }
   const hit =
-    near_ === undefined
+    source === undefined
       ? undefined
       : hitPath({
-          cache: near_,
+          source,
           keys: keyStore,
           now: platform.now,
           randomId: platform.randomId,
@@ -171,7 +185,7 @@ export const handle = async (
     await drainUnread(request)
     return misconfiguredResponse()
   }
-  const hit = current.hit?.(request)
+  const hit = await current.hit?.(request)
   if (hit !== undefined) return hit
   const response = await current.app.fetch(request, env, ctx)
   // workerd stops reading the request once the Worker answers: a caller still writing a body the

@@ -28,6 +28,7 @@ const isolate = async (dc: string, overrides: Record<string, string> = {}) => {
     edge,
     log: (line) => lines.push(line)
   })
+  if ("problems" in built) throw new Error(built.problems.join("\n"))
   const call = (path: string, init: RequestInit & { key?: string } = {}) => {
     const { key = cacheKeys.admin.key, ...rest } = init
     const headers = new Headers(rest.headers)
@@ -287,5 +288,38 @@ describe("the strict tier's lookups", () => {
     // After a write, the held entry is not fresh any more: the isolate gets a lease, then the new entry.
     await update(t.call, path, "v2")
     expect((await shard.lookup(tag, path, now, "read", limits, identity))._tag).toBe("Lease")
+  })
+})
+
+describe("the hit path in strict mode", () => {
+  it("answers an entry this isolate holds once its Durable Object confirms it fresh, and never after a write elsewhere", async () => {
+    const [t, writer] = [
+      await isolate("s", { ORGKIT_CACHE_MODE: "strict" }),
+      await isolate("w", { ORGKIT_CACHE_MODE: "strict" })
+    ]
+    const path = await createOrg(writer.call)
+    const request = () =>
+      new Request(origin + path, {
+        headers: { authorization: `Bearer ${cacheKeys.admin.key}`, "x-request-id": "sh-1" }
+      })
+    // Neither the key nor the entry is known to this isolate yet: the pipeline answers.
+    expect(await t.built.hit!(request())).toBeUndefined()
+    const viaPipeline = await t.call(path, { headers: { "x-request-id": "pipe-1" } })
+    expect(xCache(viaPipeline)).toBe("MISS")
+    // The pipeline's own HIT (the app without the hit path in front).
+    const pipelineHit = await t.built.app.fetch(request(), bindings)
+    expect(xCache(pipelineHit)).toBe("HIT")
+    const hit = await t.built.hit!(request())
+    expect(hit).toBeDefined()
+    const headers = (r: Response) => [...r.headers].filter(([name]) => name !== "x-request-id")
+    expect([hit!.status, headers(hit!), await hit!.text()]).toEqual([
+      200,
+      headers(pipelineHit),
+      JSON.stringify(await pipelineHit.json())
+    ])
+    await update(writer.call, path, "v2")
+    expect(await t.built.hit!(request())).toBeUndefined()
+    const after = await t.call(path)
+    expect([xCache(after), await described(after)]).toEqual(["MISS", "v2"])
   })
 })

@@ -97,6 +97,16 @@ export class CacheShard extends DurableObject<CacheObjectsEnv> {
     return found
   }
 
+  /**
+   * The hit path's lookup: the fresh entry (`Unchanged` when it is the one the isolate holds, see
+   * `lookup`), or `undefined`, taking no lease (the request then goes through the pipeline).
+   */
+  async peek(key: string, now: number, have: string | undefined): Promise<CacheEntry | Unchanged | undefined> {
+    const entry = this.#memory?.peek(key, now)
+    if (entry === undefined) return undefined
+    return have !== undefined && entryIdentity(entry) === have ? unchanged : entry
+  }
+
   /** Ends a fill (see `MemoryStore.complete`). */
   async complete(
     tag: string,

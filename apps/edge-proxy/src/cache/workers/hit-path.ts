@@ -1,11 +1,13 @@
 /**
- * The Workers hit path (`ORGKIT_CACHE_MODE=near`): answers a hit from the isolate's near copies in
- * the Worker's `fetch`, before Hono, as the Node hit path does in its request listener.
+ * The Workers hit path: answers a hit in the Worker's `fetch`, before Hono, as the Node hit path does
+ * in its request listener. Its entries come from a `HitSource`: in `near` mode the isolate's copies
+ * within the bound (no I/O); in `strict` mode an entry this isolate was answered before, confirmed
+ * fresh by its Durable Object (`peekHeld`: one call, no lease, `Unchanged` instead of the entry).
  *
  * It serves only what the full pipeline would answer the same way, and otherwise returns `undefined`
  * so the request goes on to Hono: a bodiless GET with a memoized key without a quota, no
- * `Cache-Control: no-cache`/`no-store`, no consistency token within the bound, and a copy within the
- * bound that the key may read. It decides nothing of its own: the caller is the key store's memo, the
+ * `Cache-Control: no-cache`/`no-store`, no consistency token within the near bound, and an entry that
+ * the key may read. It decides nothing of its own: the caller is the key store's memo, the
  * permission is the authorization step's `permits`, freshness is core's `Etag.isFresh`, the headers
  * are `respond`'s (`passedResponseHeaders`, `callerLink`), the request id follows `request-id`'s rule,
  * and the log line is the request log's `requestRecord`, counted in the same metrics registry.
@@ -19,13 +21,29 @@ import { requestRecord } from "../../middleware/request-log/index.ts"
 import type { Rate } from "../../limits/index.ts"
 import type { LogSink } from "../../ports.ts"
 import type { Principal } from "../../principal.ts"
+import type { EntryMeta, StoredResponse } from "../memory-store.ts"
+import type { CacheCounters } from "../metrics.ts"
 import { origin, rawPath } from "../../internal/url.ts"
 import { requestTarget, viewOf } from "../keys.ts"
-import { type NearCache, type NearCopy, tokenOf } from "./near.ts"
+import { tokenOf } from "./near.ts"
+
+/** An answer the hit path can serve: Logto's stored 200 and what the pipeline knew of it. */
+export interface Servable extends StoredResponse {
+  readonly meta: EntryMeta
+}
+
+/** Where the hit path finds entries. */
+export interface HitSource {
+  readonly counters: CacheCounters
+  /** Near mode: reads with a consistency token within this bound go through the pipeline. */
+  readonly tokenBoundMs: number | undefined
+  /** The entry for a cache key, if this source can serve it now. */
+  readonly find: (key: string, now: number) => Servable | undefined | Promise<Servable | undefined>
+}
 
 /** Options of `hitPath`. */
 export interface HitPathOptions {
-  readonly cache: NearCache
+  readonly source: HitSource
   readonly keys: KeyStore
   readonly now: () => number
   readonly randomId: () => string
@@ -39,7 +57,7 @@ const bypass = /no-cache|no-store/i
 const usableRequestId = /^[\x21-\x7e]{1,200}$/
 
 /** The authorization step's own decision (`permits`) for the read a copy holds. */
-const mayRead = (copy: NearCopy, principal: Principal): boolean => {
+const mayRead = (copy: Servable, principal: Principal): boolean => {
   const route = RouteTable.byOperationId.get(copy.meta.operationId)!
   const organization = copy.meta.organizationId
   const params =
@@ -57,7 +75,7 @@ interface Rendered {
   readonly notModified: ReadonlyArray<readonly [string, string]>
 }
 
-const render = (copy: NearCopy, url: string, origin: string): Rendered => {
+const render = (copy: Servable, url: string, origin: string): Rendered => {
   const ok: Array<readonly [string, string]> = []
   for (const [name, value] of copy.headers) {
     ok.push([name, name === "link" ? callerLink(value, copy.meta.forwardedPath, url) : value])
@@ -71,13 +89,25 @@ const render = (copy: NearCopy, url: string, origin: string): Rendered => {
  * The hit path: the response, or `undefined` when the request must go on to the pipeline.
  *
  * @example
- * const hit = hitPath({ cache, keys, now, randomId, log, metrics, defaultRateLimit })
- * fetch: (request) => hit(request) ?? app.fetch(request)
+ * const hit = hitPath({ source, keys, now, randomId, log, metrics, defaultRateLimit })
+ * fetch: async (request) => (await hit(request)) ?? app.fetch(request)
  */
 export const hitPath = (options: HitPathOptions) => {
-  const { cache, keys, now, randomId, log, metrics } = options
-  const rendered = new WeakMap<NearCopy, Rendered>()
-  return (request: Request): Response | undefined => {
+  const { source, keys, now, randomId, log, metrics } = options
+  const rendered = new WeakMap<Servable, Rendered>()
+
+  /** The entry `principal` may read for `target` (a restricted key's list is keyed by its view). */
+  const lookup = async (target: string, principal: Principal, at: number): Promise<Servable | undefined> => {
+    let copy = await source.find(target, at)
+    if (copy !== undefined && !mayRead(copy, principal)) copy = undefined
+    if (copy === undefined && principal.organizations !== undefined) {
+      copy = await source.find(`${target}\n${viewOf(principal)}`, at)
+      if (copy !== undefined && !mayRead(copy, principal)) copy = undefined
+    }
+    return copy
+  }
+
+  return async (request: Request): Promise<Response | undefined> => {
     if (request.method !== "GET" || request.body !== null) return undefined
     const headers = request.headers
     const authorization = headers.get("authorization")
@@ -87,16 +117,13 @@ export const hitPath = (options: HitPathOptions) => {
     const cacheControl = headers.get("cache-control")
     if (cacheControl !== null && bypass.test(cacheControl)) return undefined
     const at = now()
-    const token = tokenOf(headers)
-    if (token !== undefined && at <= token + cache.boundMs) return undefined
+    if (source.tokenBoundMs !== undefined) {
+      const token = tokenOf(headers)
+      if (token !== undefined && at <= token + source.tokenBoundMs) return undefined
+    }
     const url = request.url
     const target = requestTarget(url)
-    let copy = cache.memory.fresh(target, at, cache.boundMs)
-    if (copy !== undefined && !mayRead(copy, principal)) copy = undefined
-    if (copy === undefined && principal.organizations !== undefined) {
-      copy = cache.memory.fresh(`${target}\n${viewOf(principal)}`, at, cache.boundMs)
-      if (copy !== undefined && !mayRead(copy, principal)) copy = undefined
-    }
+    const copy = await lookup(target, principal, at)
     if (copy === undefined) return undefined
     const from = origin(url)
     let view = rendered.get(copy)
@@ -111,8 +138,7 @@ export const hitPath = (options: HitPathOptions) => {
     const out = new Headers(notModified ? view.notModified : view.ok)
     out.set("x-request-id", requestId)
     const response = new Response(notModified ? null : (copy.body as Uint8Array<ArrayBuffer>), { status, headers: out })
-    cache.counters.hits++
-    cache.near.memoryHits++
+    source.counters.hits++
     const line = requestRecord({
       startedAt: at,
       requestId,

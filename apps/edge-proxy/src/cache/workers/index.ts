@@ -19,12 +19,21 @@ import {
 
 export { CacheRegistry, type CacheObjectsEnv, CacheShard, registryName } from "./durable-object.ts"
 
+/** The Workers backend, plus the hit path's lookup of entries this isolate holds. */
+export interface DurableBackend extends Backend {
+  /**
+   * The fresh entry for `key` if this isolate holds one (it was answered here before), confirmed by
+   * its Durable Object without a lease; `undefined` otherwise.
+   */
+  readonly peekHeld: (key: string, now: number) => Promise<CacheEntry | undefined>
+}
+
 /**
  * A `Backend` over the cache's Durable Objects. The isolate keeps the fresh entries it was sent (at
  * most `limits.maxBytes`), and names the one it holds on each lookup: a hit on it costs the object a
  * few bytes back instead of the entry (the object still decides freshness every time).
  */
-export const durableBackend = (env: CacheObjectsEnv, limits: ShardLimits): Backend => {
+export const durableBackend = (env: CacheObjectsEnv, limits: ShardLimits): DurableBackend => {
   const shard = (tag: string) => env.ORGKIT_CACHE_SHARDS.getByName(tag)
   const held = new Map<string, CacheEntry>()
   let heldBytes = 0
@@ -45,6 +54,18 @@ export const durableBackend = (env: CacheObjectsEnv, limits: ShardLimits): Backe
     }
   }
   return {
+    peekHeld: async (key, now) => {
+      const known = held.get(key)
+      if (known === undefined) return undefined
+      const found = (await shard(known.tag).peek(key, now, entryIdentity(known))) as CacheEntry | Unchanged | undefined
+      if (found === undefined) {
+        forget(key)
+        return undefined
+      }
+      if ("_tag" in found) return known
+      hold(key, found)
+      return found
+    },
     lookup: async (tag, key, now, mode) => {
       const known = held.get(key)
       const have = known === undefined ? undefined : entryIdentity(known)
@@ -75,16 +96,24 @@ export interface DurableCacheOptions {
   readonly leaseMs: number
 }
 
+/** The strict cache on Workers, with the hit path's lookup (`DurableBackend.peekHeld`). */
+export interface DurableCache extends ReadThroughCache {
+  readonly peekHeld: DurableBackend["peekHeld"]
+}
+
 /** The cache over the Durable Object bindings `ORGKIT_CACHE_SHARDS` and `ORGKIT_CACHE_REGISTRY`. */
 export const durableCache = (
   env: CacheObjectsEnv,
   settings: CacheSettings,
   options: DurableCacheOptions
-): ReadThroughCache =>
-  makeReadThrough({
-    backend: durableBackend(env, { maxBytes: settings.maxBytes, leaseMs: options.leaseMs }),
+): DurableCache => {
+  const backend = durableBackend(env, { maxBytes: settings.maxBytes, leaseMs: options.leaseMs })
+  const cache = makeReadThrough({
+    backend,
     policy: settings,
     now: options.now,
     counters: makeCounters(),
     log: options.log
   })
+  return { ...cache, peekHeld: backend.peekHeld }
+}
