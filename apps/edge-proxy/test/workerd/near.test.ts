@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, inject, it } from "vitest"
 import { webPlatform } from "../../src/adapters/web-platform.ts"
 import { buildWorker, handle } from "../../src/worker.ts"
 import { consistencyHeader } from "../../src/cache/workers/near.ts"
-import { cacheEnv, cacheKeys, webhookSigningKey } from "../fixtures/e2e.ts"
+import { cacheEnv, cacheKeys, metricsToken, webhookSigningKey } from "../fixtures/e2e.ts"
 
 const origin = "https://proxy.example"
 let now = Date.now()
@@ -192,6 +192,24 @@ describe("the near tier", () => {
     expect((await client.getOrganization(id)).description).toBe("v2")
     // A caller without the token (another client) still sees the copy within the bound.
     expect(await described(await neighbour.call(path))).toBe("v1")
+  })
+
+  it("counts where hits were answered in /metrics", async () => {
+    const [writer, t] = [await isolate("a"), await isolate("b")]
+    const path = await createOrg(writer.call)
+    await t.call(path)
+    await t.call(path)
+    await t.call(path, { headers: { [consistencyHeader]: String(now) } })
+    const metrics = await (
+      await handle(
+        t.built,
+        new Request(`${origin}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }),
+        bindings
+      )
+    ).text()
+    expect(metrics).toContain('orgkit_cache_near_hits_total{tier="memory"} 1\n')
+    expect(metrics).toContain('orgkit_cache_near_hits_total{tier="edge"} 0\n')
+    expect(metrics).toContain("orgkit_cache_near_token_reads_total 1\n")
   })
 
   it("ignores a malformed token (the copy within the bound stands)", async () => {
