@@ -276,8 +276,8 @@ describe("the near tier", () => {
       const globexOrg = `/api/organizations/${cacheKeys.globex.organizations[0]}`
       await t.call(globexOrg)
       expect(xCache(await t.call(globexOrg))).toBe("HIT")
-      const refused = await t.call(globexOrg, { key: cacheKeys.acme.key })
-      expect(refused.status).toBe(403)
+      // Twice: the second time the key is known to the hit path, which must not serve the entry either.
+      for (let i = 0; i < 2; i++) expect((await t.call(globexOrg, { key: cacheKeys.acme.key })).status).toBe(403)
       const list = "/api/organizations?page_size=100"
       const all = (await (await t.call(list)).json()) as Array<{ id: string }>
       expect(xCache(await t.call(list))).toBe("HIT")
