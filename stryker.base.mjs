@@ -21,15 +21,18 @@ for (const shared of ["node_modules", "apps"])
   if (!existsSync(join(sandboxes, shared))) symlinkSync(join(root, shared), join(sandboxes, shared))
 
 /**
- * @param {{ mutate: Array<string>, vitestConfig: string, timeoutMS?: number }} options
+ * @param {{ mutate: Array<string>, vitestConfig: string, timeoutMS?: number, ignoreStatic?: boolean }} options
  * @returns {import("@stryker-mutator/api/core").PartialStrykerOptions}
  */
-export const strykerConfig = ({ mutate, vitestConfig, timeoutMS = 60_000 }) => ({
+export const strykerConfig = ({ mutate, vitestConfig, timeoutMS = 60_000, ignoreStatic = false }) => ({
   // pnpm keeps the plugin out of Stryker's own node_modules: load it by path.
   plugins: [fileURLToPath(import.meta.resolve("@stryker-mutator/vitest-runner"))],
   testRunner: "vitest",
   vitest: { configFile: vitestConfig, related: true },
   coverageAnalysis: "perTest",
+  // Static mutants (module-level code) need every test for each of them: where the suite is large,
+  // a package may leave them out (reported as ignored).
+  ignoreStatic,
   concurrency: Number(process.env["STRYKER_CONCURRENCY"] ?? 1),
   timeoutMS,
   // TypeScript 7 has no JavaScript API for Stryker's tsconfig rewrite, and vitest needs none.
@@ -38,6 +41,8 @@ export const strykerConfig = ({ mutate, vitestConfig, timeoutMS = 60_000 }) => (
   // Outside node_modules (vite leaves files there out of its module graph, so no test would be
   // related to a mutant) and outside the work tree.
   tempDirName: join(sandboxes, basename(process.cwd())),
+  // Build and run output (Wrangler's bundles come and go while other tests run): not copied.
+  ignorePatterns: ["dist", ".turbo", ".wrangler", ".bench", "coverage", "*.sqlite", "*.sqlite-*"],
   cleanTempDir: "always",
   reporters: ["progress-append-only", "clear-text", "json"],
   jsonReporter: { fileName: "node_modules/.cache/stryker/mutation.json" },

@@ -21,5 +21,6 @@ export default strykerConfig({
     "src/audit/verify.ts"
   ],
   vitestConfig: "vitest.mutation.config.ts",
-  timeoutMS: 120_000
+  timeoutMS: 120_000,
+  ignoreStatic: true
 })

@@ -3,7 +3,7 @@ import node from "./vitest.node.config.ts"
 
 // The suite under Stryker (`stryker.config.mjs`): the Node project and the audit trail on Node, in
 // one project (Stryker instruments Node code; what runs inside workerd is out of its reach), without
-// the tests that start workerd or a browser.
+// the tests that start workerd or a browser, or run the CLI from the repository's root.
 export default mergeConfig(
   node,
   defineConfig({
@@ -16,7 +16,9 @@ export default mergeConfig(
         "test/node/deploy.test.ts",
         "test/node/readme-workers.test.ts",
         "test/node/docs-browser.test.ts",
-        "test/audit/node/page-browser.test.ts"
+        "test/audit/node/page-browser.test.ts",
+        // Runs `pnpm orgkit` at the repository's root: the real sources, never the sandbox's.
+        "test/audit/node/cli.test.ts"
       ],
       testTimeout: 60_000
     }

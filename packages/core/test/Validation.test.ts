@@ -71,6 +71,83 @@ describe("Validation.validate", () => {
     expect(body.details.split("\n")).toContain('Error in key path "branding.logoUrl": (invalid_string) Invalid url')
   })
 
+  it("renders each issue whole, as zod does in Logto's answers (keys, bounds, messages, details lines)", () => {
+    const { body } = rejection(
+      validate("CreateOrganization", {
+        body: {
+          description: "x".repeat(257),
+          color: { primaryColor: "red" },
+          branding: { logoUrl: "logo.png" },
+          customData: []
+        }
+      })
+    ) as { body: { data: { issues: Array<unknown> }; details: string } }
+    expect(body.data.issues).toEqual([
+      {
+        code: "too_big",
+        maximum: 256,
+        type: "string",
+        inclusive: true,
+        exact: false,
+        message: "String must contain at most 256 character(s)",
+        path: ["description"]
+      },
+      {
+        code: "invalid_type",
+        expected: "object",
+        received: "array",
+        path: ["customData"],
+        message: "Expected object, received array"
+      },
+      { validation: "regex", code: "invalid_string", message: "Invalid", path: ["color", "primaryColor"] },
+      { validation: "url", code: "invalid_string", message: "Invalid url", path: ["branding", "logoUrl"] },
+      { code: "invalid_type", expected: "string", received: "undefined", path: ["name"], message: "Required" }
+    ])
+    expect(body.details.split("\n")).toEqual([
+      'Error in key path "description": (too_big) String must contain at most 256 character(s)',
+      'Error in key path "customData": (invalid_type) Expected object but received array.',
+      'Error in key path "color.primaryColor": (invalid_string) Invalid',
+      'Error in key path "branding.logoUrl": (invalid_string) Invalid url',
+      'Error in key path "name": (invalid_type) Expected string but received undefined.'
+    ])
+  })
+
+  it("renders array and element issues whole (bounds, expected and received types, paths into arrays)", () => {
+    const issues = (operationId: RouteTable.OperationId, body: unknown) =>
+      (rejection(validate(operationId, { body })).body as { data: { issues: Array<unknown> } }).data.issues
+    expect(issues("AddOrganizationUsers", { userIds: [] })).toEqual([
+      {
+        code: "too_small",
+        minimum: 1,
+        type: "array",
+        inclusive: true,
+        exact: false,
+        message: "Array must contain at least 1 element(s)",
+        path: ["userIds"]
+      }
+    ])
+    expect(issues("AddOrganizationUsers", { userIds: ["u1", 7] })).toEqual([
+      {
+        code: "invalid_type",
+        expected: "string",
+        received: "number",
+        path: ["userIds", 1],
+        message: "Expected string, received number"
+      }
+    ])
+    expect(issues("CreateOrganization", { name: "n".repeat(129) })).toEqual([
+      {
+        code: "too_big",
+        maximum: 128,
+        type: "string",
+        inclusive: true,
+        exact: false,
+        message: "String must contain at most 128 character(s)",
+        path: ["name"]
+      }
+    ])
+  })
+
   it("accepts what Logto accepts: any URL scheme, 3- or 6-digit colors in any case, unknown keys", () => {
     const ok = valid(
       validate("CreateOrganization", {
