@@ -25,17 +25,17 @@
  * the same `permits` decision), so a restricted key reads no more than it does in strict mode.
  */
 import { RouteTable } from "@orgkit/core"
+import { consistencyHeader, tokenOf } from "../consistency.ts"
 import type { CacheLookup, CacheRead, LoadOptions, UpstreamResponse } from "../../ports.ts"
 import { readTag, writeTags } from "../dependencies.ts"
 import { cacheKey, requestTarget, viewOf } from "../keys.ts"
 import type { EntryMeta, StoredResponse } from "../memory-store.ts"
 import { answer, bypassDirective, type ReadThroughCache, toStored } from "../read-through.ts"
 
+export { consistencyHeader, tokenOf }
+
 /** `strict` (every hit asks the organization's Durable Object) or `near` (this file). */
 export type CacheMode = "strict" | "near"
-
-/** The response header of a write, and the request header a caller sends back. */
-export const consistencyHeader = "orgkit-consistency"
 
 /** The near tier's settings. */
 export interface NearSettings {
@@ -69,13 +69,6 @@ export const decodeNearSettings = (
     problems.push(`${nearSettingNames.bound}: must be an integer from 0 to 300000 (milliseconds)`)
   }
   return problems.length > 0 ? { problems } : { settings: { mode: mode as CacheMode, boundMs: bound } }
-}
-
-/** The token a caller sends back: a time in ms since the epoch, or `undefined` if absent or unusable. */
-export const tokenOf = (headers: Headers): number | undefined => {
-  const value = headers.get(consistencyHeader)
-  if (value === null || !/^\d{1,15}$/.test(value)) return undefined
-  return Number(value)
 }
 
 /** A copy of an entry the strict cache answered. */

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../env.ts"
 import { respond } from "../../internal/respond.ts"
 import { rawQuery } from "../../internal/url.ts"
 import type { CacheStore, LoadOptions, UpstreamResponse } from "../../ports.ts"
-import { consistencyHeader } from "../../cache/workers/near.ts"
+import { consistencyHeader } from "../../cache/consistency.ts"
 
 /** Options of `cache`. */
 export interface CacheOptions {
