@@ -4,6 +4,7 @@
 import { RouteTable } from "@orgkit/core"
 import { describe, expect, it } from "vitest"
 import { docsAssets } from "../../src/docs/assets.ts"
+import { keys } from "../fixtures/e2e.ts"
 import type { Target } from "./harness.ts"
 
 export const describeDocs = (target: () => Target) =>
@@ -64,6 +65,25 @@ export const describeDocs = (target: () => Target) =>
       const response = await target().call("/readyz")
       const body = (await response.json()) as { status: string; checks: Record<string, string> }
       expect([response.status, body.status, body.checks["token"]]).toEqual([200, "ready", "ok"])
+    })
+
+    it("counts requests by operation and status, and the proxy's own refusals, in /metrics", async () => {
+      const t = target()
+      const metric = async (line: string): Promise<number> => {
+        const text = await (
+          await t.call("/metrics", { headers: { authorization: `Bearer ${keys.reader.key}` } })
+        ).text()
+        const found = text.split("\n").find((l) => l.startsWith(`${line} `))
+        return found === undefined ? 0 : Number(found.slice(line.length + 1))
+      }
+      const ok = 'orgkit_requests_total{operation="ListOrganizationUserScopes",status="401"}'
+      const denied = 'orgkit_denials_total{code="auth.authorization_header_missing"}'
+      const [before, deniedBefore] = [await metric(ok), await metric(denied)]
+      for (let i = 0; i < 3; i++) await (await t.call("/api/organizations/x/users/y/scopes")).arrayBuffer()
+      expect([(await metric(ok)) - before, (await metric(denied)) - deniedBefore]).toEqual([3, 3])
+      const text = await (await t.call("/metrics", { headers: { authorization: `Bearer ${keys.reader.key}` } })).text()
+      expect(text).toContain("# TYPE orgkit_request_duration_seconds histogram")
+      expect(text).toContain("# TYPE orgkit_audit_deliveries_total counter")
     })
 
     it("answers the health check", async () => {
