@@ -62,6 +62,36 @@ describe("Retry", () => {
       })
     )
 
+    it.effect("waits for a Retry-After of exactly maxRetryAfter", () =>
+      Effect.gen(function* () {
+        const gaps = yield* runRetried(
+          Retry.make({ retries: 1, maxRetryAfter: "30 seconds" }),
+          new Retry.Retryable({ reason: "status", status: 429, retryAfterMillis: 30_000, outcome: null })
+        )
+        assert.deepStrictEqual(gaps, [0, 30_000])
+      })
+    )
+
+    it.effect("a schedule of one's own enables retries whatever retries says; the layers provide the policy", () =>
+      Effect.gen(function* () {
+        const own = Retry.make({
+          retries: 0,
+          schedule: Retry.backoff({ retries: 1, baseDelay: 10, maxDelay: 10, maxRetryAfter: 10 })
+        })
+        assert.isTrue(own.enabled)
+        const byDefault = yield* Retry.RetryPolicy
+        assert.isTrue(byDefault.enabled)
+        assert.deepStrictEqual([...byDefault.methods].sort(), [...Retry.make().methods].sort())
+        const disabled = yield* Effect.provide(Effect.service(Retry.RetryPolicy), Retry.layerDisabled)
+        assert.isFalse(disabled.enabled)
+        const custom = yield* Effect.provide(
+          Effect.service(Retry.RetryPolicy),
+          Retry.layer({ retries: 5, methods: ["get"] })
+        )
+        assert.deepStrictEqual([custom.enabled, [...custom.methods]], [true, ["GET"]])
+      })
+    )
+
     it.effect("retries: 0 makes a single attempt", () =>
       Effect.gen(function* () {
         const policy = Retry.make({ retries: 0 })
@@ -87,6 +117,9 @@ describe("Retry", () => {
       for (const op of Retry.idempotentPostOperations) assert.isTrue(Retry.appliesTo(policy, "POST", op))
       assert.isFalse(Retry.appliesTo(policy, "POST", "CreateOrganization"))
       assert.isFalse(Retry.appliesTo(policy, "POST", "CreateOrganizationJitEmailDomain"))
+      // The opt-in is for POST only: the same operations under another method stay as the methods say.
+      for (const op of Retry.idempotentPostOperations) assert.isFalse(Retry.appliesTo(policy, "PATCH", op))
+      assert.isFalse(Retry.appliesTo(policy, "POST", undefined))
       assert.strictEqual(Retry.idempotentPostOperations.size, 8)
     })
   })
@@ -96,6 +129,10 @@ describe("Retry", () => {
       const now = Date.UTC(2026, 10, 29, 12, 0, 0)
       assert.strictEqual(Retry.retryAfterMillis("3", now), 3000)
       assert.strictEqual(Retry.retryAfterMillis(" 0 ", now), 0)
+      assert.strictEqual(Retry.retryAfterMillis(" 3 ", now), 3000)
+      assert.strictEqual(Retry.retryAfterMillis("12", now), 12_000)
+      assert.strictEqual(Retry.retryAfterMillis("3x", now), undefined)
+      assert.strictEqual(Retry.retryAfterMillis("x3", now), undefined)
       assert.strictEqual(Retry.retryAfterMillis(new Date(now + 5000).toUTCString(), now), 5000)
       assert.strictEqual(Retry.retryAfterMillis(new Date(now - 5000).toUTCString(), now), 0)
       assert.strictEqual(Retry.retryAfterMillis("soon", now), undefined)

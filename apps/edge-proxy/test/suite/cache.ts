@@ -326,6 +326,40 @@ export const describeCache = (target: () => CacheTarget, options: { readonly clo
       ])
     })
 
+    it("compares If-None-Match weakly, and treats an If-Modified-Since as stale, as Logto (the fake) does", async () => {
+      const t = target()
+      const { orgs } = await seedOrganizations(t, 1)
+      const path = o(orgs[0]!)
+      const etag = (await t.call(path, admin())).headers.get("etag")!
+      expect(etag).toMatch(/^"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/)
+      const conditional: Array<[string, Record<string, string>, number]> = [
+        ["the tag", { "if-none-match": etag }, 304],
+        ["the tag marked weak", { "if-none-match": `W/${etag}` }, 304],
+        ["a list holding the weak tag", { "if-none-match": `"nope", W/${etag}` }, 304],
+        ["another weak tag", { "if-none-match": `W/"${etag.slice(1, -2)}x"` }, 200],
+        // No Last-Modified to compare with: an If-Modified-Since makes any answer stale (Koa's fresh).
+        [
+          "the tag and an If-Modified-Since",
+          { "if-none-match": etag, "if-modified-since": "Thu, 01 Jan 2099 00:00:00 GMT" },
+          200
+        ]
+      ]
+      for (const [what, headers, status] of conditional) {
+        // With its own Cache-Control: WHATWG fetch adds `no-cache` next to a bare If-None-Match (a bypass).
+        const init = { headers: { ...headers, "cache-control": "max-age=0" } }
+        const viaFake = await direct(t, path, init)
+        const [viaProxy, calls] = await upstreamCallsDuring(t, () => t.second(path, admin(init)))
+        expect([what, viaFake.status, viaProxy.status, xCache(viaProxy), apiCalls(calls)]).toEqual([
+          what,
+          status,
+          status,
+          "HIT",
+          []
+        ])
+        expect([what, (await viaProxy.text()).length > 0]).toEqual([what, status === 200])
+      }
+    })
+
     withClock("serves a stale entry, marked STALE, when Logto fails within the stale-if-error bound", async () => {
       const t = target()
       const { orgs } = await seedOrganizations(t, 1)
