@@ -6,7 +6,7 @@
  */
 import { createConfig, lintFromString } from "@redocly/openapi-core"
 import { execFile } from "node:child_process"
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import openapiTS from "openapi-typescript"
@@ -82,6 +82,8 @@ ${routes.map((r) => `  ${r.operationId}: null as unknown as Conforms<"${r.name}"
 
 /** Type-checks the generated types against core's (a copy of src, so that a test may change it). */
 const typecheck = async (generated: string) => {
+  // node_modules/.cache exists only after a build: created here so a fresh clone's `vitest run` works.
+  mkdirSync(join(core, "node_modules/.cache"), { recursive: true })
   const dir = mkdtempSync(join(core, "node_modules/.cache/openapi-typescript-"))
   workspaces.push(dir)
   symlinkSync(join(core, "src"), join(dir, "src"))
