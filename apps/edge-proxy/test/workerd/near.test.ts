@@ -22,10 +22,11 @@ let run = 0
 /** One isolate in data centre `dc` (its Cache API cache), with its log lines. */
 const isolate = async (dc: string, overrides: Record<string, string> = {}) => {
   const lines: Array<Record<string, unknown>> = []
-  const edge = await caches.open(`near-${run}-${dc}`)
+  // `default`: the Worker's own choice, `caches.default`.
+  const edge = dc === "default" ? undefined : await caches.open(`near-${run}-${dc}`)
   const built = buildWorker({ ...bindings, ORGKIT_CACHE_MODE: "near", ...overrides } as Env, {
     platform,
-    edge,
+    ...(edge === undefined ? {} : { edge }),
     log: (line) => lines.push(line)
   })
   if ("problems" in built) throw new Error(built.problems.join("\n"))
@@ -146,6 +147,17 @@ describe("the near tier", () => {
     await third.call(path)
     // Answered by the Durable Object (still fresh there), not by the copy.
     expect(third.built.near?.near).toEqual({ memoryHits: 0, edgeHits: 0, tokenReads: 0 })
+  })
+
+  it("uses caches.default as the data centre's cache unless told otherwise", async () => {
+    const first = await isolate("default")
+    const path = await createOrg(first.call)
+    await first.call(path)
+    const second = await isolate("default")
+    const read = await second.call(path)
+    expect([xCache(read), await described(read)]).toEqual(["HIT", "v1"])
+    expect(second.built.near?.near.edgeHits).toBe(1)
+    expect(await caches.default.match(`https://orgkit-near.invalid/${encodeURIComponent(path)}`)).toBeDefined()
   })
 
   it("lets the writer read its own write at once with the token, and only within the bound without it", async () => {
