@@ -721,6 +721,24 @@ const workersHit = async (fakeUrl: string) => {
       detail: side(mode, "off")
     })
   }
+  // One caller at a time: what a hit adds to the loopback round trip in each mode.
+  const single = await interleaved(
+    [
+      { name: "bare", url: `${bare.url}${path}`, headers, server: bare.server },
+      { name: "near", url: `${near.url}${path}`, headers, server: near.server },
+      { name: "strict", url: `${strict.url}${path}`, headers, server: strict.server }
+    ],
+    1
+  )
+  const p50 = (name: string) => median(single.get(name)!.map((r) => r.p50Ms))
+  rows.push({
+    id: "13",
+    what: "Workers: p50 latency of a hit at c=1, near vs strict (the Durable Object in the same workerd here)",
+    figure: ratio(single, "near", "strict", (r) => r.p50Ms),
+    target: "informational",
+    pass: undefined,
+    detail: `p50 near ${p50("near").toFixed(3)} ms, strict ${p50("strict").toFixed(3)} ms, bare Hono Worker ${p50("bare").toFixed(3)} ms`
+  })
   for (const target of [bare, near, strict, off]) await target.server.stop()
 }
 
