@@ -127,15 +127,14 @@ const descriptionOf = async (response: Response): Promise<unknown> =>
 /** The read-your-writes tables make many requests: a hang guard, not a speed budget (CPU load only slows them). */
 const readYourWritesHangGuardMs = 10 * 60_000
 
-/** Registers the suite; `clock: false` skips the tests that need `advance`, saying why at run time. */
+const noClock =
+  "revalidation and stale-if-error skipped: this target's clock is the real one; test/workerd/cache.test.ts runs them on a manual clock"
+
+/** Registers the suite; `clock: false` skips the tests that need `advance`, saying why in the suite's name. */
 export const describeCache = (target: () => CacheTarget, options: { readonly clock: boolean } = { clock: true }) =>
-  describe("the read cache", () => {
-    // Skipped where the clock is the real one; the reason is printed when the suite is registered.
+  describe(`the read cache${options.clock ? "" : ` (${noClock})`}`, () => {
+    // Skipped where the clock is the real one: the reason is in the suite's name, shown with the skips.
     const withClock = options.clock ? it : it.skip
-    if (!options.clock)
-      console.warn(
-        "the read cache: skipping the revalidation and stale-if-error tests: this target's clock is the real one (test/workerd/cache.test.ts runs them on a manual clock)"
-      )
     const advance = (t: CacheTarget, ms: number) => {
       if (t.advance === undefined) throw new Error("this target has no clock to advance")
       t.advance(ms)
