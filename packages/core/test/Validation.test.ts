@@ -446,4 +446,45 @@ describe("Validation: UpdateOrganization as Logto's database stores it", () => {
       expect(Validation.forCaller(failure!)).toBe(failure?.callerError)
     }
   })
+
+  it("names the bound a createdAt missed in the callers' 400, as zod words number bounds", () => {
+    const { min, end } = Validation.timestampRange
+    const callerIssues = (createdAt: number) => {
+      const result = update({ createdAt })
+      const failure = Result.isFailure(result) ? result.failure : undefined
+      return (failure?.callerError?.body as { data: { issues: Array<unknown> }; details: string } | undefined) ?? {}
+    }
+    expect(callerIssues(min - 1)).toMatchObject({
+      data: {
+        issues: [
+          {
+            code: "too_small",
+            minimum: min,
+            type: "number",
+            inclusive: true,
+            exact: false,
+            path: ["createdAt"],
+            message: `Number must be greater than or equal to ${min}`
+          }
+        ]
+      },
+      details: `Error in key path "createdAt": (too_small) Number must be greater than or equal to ${min}`
+    })
+    expect(callerIssues(end)).toMatchObject({
+      data: {
+        issues: [
+          {
+            code: "too_big",
+            maximum: end,
+            type: "number",
+            inclusive: false,
+            exact: false,
+            path: ["createdAt"],
+            message: `Number must be less than ${end}`
+          }
+        ]
+      },
+      details: `Error in key path "createdAt": (too_big) Number must be less than ${end}`
+    })
+  })
 })
