@@ -308,10 +308,25 @@ export const toZodIssues = (issue: SchemaIssue.Issue, input: unknown, schema?: S
       case "Composite":
         for (const child of i.issues) walk(child, path)
         return
-      case "AnyOf":
+      case "AnyOf": {
         if (i.issues.length > 0) return walk(i.issues[0]!, path)
+        // zod's `.nullable()` is no union: a value of the wrong type fails its inner type.
+        const members = i.ast.types.filter((t) => t._tag !== "Null")
+        if (members.length === 1 && members.length < i.ast.types.length) {
+          const expected = expectedName(members[0])
+          const received = typeName(valueAt(input, path))
+          out.push({
+            code: "invalid_type",
+            expected,
+            received,
+            path: path as Array<string | number>,
+            message: `Expected ${expected}, received ${received}`
+          })
+          return
+        }
         out.push({ code: "invalid_union", message: "Invalid input", path: path as Array<string | number> })
         return
+      }
       case "Encoding":
         return walk(i.issue, path)
       case "Filter":

@@ -488,3 +488,31 @@ describe("Validation: UpdateOrganization as Logto's database stores it", () => {
     })
   })
 })
+
+describe("Validation: a nullable field of the wrong type", () => {
+  it("reports zod's invalid_type (expected the inner type), not invalid_union, as .nullable() does", () => {
+    const result = Validation.validateRequest(route("UpdateOrganization"), {
+      params: { id: "o1" },
+      search: new URLSearchParams(),
+      contentType: "application/json",
+      text: '{"description":5,"customCss":true}'
+    })
+    const body = Result.isFailure(result) ? (result.failure.body as { data: { issues: Array<unknown> } }) : undefined
+    expect(body?.data.issues).toEqual([
+      {
+        code: "invalid_type",
+        expected: "string",
+        received: "number",
+        path: ["description"],
+        message: "Expected string, received number"
+      },
+      {
+        code: "invalid_type",
+        expected: "string",
+        received: "boolean",
+        path: ["customCss"],
+        message: "Expected string, received boolean"
+      }
+    ])
+  })
+})
