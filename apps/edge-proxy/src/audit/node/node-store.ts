@@ -14,12 +14,12 @@ import { DatabaseSync } from "node:sqlite"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { LogSink } from "../../ports.ts"
-import { checkpointLogLine, heartbeatMs } from "../checkpoint.ts"
+import { checkpointLogLine } from "../checkpoint.ts"
 import { makeDeadLetterBox } from "../dead-letters.ts"
+import { startBackgroundWork } from "./background.ts"
 import { makeChainWriter } from "../journal.ts"
 import { keyRing, type PublicKey, type SigningKey } from "../keys.ts"
 import { defaultUnrecordedAfterMs, makeReader } from "../reader.ts"
-import { checkpointsOffLine } from "../settings.ts"
 import type { SqlDriver, SqlValue, Statement } from "../sql.ts"
 import { AuditStoreError, type AuditStore } from "../store.ts"
 
@@ -208,27 +208,15 @@ export const openNodeAuditStore = (options: NodeAuditStoreOptions): NodeAuditSto
     publicKeys: async () => publicKeys
   })
   const box = makeDeadLetterBox(driver, now)
-  const every = options.redeliverEveryMs ?? 60_000
-  const timer =
-    every > 0
-      ? setInterval(() => {
-          box.redeliver(writer).catch((error: unknown) => options.onRedeliveryError?.(error))
-        }, every)
-      : undefined
-  timer?.unref()
-  const beat = options.heartbeatMs ?? heartbeatMs
-  const heartbeatFailed = (error: unknown) =>
-    log({ level: "error", msg: "audit checkpoint failed", error: String(error) })
-  let heartbeat: ReturnType<typeof setInterval> | undefined
-  if (signingKey === undefined) log(checkpointsOffLine)
-  else {
-    // The `start` checkpoint now; then at least one a minute.
-    writer.heartbeat().catch(heartbeatFailed)
-    if (beat > 0) {
-      heartbeat = setInterval(() => void writer.heartbeat().catch(heartbeatFailed), beat)
-      heartbeat.unref()
-    }
-  }
+  const stopBackground = startBackgroundWork({
+    box,
+    writer: writer,
+    signingKey,
+    log,
+    redeliverEveryMs: options.redeliverEveryMs,
+    onRedeliveryError: options.onRedeliveryError,
+    heartbeatMs: options.heartbeatMs
+  })
   return {
     path: options.path,
     accept: async (intent) => (await writer.intent(intent)).receipt,
@@ -245,8 +233,7 @@ export const openNodeAuditStore = (options: NodeAuditStoreOptions): NodeAuditSto
     deadLetters: box.list,
     redeliver: () => box.redeliver(writer),
     close: async () => {
-      if (timer !== undefined) clearInterval(timer)
-      if (heartbeat !== undefined) clearInterval(heartbeat)
+      stopBackground()
       if (!memory) await (driver as ThreadSqlDriver).close()
       if (migrations.isOpen) migrations.close()
     }

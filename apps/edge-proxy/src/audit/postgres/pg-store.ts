@@ -27,15 +27,14 @@ import {
   checkpointHash,
   checkpointLogLine,
   defaultCheckpointEvery,
-  heartbeatMs,
   signCheckpoint,
   type SignedCheckpoint
 } from "../checkpoint.ts"
 import { makeDeadLetterBox } from "../dead-letters.ts"
+import { startBackgroundWork } from "../node/background.ts"
 import { type ChainWriter, loadCheckpointHead, loadHead, makeChainWriter } from "../journal.ts"
 import { keyRing, type PublicKey, type SigningKey } from "../keys.ts"
 import { defaultUnrecordedAfterMs, makeReader, type ReaderOptions } from "../reader.ts"
-import { checkpointsOffLine } from "../settings.ts"
 import { sql } from "../sql.ts"
 import { AuditInputError, type AuditStore } from "../store.ts"
 import { applyPostgresMigrations, lockKeys, quoteSchema } from "./migrate.ts"
@@ -241,26 +240,15 @@ export const openPostgresAuditStore = async (options: PostgresAuditStoreOptions)
   }
 
   const box = makeDeadLetterBox(driver, now)
-  const redeliverEvery = options.redeliverEveryMs ?? 60_000
-  const timer =
-    redeliverEvery > 0
-      ? setInterval(() => {
-          box.redeliver(chainWriter).catch((error: unknown) => options.onRedeliveryError?.(error))
-        }, redeliverEvery)
-      : undefined
-  timer?.unref()
-  const beat = options.heartbeatMs ?? heartbeatMs
-  const heartbeatFailed = (error: unknown) =>
-    log({ level: "error", msg: "audit checkpoint failed", error: String(error) })
-  let heartbeat: ReturnType<typeof setInterval> | undefined
-  if (signingKey === undefined) log(checkpointsOffLine)
-  else {
-    chainWriter.heartbeat().catch(heartbeatFailed)
-    if (beat > 0) {
-      heartbeat = setInterval(() => void chainWriter.heartbeat().catch(heartbeatFailed), beat)
-      heartbeat.unref()
-    }
-  }
+  const stopBackground = startBackgroundWork({
+    box,
+    writer: chainWriter,
+    signingKey,
+    log,
+    redeliverEveryMs: options.redeliverEveryMs,
+    onRedeliveryError: options.onRedeliveryError,
+    heartbeatMs: options.heartbeatMs
+  })
 
   /** `verify` over one snapshot of the tables. */
   const verify: AuditStore["verify"] = async (verifyOptions) => {
@@ -298,8 +286,7 @@ export const openPostgresAuditStore = async (options: PostgresAuditStoreOptions)
     deadLetters: box.list,
     redeliver: () => box.redeliver(chainWriter),
     close: async () => {
-      if (timer !== undefined) clearInterval(timer)
-      if (heartbeat !== undefined) clearInterval(heartbeat)
+      stopBackground()
       await draining
       await pool.end()
     }
