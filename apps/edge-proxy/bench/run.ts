@@ -16,11 +16,10 @@ import { type Row, renderMarkdown, renderTable } from "./lib/report.ts"
 import { runWorkload } from "./lib/workload.ts"
 import { startBalancer, writeLoad } from "./lib/balancer.ts"
 import { startPostgres, startRedis } from "../test/fixtures/services.ts"
-import { Demo, FakeLogto } from "@orgkit/testing"
 import * as Result from "effect/Result"
 import { startNodeProxy } from "../src/adapters/node/server.ts"
 import { decodeNodeConfig } from "../src/config.ts"
-import { logtoBudget, overloadKeys, proxyBudget, runOverload } from "../test/suite/overload.ts"
+import { overloadEnv, rateLimitedFake, runOverload } from "../test/suite/overload.ts"
 
 const app = resolve(import.meta.dirname, "..")
 const repo = resolve(app, "../..")
@@ -319,22 +318,13 @@ const upstreamBudget = async (fakeUrl: string) => {
  */
 const overload = async () => {
   const runOnce = async (budget: boolean) => {
-    const fake = await FakeLogto.serve({
-      seed: Demo.seed,
-      clients: [Demo.client],
-      faults: { rules: [{ type: "budget", ...logtoBudget }] }
-    })
+    const fake = await rateLimitedFake()
     const config = decodeNodeConfig({
       HOST: "127.0.0.1",
       PORT: "0",
-      LOGTO_ENDPOINT: fake.url,
-      LOGTO_M2M_CLIENT_ID: Demo.client.clientId,
-      LOGTO_M2M_CLIENT_SECRET: Demo.client.clientSecret,
-      LOGTO_API_RESOURCE: FakeLogto.resource,
-      ORGKIT_API_KEYS: JSON.stringify(Object.values(overloadKeys)),
+      ...overloadEnv(fake.url, budget),
       ORGKIT_AUDIT_DB_PATH: ":memory:",
-      ORGKIT_LOG_LEVEL: "silent",
-      ...(budget ? { ORGKIT_UPSTREAM_BUDGET: proxyBudget, ORGKIT_UPSTREAM_BUDGET_WAIT_MS: "300" } : {})
+      ORGKIT_LOG_LEVEL: "silent"
     })
     if (Result.isFailure(config)) throw config.failure
     const proxy = await startNodeProxy(config.success)

@@ -2,31 +2,21 @@
  * Per-team quotas and the upstream budget on Node: the proxy in front of a fake playing Logto
  * Cloud's rate limit, three teams, one sending ten times its share.
  */
-import { Demo, FakeLogto } from "@orgkit/testing"
+import { Demo, type FakeLogto } from "@orgkit/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { NodeProxy } from "../../src/adapters/node/server.ts"
 import { startLoopbackProxy } from "../fixtures/node-proxy.ts"
 import { collectingLog } from "../fixtures/ports.ts"
-import { expectFairness, logtoBudget, overloadKeys, proxyBudget, runOverload } from "../suite/overload.ts"
+import { expectFairness, overloadEnv, overloadKeys, rateLimitedFake, runOverload } from "../suite/overload.ts"
 
 let fake: FakeLogto.Server
 let proxy: NodeProxy
 
 beforeAll(async () => {
-  fake = await FakeLogto.serve({
-    seed: Demo.seed,
-    clients: [Demo.client],
-    faults: { rules: [{ type: "budget", ...logtoBudget }] }
-  })
+  fake = await rateLimitedFake()
   proxy = await startLoopbackProxy(
     {
-      LOGTO_ENDPOINT: fake.url,
-      LOGTO_M2M_CLIENT_ID: Demo.client.clientId,
-      LOGTO_M2M_CLIENT_SECRET: Demo.client.clientSecret,
-      LOGTO_API_RESOURCE: FakeLogto.resource,
-      ORGKIT_API_KEYS: JSON.stringify(Object.values(overloadKeys)),
-      ORGKIT_UPSTREAM_BUDGET: proxyBudget,
-      ORGKIT_UPSTREAM_BUDGET_WAIT_MS: "300",
+      ...overloadEnv(fake.url),
       ORGKIT_AUDIT_DB_PATH: ":memory:"
     },
     { log: collectingLog() }

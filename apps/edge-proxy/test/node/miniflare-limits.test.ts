@@ -3,14 +3,14 @@
  * wrangler would, in Miniflare) share the `Limiter` Durable Objects, in front of a fake playing
  * Logto Cloud's rate limit; three teams, one sending ten times its share, through both isolates.
  */
-import { Demo, FakeLogto } from "@orgkit/testing"
+import { Demo, type FakeLogto } from "@orgkit/testing"
 import type { Miniflare } from "miniflare"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { twoWorkers } from "../fixtures/worker-build.ts"
-import { expectFairness, logtoBudget, overloadKeys, proxyBudget, runOverload } from "../suite/overload.ts"
+import { expectFairness, overloadEnv, overloadKeys, rateLimitedFake, runOverload } from "../suite/overload.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "orgkit-miniflare-limits-"))
 let fake: FakeLogto.Server
@@ -18,21 +18,11 @@ let mf: Miniflare | undefined
 let call: Awaited<ReturnType<typeof twoWorkers>>["call"]
 
 beforeAll(async () => {
-  fake = await FakeLogto.serve({
-    seed: Demo.seed,
-    clients: [Demo.client],
-    faults: { rules: [{ type: "budget", ...logtoBudget }] }
-  })
+  fake = await rateLimitedFake()
   const workers = await twoWorkers(
     dir,
     {
-      LOGTO_ENDPOINT: fake.url,
-      LOGTO_M2M_CLIENT_ID: Demo.client.clientId,
-      LOGTO_M2M_CLIENT_SECRET: Demo.client.clientSecret,
-      LOGTO_API_RESOURCE: FakeLogto.resource,
-      ORGKIT_API_KEYS: JSON.stringify(Object.values(overloadKeys)),
-      ORGKIT_UPSTREAM_BUDGET: proxyBudget,
-      ORGKIT_UPSTREAM_BUDGET_WAIT_MS: "300",
+      ...overloadEnv(fake.url),
       ORGKIT_AUDIT: "off",
       ORGKIT_LOG_LEVEL: "error"
     },

@@ -2,7 +2,7 @@
  * The tenant's rate limit under overload: three teams share one proxy in front of a fake playing
  * Logto Cloud's limit; one team sends ten times its share. Shared by the Node and workerd suites.
  */
-import { Demo } from "@orgkit/testing"
+import { Demo, FakeLogto } from "@orgkit/testing"
 import { expect } from "vitest"
 
 /** The fake's budget (its 429s are what must never happen) and the proxy's, below it. */
@@ -36,6 +36,20 @@ export const overloadKeys = {
     rateLimit: { requests: 3, perSeconds: 60 }
   }
 } as const
+
+/** The fake playing Logto Cloud's limit (`logtoBudget`), seeded with the demo data. */
+export const rateLimitedFake = () =>
+  FakeLogto.serve({ seed: Demo.seed, clients: [Demo.client], faults: { rules: [{ type: "budget", ...logtoBudget }] } })
+
+/** The proxy's settings in front of `logto` for the overload, with the upstream budget or without. */
+export const overloadEnv = (logto: string, budget = true): Record<string, string> => ({
+  LOGTO_ENDPOINT: logto,
+  LOGTO_M2M_CLIENT_ID: Demo.client.clientId,
+  LOGTO_M2M_CLIENT_SECRET: Demo.client.clientSecret,
+  LOGTO_API_RESOURCE: FakeLogto.resource,
+  ORGKIT_API_KEYS: JSON.stringify(Object.values(overloadKeys)),
+  ...(budget ? { ORGKIT_UPSTREAM_BUDGET: proxyBudget, ORGKIT_UPSTREAM_BUDGET_WAIT_MS: "300" } : {})
+})
 
 export interface OverloadTarget {
   readonly call: (path: string, init?: RequestInit) => Promise<Response>
