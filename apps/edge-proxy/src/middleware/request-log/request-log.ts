@@ -34,21 +34,11 @@ export interface RequestFields {
   readonly audit?: "accepted" | "refused" | undefined
 }
 
-/** The request line, as `requestRecord` writes it. */
-export type RequestRecord = {
+/** The request line, as `requestRecord` writes it: the fields, with the time and level it adds. */
+export type RequestRecord = Omit<Required<RequestFields>, "startedAt" | "audit"> & {
   readonly time: string
   readonly level: "info" | "warn" | "error"
   readonly msg: "request"
-  readonly requestId: string
-  readonly method: string
-  readonly path: string
-  readonly operationId: string | undefined
-  readonly keyId: string | undefined
-  readonly status: number
-  readonly code: string | undefined
-  readonly cache: string | undefined
-  readonly upstream: Readonly<UpstreamTrace> | undefined
-  readonly durationMs: number
   readonly audit: "accepted" | "refused" | undefined
 }
 
