@@ -4,7 +4,9 @@ import node from "./vitest.node.config.ts"
 // The suite under Stryker (`stryker.config.mjs`): the Node project and the audit trail on Node, in
 // one project (Stryker instruments Node code; what runs inside workerd is out of its reach), without
 // the tests that start workerd or a browser, or run the CLI from the repository's root.
-export default mergeConfig(
+// `STRYKER_TESTS=test/unit/x.test.ts,…` runs only those tests (a module whose focused tests kill its
+// mutants need not wait for the end-to-end suite's dry run).
+const suite = mergeConfig(
   node,
   defineConfig({
     test: {
@@ -24,3 +26,6 @@ export default mergeConfig(
     }
   })
 )
+
+const only = process.env["STRYKER_TESTS"]?.split(",")
+export default only === undefined ? suite : { ...suite, test: { ...suite.test, include: only } }
