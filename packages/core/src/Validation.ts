@@ -1,19 +1,18 @@
 /**
- * Request validation exactly as Logto answers it, shared by the fake and the proxy: body parsing
- * (Logto's content-type and JSON quirks), pagination, then the query, the body and the path
- * parameters against core's schemas, each failure rendered as Logto's 400 with zod-style `data`
- * and `details` naming the field.
+ * Request validation exactly as Logto answers it, shared by the fake and the proxy: pagination,
+ * body parsing (`Body`, re-exported here under its former names), then the query, the body and the
+ * path parameters against core's schemas, each failure rendered as Logto's 400 with zod-style
+ * `data` and `details` naming the field.
  *
  * @since 0.1.0
  */
-import * as Bourne from "@hapi/bourne"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import type * as SchemaIssue from "effect/SchemaIssue"
+import * as Body from "./Body.ts"
 import * as LogtoError from "./LogtoError.ts"
 import * as Pagination from "./Pagination.ts"
-import * as Qs from "qs"
 import type * as RouteTable from "./RouteTable.ts"
 import type { Route } from "./RouteTable.ts"
 
@@ -80,112 +79,53 @@ export interface ZodIssue {
 }
 
 /**
- * The largest JSON body Logto parses: 1 MiB (koa-body's `jsonLimit`).
+ * The largest JSON body Logto parses: 1 MiB (see `Body.maxJsonBytes`).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const maxBodyBytes = 1_048_576
+export const maxBodyBytes = Body.maxJsonBytes
 
 /**
- * The largest form or text body Logto parses: 56 KiB (koa-body's `formLimit` and `textLimit`).
+ * The largest form or text body Logto parses: 56 KiB (see `Body.maxFormBytes`).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const maxFormBytes = 57_344
+export const maxFormBytes = Body.maxFormBytes
 
 /**
- * How Logto's body parser (koa-body with its defaults, over co-body) reads a body:
- * - `json`: the five JSON types koa-body lists (`application/json`, `application/json-patch+json`,
- *   `application/vnd.api+json`, `application/csp-report`, `application/reports+json`), parameters
- *   such as `charset` ignored; no other `+json` type;
- * - `form`: `application/x-www-form-urlencoded`, parsed by `qs` with dots as nesting;
- * - `text`: any `text/*` type, kept as a string;
- * - `ignored`: anything else, no `Content-Type`, or one that is not a valid media type: the body is
- *   not read and validation sees `{}`.
+ * How Logto's body parser reads a body (see `Body.Kind`).
  *
  * @category models
  * @since 0.1.0
  */
-export type BodyKind = "json" | "form" | "text" | "ignored"
-
-const jsonTypes: ReadonlySet<string> = new Set([
-  "application/json",
-  "application/json-patch+json",
-  "application/vnd.api+json",
-  "application/csp-report",
-  "application/reports+json"
-])
-
-// Koa's `ctx.is`: the value up to `;` without surrounding spaces or tabs, lower-cased, must be a
-// media type media-typer accepts; parameters are not looked at.
-const mediaTypePattern = /^ *([a-z0-9][a-z0-9!#$&^_-]{0,126})\/([a-z0-9][a-z0-9!#$&^_.+-]{0,126}) *$/
-const ows = /^[ \t]+|[ \t]+$/g
+export type BodyKind = Body.Kind
 
 /**
- * Which parser Logto applies to a body with this `Content-Type` (see `BodyKind`).
+ * Which parser Logto applies to a body with this `Content-Type` (see `Body.kind`).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const bodyKind = (contentType: string | null | undefined): BodyKind => {
-  if (contentType === null || contentType === undefined || contentType === "") return "ignored"
-  const semicolon = contentType.indexOf(";")
-  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).replace(ows, "").toLowerCase()
-  const match = mediaTypePattern.exec(type)
-  if (match === null) return "ignored"
-  if (jsonTypes.has(type)) return "json"
-  if (type === "application/x-www-form-urlencoded") return "form"
-  return match[1] === "text" ? "text" : "ignored"
-}
+export const bodyKind: (contentType: string | null | undefined) => BodyKind = Body.kind
 
 /**
- * The largest body, in bytes, Logto reads for this `Content-Type`: 1 MiB of JSON, 56 KiB of a form
- * or text; a larger one is answered with Koa's plain-text 404 `Not Found`. `undefined` when Logto
- * does not read the body at all.
+ * The largest body, in bytes, Logto reads for this `Content-Type` (see `Body.limit`).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const bodyLimit = (contentType: string | null | undefined): number | undefined => {
-  const kind = bodyKind(contentType)
-  return kind === "json" ? maxBodyBytes : kind === "ignored" ? undefined : maxFormBytes
-}
-
-// co-body's strict mode: only an object or an array, after RFC 7159 whitespace.
-const strictJson = /^[ \t\n\r]*(\[|\{)/
-const notObjectOrArray = "invalid JSON, only supports object and array"
+export const bodyLimit: (contentType: string | null | undefined) => number | undefined = Body.limit
 
 /**
- * Parses a raw body as Logto's body parser does (see `BodyKind`): JSON in co-body's strict mode
- * (empty is `{}`; anything but an object or an array, or a `__proto__` key anywhere, is a 400 with
- * only `message`, as is malformed JSON with the parser's own message); a form through `qs` (dots
- * and brackets nest, repeated keys become arrays); text as the string itself; any other type as
- * `{}`. The size limits are the caller's (see `bodyLimit`).
+ * Parses a raw body as Logto's body parser does (see `Body.parse`).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const parseBody = (contentType: string | null | undefined, text: string): Result.Result<unknown, Rejection> => {
-  switch (bodyKind(contentType)) {
-    case "ignored":
-      return Result.succeed({})
-    case "text":
-      return Result.succeed(text)
-    case "form":
-      return Result.succeed(Qs.parse(text, { allowDots: true }))
-    case "json": {
-      if (text === "") return Result.succeed({})
-      if (!strictJson.test(text)) return Result.fail({ status: 400, body: { message: notObjectOrArray } })
-      try {
-        return Result.succeed(Bourne.parse(text, { protoAction: "error" }))
-      } catch (e) {
-        return Result.fail({ status: 400, body: { message: (e as Error).message } })
-      }
-    }
-  }
-}
+export const parseBody: (contentType: string | null | undefined, text: string) => Result.Result<unknown, Rejection> =
+  Body.parse
 
 /**
  * A query as Logto's router sees it: one string per key, an array for a repeated key.
@@ -412,7 +352,7 @@ const paginationRejection = (invalid: Pagination.Parsed & { readonly _tag: "Inva
     : { status: invalid.status, body: invalid.body }
 
 /**
- * Validates a request from its raw body, in Logto's order: pagination, body parsing (`parseBody`),
+ * Validates a request from its raw body, in Logto's order: pagination, body parsing (`Body.parse`),
  * then the query, the body and the path parameters. `text` is the body as received; it is not even
  * parsed for operations without a body (every paginated list), as Logto ignores it there.
  *
@@ -432,7 +372,7 @@ export const validateRequest = (
   if (pagination._tag === "Invalid") return Result.fail(paginationRejection(pagination))
   let body: unknown
   if (route.endpoint.payload.size > 0) {
-    const parsed = parseBody(input.contentType, input.text)
+    const parsed = Body.parse(input.contentType, input.text)
     if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
     body = parsed.success
   }

@@ -1,6 +1,10 @@
 /**
  * @since 0.1.0
  */
+export * as Body from "./Body.ts"
+/**
+ * @since 0.1.0
+ */
 export * as Etag from "./Etag.ts"
 /**
  * @since 0.1.0
