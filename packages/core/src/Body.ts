@@ -62,9 +62,9 @@ const jsonTypes: ReadonlySet<string> = new Set([
   "application/reports+json"
 ])
 
-// Koa's `ctx.is`: the value up to `;` without surrounding spaces or tabs, lower-cased, must be a
-// media type media-typer accepts; parameters are not looked at.
-const mediaTypePattern = /^ *([a-z0-9][a-z0-9!#$&^_-]{0,126})\/([a-z0-9][a-z0-9!#$&^_.+-]{0,126}) *$/
+// Koa's `ctx.is`: the value up to `;` without surrounding spaces or tabs (`ows`), lower-cased, must
+// be a media type media-typer accepts; parameters are not looked at.
+const mediaTypePattern = /^([a-z0-9][a-z0-9!#$&^_-]{0,126})\/([a-z0-9][a-z0-9!#$&^_.+-]{0,126})$/
 const ows = /^[ \t]+|[ \t]+$/g
 
 /**
@@ -74,7 +74,7 @@ const ows = /^[ \t]+|[ \t]+$/g
  * @since 0.1.0
  */
 export const kind = (contentType: string | null | undefined): Kind => {
-  if (contentType === null || contentType === undefined || contentType === "") return "ignored"
+  if (contentType === null || contentType === undefined) return "ignored"
   const semicolon = contentType.indexOf(";")
   const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).replace(ows, "").toLowerCase()
   const match = mediaTypePattern.exec(type)
