@@ -36,7 +36,8 @@ describe("Body.kind", () => {
   })
 
   it("reads any text/* subtype media-typer accepts: one character, up to 127, its punctuation", () => {
-    for (const subtype of ["x", "a".repeat(127), "x.y+z-w!#$&^_", "0"]) expect(Body.kind(`text/${subtype}`)).toBe("text")
+    for (const subtype of ["x", "a".repeat(127), "x.y+z-w!#$&^_", "0"])
+      expect(Body.kind(`text/${subtype}`)).toBe("text")
     for (const subtype of ["a".repeat(128), "", ".x", "+x", "x@y", "x/y", "x?"])
       expect(Body.kind(`text/${subtype}`), subtype).toBe("ignored")
   })
