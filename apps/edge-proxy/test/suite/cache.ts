@@ -600,4 +600,32 @@ export const describeCache = (target: () => CacheTarget, options: { readonly clo
       expect(Number(/^orgkit_cache_hits_total (\d+)$/m.exec(text)![1])).toBeGreaterThan(0)
       expect((await t.second("/metrics", as(cacheKeys.reader))).status).toBe(200)
     })
+
+    it("counts every hit in /metrics by operation and status, 304s and the Node hit path's included", async () => {
+      const t = target()
+      const { orgs } = await seedOrganizations(t, 1)
+      const path = o(orgs[0]!)
+      const primed = await t.call(path, admin())
+      const etag = primed.headers.get("etag")!
+      expect([xCache(await t.call(path, admin())), etag]).toEqual(["HIT", expect.any(String)])
+      const counted = async () => {
+        const text = await (await t.call("/metrics", { headers: { authorization: `Bearer ${metricsToken}` } })).text()
+        const value = (line: string) => Number(text.split("\n").find((l) => l.startsWith(`${line} `))?.split(" ")[1] ?? 0)
+        return [
+          value('orgkit_requests_total{operation="GetOrganization",status="200"}'),
+          value('orgkit_requests_total{operation="GetOrganization",status="304"}'),
+          value('orgkit_cache_results_total{result="HIT"}'),
+          value('orgkit_request_duration_seconds_count{operation="GetOrganization"}')
+        ]
+      }
+      const before = await counted()
+      const answers: Array<[number, string | null]> = []
+      for (const init of [admin(), admin(), admin(), ...Array(2).fill(admin({ headers: { "if-none-match": etag } }))]) {
+        const response = await t.call(path, init)
+        answers.push([response.status, xCache(response)])
+      }
+      expect(answers).toEqual([[200, "HIT"], [200, "HIT"], [200, "HIT"], [304, "HIT"], [304, "HIT"]])
+      const after = await counted()
+      expect(after.map((n, i) => n - before[i]!)).toEqual([3, 2, 5, 5])
+    })
   })

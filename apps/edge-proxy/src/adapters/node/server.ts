@@ -160,8 +160,8 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
           keys: keyStore,
           now: platform.now,
           randomId: platform.randomId,
-          log:
-            config.logLevel === "info" ? (line) => (metrics.observe(line), log(line)) : (line) => metrics.observe(line),
+          log: config.logLevel === "info" ? log : undefined,
+          metrics,
           defaultRateLimit: config.defaultRateLimit
         })
   const server = http.createServer(
@@ -177,12 +177,13 @@ export const startNodeProxy = async (config: NodeConfig, options: StartOptions =
   server.maxConnections = config.server.maxConnections
   let inFlight = 0
   let drained: (() => void) | undefined
+  const finished = () => {
+    inFlight--
+    if (inFlight === 0) drained?.()
+  }
   server.on("request", (_req, res: http.ServerResponse) => {
     inFlight++
-    res.once("close", () => {
-      inFlight--
-      if (inFlight === 0) drained?.()
-    })
+    res.once("close", finished)
   })
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject)

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type { KeyStore } from "../../middleware/authenticate/key-store.ts"
 import { permits } from "../../middleware/authenticate/index.ts"
 import { callerLink } from "../../middleware/forward/headers.ts"
+import type { MetricsRegistry } from "../../middleware/metrics/index.ts"
 import { requestRecord } from "../../middleware/request-log/index.ts"
 import type { Rate } from "../../limits/index.ts"
 import type { LogSink } from "../../ports.ts"
@@ -31,8 +32,10 @@ export interface FastPathOptions {
   readonly keys: KeyStore
   readonly now: () => number
   readonly randomId: () => string
-  /** The request log; `undefined` when info lines are not logged. */
+  /** The request log; `undefined` when info lines are not logged (no line is built then). */
   readonly log: LogSink | undefined
+  /** Counts every hit, logged or not. */
+  readonly metrics: MetricsRegistry
   /** `ORGKIT_RATE_LIMIT`: with a quota, every request is counted by the quota step, in Hono. */
   readonly defaultRateLimit: Rate | undefined
 }
@@ -76,11 +79,11 @@ const render = (entry: CacheEntry, host: string, url: string): Rendered => {
  * The hit path: `true` when it answered the request, `false` when the request must go on to Hono.
  *
  * @example
- * const hit = fastPath({ memory, counters, keys, now: Date.now, randomId, log })
+ * const hit = fastPath({ memory, counters, keys, now: Date.now, randomId, log, metrics, defaultRateLimit })
  * http.createServer((req, res) => hit(req, res) || honoListener(req, res))
  */
 export const fastPath = (options: FastPathOptions) => {
-  const { memory, counters, keys, now, randomId, log } = options
+  const { memory, counters, keys, now, randomId, log, metrics } = options
   const rendered = new WeakMap<CacheEntry, Rendered>()
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== "GET") return false
@@ -112,10 +115,12 @@ export const fastPath = (options: FastPathOptions) => {
     const requestId = typeof given === "string" && usableRequestId.test(given) ? given : randomId()
     const head = view.head
     head[head.length - 1] = requestId
-    const noneMatch = headers["if-none-match"]
     const fresh =
       entry.etag !== undefined &&
-      Etag.fresh({ ifNoneMatch: noneMatch, ifModifiedSince: headers["if-modified-since"], cacheControl }, entry.etag)
+      Etag.fresh(
+        { ifNoneMatch: headers["if-none-match"], ifModifiedSince: headers["if-modified-since"], cacheControl },
+        entry.etag
+      )
     const status = fresh ? 304 : 200
     if (status === 304) {
       const notModified: Array<string> = []
@@ -129,6 +134,7 @@ export const fastPath = (options: FastPathOptions) => {
       res.end(entry.body)
     }
     counters.hits++
+    metrics.hit(entry.meta.operationId, status)
     if (log !== undefined) {
       const query = url.indexOf("?")
       log(

@@ -50,6 +50,11 @@ const upstreamFailures: Readonly<Record<string, string>> = {
 export interface MetricsRegistry {
   /** Counts one request from its log line (other lines are ignored). */
   readonly observe: (line: Readonly<Record<string, unknown>>) => void
+  /**
+   * Counts one cache hit as `observe` counts its line (operation, status, `HIT`, no time spent), for
+   * the hit paths, which build a line only when it is logged.
+   */
+  readonly hit: (operationId: string, status: number) => void
   /** The Prometheus text of everything observed. */
   readonly render: () => string
   /** The last write the audit trail accepted or refused, and when (ms since the epoch). */
@@ -81,7 +86,8 @@ export const observing =
  * app.use(requestLog({ log, now, metrics }))
  */
 export const makeMetricsRegistry = (): MetricsRegistry => {
-  const requests = new Map<string, number>()
+  // By operation, then by status: counting a request builds no label string.
+  const requests = new Map<string, Map<number, number>>()
   const durations = new Map<string, Histogram>()
   const upstream = histogram()
   const upstreamErrors = new Map<string, number>()
@@ -97,17 +103,22 @@ export const makeMetricsRegistry = (): MetricsRegistry => {
   let tokenRefreshes = 0
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1)
 
+  const request = (operation: string, status: number, ms: number, cache: string | undefined) => {
+    let byStatus = requests.get(operation)
+    if (byStatus === undefined) requests.set(operation, (byStatus = new Map()))
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1)
+    let h = durations.get(operation)
+    if (h === undefined) durations.set(operation, (h = histogram()))
+    record(h, ms)
+    if (cache !== undefined) bump(cacheResults, cache)
+  }
+
   const observe = (line: Readonly<Record<string, unknown>>) => {
     // The audit recorder's line of each event says how its delivery ended.
     if (line["msg"] === "audit" && typeof line["delivery"] === "string") return void bump(deliveries, line["delivery"])
     if (line["msg"] !== "request") return
     const r = line as RequestRecord
-    const operation = r.operationId ?? "none"
-    bump(requests, `operation="${operation}",status="${r.status}"`)
-    let h = durations.get(operation)
-    if (h === undefined) durations.set(operation, (h = histogram()))
-    record(h, r.durationMs)
-    if (r.cache !== undefined) bump(cacheResults, r.cache)
+    request(r.operationId ?? "none", r.status, r.durationMs, r.cache)
     if (r.audit !== undefined) {
       bump(audit, r.audit)
       last = { result: r.audit, at: Date.parse(r.time) }
@@ -127,7 +138,11 @@ export const makeMetricsRegistry = (): MetricsRegistry => {
 
   const render = () => {
     let text = help("orgkit_requests_total", "counter", "Requests by operation (Logto's operationId) and status.")
-    for (const [labels, n] of requests) text += `orgkit_requests_total{${labels}} ${n}\n`
+    for (const [operation, byStatus] of requests) {
+      for (const [status, n] of byStatus) {
+        text += `orgkit_requests_total{operation="${label(operation)}",status="${status}"} ${n}\n`
+      }
+    }
     text += help("orgkit_request_duration_seconds", "histogram", "Time to answer, by operation.")
     for (const [operation, h] of durations) {
       text += renderHistogram("orgkit_request_duration_seconds", `operation="${label(operation)}"`, h)
@@ -161,5 +176,5 @@ export const makeMetricsRegistry = (): MetricsRegistry => {
     return text
   }
 
-  return { observe, render, lastAudit: () => last }
+  return { observe, hit: (operationId, status) => request(operationId, status, 0, "HIT"), render, lastAudit: () => last }
 }
