@@ -78,3 +78,29 @@ export const checkpointBodies = async (db: SqlDriver) =>
         signature: string
       }
   )
+
+/** Edits the stored text of the entry at `seq` in place (`from` → `to`); its hash stays. */
+export const editEntry = async (db: SqlDriver, seq: number, from: string, to: string): Promise<void> => {
+  const [row] = await db.all<{ entry: string }>("SELECT entry FROM audit_chain WHERE seq = ?", [seq])
+  await db.batch([sql("UPDATE audit_chain SET entry = ? WHERE seq = ?", row!.entry.replace(from, to), seq)])
+}
+
+/** Swaps the stored entries (text and hash) at `a` and `b`. */
+export const swapEntries = async (db: SqlDriver, a: number, b: number): Promise<void> => {
+  const [first, second] = await db.all<{ entry: string; hash: string }>(
+    "SELECT entry, hash FROM audit_chain WHERE seq IN (?, ?) ORDER BY seq",
+    [Math.min(a, b), Math.max(a, b)]
+  )
+  await db.batch([
+    sql("UPDATE audit_chain SET entry = ?, hash = ? WHERE seq = ?", second!.entry, second!.hash, Math.min(a, b)),
+    sql("UPDATE audit_chain SET entry = ?, hash = ? WHERE seq = ?", first!.entry, first!.hash, Math.max(a, b))
+  ])
+}
+
+/** Deletes the entries from `fromSeq` to `toSeq` (default: the end), leaving the head record as it was. */
+export const deleteEntries = (db: SqlDriver, fromSeq: number, toSeq = Number.MAX_SAFE_INTEGER): Promise<void> =>
+  db.batch([sql("DELETE FROM audit_chain WHERE seq >= ? AND seq <= ?", fromSeq, toSeq)])
+
+/** Deletes the stored checkpoints numbered `from` to `to`. */
+export const deleteCheckpoints = (db: SqlDriver, from: number, to: number): Promise<void> =>
+  db.batch([sql("DELETE FROM audit_checkpoints WHERE n >= ? AND n <= ?", from, to)])
