@@ -85,19 +85,9 @@ tamperMatrix("PostgreSQL", {
   fresh: () => {
     schema = `tamper_${process.pid}_${++schemaNo}`
   },
-  open: async ({ signingKey, publicKeys, now, checkpointEvery }) => {
+  open: async (options) => {
     const witness = collectingLog()
-    const store = await openPostgresAuditStore({
-      url: postgres.url,
-      schema,
-      now,
-      redeliverEveryMs: 0,
-      heartbeatMs: 0,
-      checkpointEvery,
-      signingKey,
-      publicKeys: publicKeys.map((k) => k.publicKey),
-      log: witness
-    })
+    const store = await openPostgresAuditStore({ ...options, url: postgres.url, schema, log: witness })
     const proxy = await startLoopbackProxy(proxyEnv(upstream), { log: collectingLog(), auditStore: store })
     return {
       store,

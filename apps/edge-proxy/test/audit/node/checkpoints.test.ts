@@ -11,6 +11,7 @@ import { DatabaseSync } from "node:sqlite"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { generateKeyPair, loadSigningKey, type SigningKey } from "../../../src/audit/keys.ts"
 import { localSqlDriver, type NodeAuditStore, openNodeAuditStore } from "../../../src/audit/node/index.ts"
+import { collectingLog } from "../../fixtures/ports.ts"
 import { intent, outcome } from "../support/fixtures.ts"
 import { checkpointBodies } from "../support/tamper.ts"
 import { tamperMatrix } from "../support/tamper-matrix.ts"
@@ -118,17 +119,8 @@ describe("signed checkpoints", () => {
 tamperMatrix("Node SQLite", {
   // Each test has a directory of its own (`beforeEach` above): the chain is new already.
   fresh: () => undefined,
-  open: async ({ signingKey, publicKeys, now, checkpointEvery }) => {
-    const store = openNodeAuditStore({
-      path: join(dir, "audit.sqlite"),
-      now,
-      redeliverEveryMs: 0,
-      heartbeatMs: 0,
-      checkpointEvery,
-      signingKey,
-      publicKeys: publicKeys.map((k) => k.publicKey),
-      log: (line) => void lines.push({ ...line })
-    })
+  open: async (options) => {
+    const store = openNodeAuditStore({ ...options, path: join(dir, "audit.sqlite"), log: collectingLog() })
     return {
       store,
       inside: (latest) => store.verify(latest === undefined ? undefined : { latest }),

@@ -13,7 +13,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { heartbeatMs, type SignedCheckpoint } from "../../../src/audit/checkpoint.ts"
 import type { VerifyResult } from "../../../src/audit/event.ts"
-import { generateKeyPair, loadSigningKey, type SigningKey } from "../../../src/audit/keys.ts"
+import { generateKeyPair, loadSigningKey, type PublicKey, type SigningKey } from "../../../src/audit/keys.ts"
 import type { SqlDriver } from "../../../src/audit/sql.ts"
 import type { AuditStore } from "../../../src/audit/store.ts"
 import { intent, outcome } from "./fixtures.ts"
@@ -32,6 +32,16 @@ import {
 /** Entries between two checkpoints in every case. */
 export const checkpointEvery = 4
 
+/** The options of the stores under the matrix: signing every `checkpointEvery` entries, no timers. */
+export interface StoreOptions {
+  readonly now: () => number
+  readonly signingKey: SigningKey
+  readonly publicKeys: ReadonlyArray<PublicKey>
+  readonly checkpointEvery: number
+  readonly heartbeatMs: 0
+  readonly redeliverEveryMs: 0
+}
+
 /** What a target opens: a store over the case's chain, and the verdicts on it. */
 export interface OpenedStore {
   readonly store: AuditStore
@@ -46,13 +56,8 @@ export interface OpenedStore {
 export interface TamperTarget {
   /** A new, empty chain for the next case (a file, a schema). */
   readonly fresh: () => Promise<void> | void
-  /** Opens a store over the current case's chain, signing with `signingKey`, every `checkpointEvery` entries, no timers. */
-  readonly open: (options: {
-    readonly signingKey: SigningKey
-    readonly publicKeys: ReadonlyArray<SigningKey>
-    readonly now: () => number
-    readonly checkpointEvery: number
-  }) => Promise<OpenedStore>
+  /** Opens a store over the current case's chain with `options` (the options both Node stores take). */
+  readonly open: (options: StoreOptions) => Promise<OpenedStore>
   /** A connection of its own to the current case's chain (the insider's). */
   readonly raw: () => SqlDriver
   /** Runs once the case is over (closes what `raw` opened). */
@@ -81,7 +86,14 @@ export const tamperMatrix = (name: string, target: TamperTarget): void => {
     })
 
     const open = async (signingKey: SigningKey, publicKeys: ReadonlyArray<SigningKey> = []) => {
-      const s = await target.open({ signingKey, publicKeys, now: () => clock, checkpointEvery })
+      const s = await target.open({
+        now: () => clock,
+        signingKey,
+        publicKeys: publicKeys.map((k) => k.publicKey),
+        checkpointEvery,
+        heartbeatMs: 0,
+        redeliverEveryMs: 0
+      })
       opened.push(s)
       return s
     }
