@@ -389,7 +389,10 @@ const validateParsed = (
   if (Result.isFailure(query)) return Result.fail(query.failure)
   const entry = route.endpoint.payload.get("application/json")
   const raw = route.patch === undefined ? (input.body ?? {}) : withoutKeys(input.body ?? {}, route.patch.ignoredKeys)
-  const body = entry === undefined ? Result.succeed(undefined) : decodeSlot("body", entry.schemas[0], raw)
+  // The body is parsed JSON: decoded against its type, as zod's `z.number()` reads it, not through
+  // the JSON codec HttpApi gives a payload (which would take "NaN" or "Infinity" for a number).
+  const body =
+    entry === undefined ? Result.succeed(undefined) : decodeSlot("body", Schema.toType(entry.schemas[0]), raw)
   if (Result.isFailure(body)) return Result.fail(body.failure)
   const params = decodeSlot("params", route.endpoint.params, input.params)
   if (Result.isFailure(params)) return Result.fail(params.failure)
