@@ -1,12 +1,12 @@
 /**
  * The proxy's configuration, decoded from environment strings (Workers vars and secrets, or
- * `process.env` on Node) with Effect Schema. Every problem is reported with the name of the setting
- * and never with its value (the secrets live here).
+ * `process.env` on Node) with Effect Schema, one setting at a time (`internal/setting.ts`). Every
+ * problem is reported with the name of the setting and never with its value (the secrets live here).
  */
-import { Validation } from "@orgkit/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { auditSettingNames, type AuditSettings, decodeAuditSettings } from "./audit/settings.ts"
+import { decodeWith, type Env, expecting, Integer, optional, Required, setting } from "./internal/setting.ts"
 import type { BudgetPolicy } from "./limits/budget.ts"
 import { parseRate, type Rate } from "./limits/rate.ts"
 import { type Scope, scopes } from "./principal.ts"
@@ -190,9 +190,6 @@ export class ConfigError extends Error {
   }
 }
 
-const expecting = (expected: string, test: (s: string) => boolean) =>
-  Schema.String.check(Schema.makeFilter((s: string) => test(s), { expected }))
-
 const isOrigin = (s: string): boolean => {
   if (!URL.canParse(s)) return false
   const url = new URL(s)
@@ -219,16 +216,14 @@ const urlWith = (protocols: ReadonlyArray<string>, example: string) =>
   )
 const RedisUrl = urlWith(["redis:", "rediss:"], "redis://host:6379 (or rediss://)")
 const PostgresUrl = urlWith(["postgres:", "postgresql:"], "postgres://user:password@host:5432/database")
-const Required = expecting("a non-empty string", (s) => s.length > 0)
-const Integer = (min: number, max: number) =>
-  expecting(`an integer from ${min} to ${max}`, (s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max)
+
+/** A proxy key or the metrics token. */
+const Token = expecting("16 to 512 printable ASCII characters without spaces", (s) => /^[\x21-\x7e]{16,512}$/.test(s))
 
 const ApiKeyEntry = Schema.Struct({
   id: expecting("a string of 1 to 128 characters", (s) => s.length >= 1 && s.length <= 128),
   name: expecting("a string of 1 to 128 characters", (s) => s.length >= 1 && s.length <= 128),
-  key: Schema.optionalKey(
-    expecting("16 to 512 printable ASCII characters without spaces", (s) => /^[\x21-\x7e]{16,512}$/.test(s))
-  ),
+  key: Schema.optionalKey(Token),
   keyHash: Schema.optionalKey(
     expecting('"sha256:" followed by 64 hex digits', (s) => /^sha256:[0-9a-fA-F]{64}$/.test(s))
   ),
@@ -252,39 +247,17 @@ const keyFields: ReadonlyArray<string> = Object.keys(ApiKeyEntry.fields)
 /** `sha256:` of the empty string: what a key hashed from an unset variable gives. */
 const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-const formatPath = (path: ReadonlyArray<string | number>): string =>
-  path
-    .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
-    .join("")
-    .replace(/^\./, "")
-
-const decodeWith = <A>(
-  problems: Array<string>,
-  setting: string,
-  schema: Schema.Decoder<A>,
-  input: unknown
-): A | undefined => {
-  const result = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "ignore" })
-  if (Result.isSuccess(result)) return result.success
-  for (const issue of Validation.toZodIssues(result.failure.issue, input)) {
-    const where = formatPath(issue.path)
-    const message = issue.code === "invalid_type" && issue.message === "Required" ? "is required" : issue.message
-    problems.push(`${setting}${where === "" ? "" : ` ${where}`}: ${message}`)
-  }
-  return undefined
-}
-
-const parseKeys = (problems: Array<string>, raw: string | undefined): ReadonlyArray<ApiKey> | undefined => {
-  const setting = settings.apiKeys
-  if (raw === undefined || raw.trim() === "") {
-    problems.push(`${setting}: is required (a JSON array of keys, see README.md)`)
+const parseKeys = (problems: Array<string>, raw: unknown): ReadonlyArray<ApiKey> | undefined => {
+  const name = settings.apiKeys
+  if (typeof raw !== "string" || raw.trim() === "") {
+    problems.push(`${name}: is required (a JSON array of keys, see README.md)`)
     return undefined
   }
   let json: unknown
   try {
     json = JSON.parse(raw)
   } catch {
-    problems.push(`${setting}: is not valid JSON`)
+    problems.push(`${name}: is not valid JSON`)
     return undefined
   }
   if (Array.isArray(json)) {
@@ -292,28 +265,27 @@ const parseKeys = (problems: Array<string>, raw: string | undefined): ReadonlyAr
       if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return
       for (const field of Object.keys(entry)) {
         if (!keyFields.includes(field)) {
-          problems.push(`${setting} [${i}]: unknown field "${field}" (the fields are ${keyFields.join(", ")})`)
+          problems.push(`${name} [${i}]: unknown field "${field}" (the fields are ${keyFields.join(", ")})`)
         }
       }
     })
   }
-  const keys = decodeWith(problems, setting, ApiKeys, json)
+  const keys = decodeWith(problems, name, ApiKeys, json)
   if (keys === undefined || problems.length > 0) return undefined
   const before = problems.length
   const ids = new Set<string>()
   const secrets = new Set<string>()
   keys.forEach((k, i) => {
     if ((k.key === undefined) === (k.keyHash === undefined)) {
-      problems.push(`${setting} [${i}]: needs exactly one of "key" and "keyHash"`)
+      problems.push(`${name} [${i}]: needs exactly one of "key" and "keyHash"`)
     }
-    if (ids.has(k.id)) problems.push(`${setting} [${i}]: duplicate id "${k.id}"`)
+    if (ids.has(k.id)) problems.push(`${name} [${i}]: duplicate id "${k.id}"`)
     ids.add(k.id)
     if (k.keyHash?.toLowerCase() === `sha256:${emptyHash}`) {
-      problems.push(`${setting} [${i}]: keyHash is the SHA-256 of the empty string (was the key variable unset?)`)
+      problems.push(`${name} [${i}]: keyHash is the SHA-256 of the empty string (was the key variable unset?)`)
     }
     const secret = k.key ?? k.keyHash?.toLowerCase()
-    if (secret !== undefined && secrets.has(secret))
-      problems.push(`${setting} [${i}]: the same key is configured twice`)
+    if (secret !== undefined && secrets.has(secret)) problems.push(`${name} [${i}]: the same key is configured twice`)
     if (secret !== undefined) secrets.add(secret)
   })
   if (problems.length > before) return undefined
@@ -328,31 +300,9 @@ const parseKeys = (problems: Array<string>, raw: string | undefined): ReadonlyAr
   }))
 }
 
-type Env = Readonly<Record<string, string | undefined>>
-
-const setting = <A>(
-  problems: Array<string>,
-  env: Env,
-  name: string,
-  schema: Schema.Decoder<A>,
-  fallback?: string
-): A | undefined => {
-  const raw = env[name]
-  const value = raw === undefined || raw === "" ? fallback : raw
-  if (value === undefined) {
-    problems.push(`${name}: is required`)
-    return undefined
-  }
-  return decodeWith(problems, name, schema, value)
-}
-
 const RateText = expecting('a rate such as "200/10s" (requests/seconds)', (s) => parseRate(s) !== undefined)
 const OnOff = expecting('"on" or "off"', (s) => s === "on" || s === "off")
 const Level = expecting('"info", "warn", "error" or "silent"', (s) => ["info", "warn", "error", "silent"].includes(s))
-const Token = expecting("16 to 512 printable ASCII characters without spaces", (s) => /^[\x21-\x7e]{16,512}$/.test(s))
-
-const optional = <A>(problems: Array<string>, env: Env, name: string, schema: Schema.Decoder<A>): A | undefined =>
-  env[name] === undefined || env[name] === "" ? undefined : decodeWith(problems, name, schema, env[name])
 
 const decodeCache = (problems: Array<string>, env: Env, maxBytesDefault: number): CacheSettings | undefined => {
   const enabled = setting(problems, env, settings.cache, OnOff, defaults.cache)

@@ -1,9 +1,10 @@
 /**
  * The audit trail's settings, decoded from environment strings (Workers vars and secrets, or
- * `process.env`), each problem naming its setting and never its value. The proxy's configuration
- * (`config.ts`) composes `decodeAuditSettings`; the `AuditLog` Durable Object reads the same
- * bindings with it.
+ * `process.env`) as every setting is (`internal/setting.ts`), each problem naming its setting and
+ * never its value. The proxy's configuration (`config.ts`) composes `decodeAuditSettings`; the
+ * `AuditLog` Durable Object reads the same bindings with it.
  */
+import { type Env, Integer, optional, Required, setting } from "../internal/setting.ts"
 import { defaultCheckpointEvery } from "./checkpoint.ts"
 import {
   fromBase64,
@@ -41,22 +42,8 @@ export interface AuditSettings {
   readonly denialsPerMinute: number
 }
 
-type Env = Readonly<Record<string, unknown>>
-
-const text = (env: Env, name: string): string | undefined => {
-  const value = env[name]
-  return typeof value === "string" && value.trim() !== "" ? value : undefined
-}
-
-const integer = (problems: Array<string>, env: Env, name: string, min: number, max: number, fallback: number) => {
-  const raw = text(env, name)
-  if (raw === undefined) return fallback
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    problems.push(`${name}: expected an integer from ${min} to ${max}`)
-    return fallback
-  }
-  return Number(raw)
-}
+const integer = (problems: Array<string>, env: Env, name: string, min: number, max: number, fallback: number) =>
+  Number(setting(problems, env, name, Integer(min, max), String(fallback)) ?? fallback)
 
 /**
  * Decodes the audit settings; `problems` gets one line per bad setting.
@@ -68,7 +55,7 @@ export const decodeAuditSettings = (
   problems: Array<string>,
   defaultClientIpHeader?: string
 ): AuditSettings => {
-  const signingKey = text(env, auditSettingNames.signingKey)
+  const signingKey = optional(problems, env, auditSettingNames.signingKey, Required)
   if (signingKey !== undefined) {
     try {
       parsePrivateKeyDer(signingKey)
@@ -76,14 +63,15 @@ export const decodeAuditSettings = (
       problems.push(`${auditSettingNames.signingKey}: ${(error as Error).message}`)
     }
   }
-  const publicKeys = text(env, auditSettingNames.publicKeys)
+  const publicKeys = optional(problems, env, auditSettingNames.publicKeys, Required)
   if (publicKeys !== undefined) {
     const blocks = [...publicKeys.matchAll(/-----BEGIN PUBLIC KEY-----([^-]*)-----END PUBLIC KEY-----/g)]
     if (blocks.length === 0 || blocks.some((m) => fromBase64(m[1]!)?.length !== 44)) {
       problems.push(`${auditSettingNames.publicKeys}: expected one or more Ed25519 public keys in SPKI PEM form`)
     }
   }
-  const header = text(env, auditSettingNames.clientIpHeader)?.trim().toLowerCase() ?? defaultClientIpHeader
+  const header =
+    optional(problems, env, auditSettingNames.clientIpHeader, Required)?.trim().toLowerCase() ?? defaultClientIpHeader
   if (header !== undefined && !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(header)) {
     problems.push(`${auditSettingNames.clientIpHeader}: expected an HTTP header name`)
   }

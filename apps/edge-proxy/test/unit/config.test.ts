@@ -201,6 +201,23 @@ describe("config", () => {
     expect(Result.isSuccess(trusted) && trusted.success.auditSettings.clientIpHeader).toBe("x-real-ip")
   })
 
+  it("refuses a blank audit signing key or IP header rather than running without them, and names the audit's bad numbers as the proxy's", () => {
+    expect(
+      problems({
+        ...valid,
+        ORGKIT_AUDIT_SIGNING_KEY: "   ",
+        ORGKIT_AUDIT_CLIENT_IP_HEADER: " ",
+        ORGKIT_AUDIT_CHECKPOINT_EVERY: "1e3",
+        ORGKIT_CACHE_MAX_AGE_S: "1e3"
+      }).map((p) => p.replace(/ \(.*$/, ""))
+    ).toEqual([
+      "ORGKIT_AUDIT_SIGNING_KEY: is not an Ed25519 private key in PKCS#8 form",
+      "ORGKIT_AUDIT_CLIENT_IP_HEADER: expected an HTTP header name",
+      "ORGKIT_AUDIT_CHECKPOINT_EVERY: Invalid input: expected an integer from 1 to 100000",
+      "ORGKIT_CACHE_MAX_AGE_S: Invalid input: expected an integer from 1 to 86400"
+    ])
+  })
+
   it("decodes quotas and the upstream budget, and names a malformed rate", () => {
     const keys = JSON.stringify([
       { id: "a", name: "A", key: "0123456789abcdef", scopes: ["read"], rateLimit: { requests: 10, perSeconds: 1 } }
