@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { Bounded, HexColor, JsonObject, Url } from "./internal/strings.ts"
+import { BodyNumber, Bounded, HexColor, JsonObject, JsonObjectBody, Url } from "./internal/strings.ts"
 
 /**
  * An organization id: 12 characters of `[0-9a-z]` when Logto creates it, at most 21 when stored.
@@ -124,12 +124,12 @@ export type OrganizationWithFeatured = typeof OrganizationWithFeatured.Type
 const writableFields = {
   tenantId: Schema.optionalKey(Bounded(0, 21)),
   description: Schema.optionalKey(Schema.NullOr(Bounded(0, 256))),
-  customData: Schema.optionalKey(JsonObject),
+  customData: Schema.optionalKey(JsonObjectBody),
   isMfaRequired: Schema.optionalKey(Schema.Boolean),
   color: Schema.optionalKey(Color),
   branding: Schema.optionalKey(Branding),
   customCss: Schema.optionalKey(Schema.NullOr(Schema.String)),
-  createdAt: Schema.optionalKey(Schema.Number)
+  createdAt: Schema.optionalKey(BodyNumber)
 }
 
 /**

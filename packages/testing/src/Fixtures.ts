@@ -9,41 +9,10 @@ import { Member, Organization as Org } from "@orgkit/core"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import * as SchemaAST from "effect/SchemaAST"
+import type * as SchemaAST from "effect/SchemaAST"
 import * as fc from "fast-check"
 import { idAlphabet, randomString, secure, seeded } from "./internal/random.ts"
 import type * as Seed from "./Seed.ts"
-
-interface Constraint {
-  readonly minLength?: number
-  readonly maxLength?: number
-  readonly patterns?: ReadonlyArray<{ readonly source: string; readonly flags: string }>
-}
-
-const constraintOf = (ast: SchemaAST.AST): { constraint: Constraint; url: boolean } => {
-  let minLength: number | undefined
-  let maxLength: number | undefined
-  const patterns: Array<{ source: string; flags: string }> = []
-  let url = false
-  for (const check of ast.checks ?? []) {
-    const annotations = check.annotations as
-      | { arbitraryConstraint?: Constraint; meta?: { orgkit?: string } }
-      | undefined
-    const c = annotations?.arbitraryConstraint
-    if (c?.minLength !== undefined) minLength = Math.max(minLength ?? 0, c.minLength)
-    if (c?.maxLength !== undefined) maxLength = Math.min(maxLength ?? Infinity, c.maxLength)
-    if (c?.patterns !== undefined) patterns.push(...c.patterns)
-    if (annotations?.meta?.orgkit === "url") url = true
-  }
-  return {
-    constraint: {
-      ...(minLength === undefined ? {} : { minLength }),
-      ...(maxLength === undefined ? {} : { maxLength }),
-      ...(patterns.length === 0 ? {} : { patterns })
-    },
-    url
-  }
-}
 
 /**
  * Absolute URLs that WHATWG `new URL()` accepts, of any scheme (Logto's `z.string().url()`).
@@ -70,95 +39,51 @@ const utf16 = (min: number, max: number) =>
     })
     .filter((s) => s.length >= min && s.length <= max)
 
-/** JSON values that survive `JSON.stringify`/`JSON.parse` unchanged (no `-0`, no `__proto__` keys). */
-const json: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown)
-
-const safeKey = fc.string({ maxLength: 12 }).filter((k) => k !== "__proto__")
-
-const number = fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n))
-
-const fromAst = (ast: SchemaAST.AST): fc.Arbitrary<unknown> => {
-  switch (ast._tag) {
-    case "String": {
-      const { constraint, url: isUrl } = constraintOf(ast)
-      if (isUrl) return url
-      const pattern = constraint.patterns?.[0]
-      if (pattern !== undefined) {
-        // fast-check cannot generate from a case-insensitive regex: generate and mix the case.
-        const base = fc.stringMatching(new RegExp(pattern.source, pattern.flags.replace(/[giy]/g, "")))
-        return pattern.flags.includes("i") ? fc.mixedCase(base) : base
-      }
-      return utf16(constraint.minLength ?? 0, constraint.maxLength ?? 40)
-    }
-    case "Number":
-      return number
-    case "Boolean":
-      return fc.boolean()
-    case "Null":
-      return fc.constant(null)
-    case "Literal":
-      return fc.constant(ast.literal)
-    case "Unknown":
-    case "Any":
-      return json
-    case "Union":
-      return fc.oneof(...ast.types.map(fromAst))
-    case "Arrays": {
-      const { constraint } = constraintOf(ast)
-      const item = ast.rest[0]
-      if (item === undefined || ast.elements.length > 0)
-        throw new Error("Fixtures: only homogeneous arrays are supported")
-      return fc.array(fromAst(item), {
-        minLength: constraint.minLength ?? 0,
-        maxLength: Math.min(constraint.maxLength ?? 4, 4)
-      })
-    }
-    case "Objects": {
-      const [index] = ast.indexSignatures
-      if (ast.propertySignatures.length === 0 && index !== undefined)
-        return fc.dictionary(safeKey, fromAst(index.type), { maxKeys: 4 })
-      const model: Record<string, fc.Arbitrary<unknown>> = {}
-      const required: Array<string> = []
-      for (const ps of ast.propertySignatures) {
-        const name = String(ps.name)
-        model[name] = fromAst(ps.type)
-        if (!SchemaAST.isOptional(ps.type)) required.push(name)
-      }
-      return fc.record(model, { requiredKeys: required })
-    }
-    default:
-      throw new Error(`Fixtures: no arbitrary for schema node ${ast._tag}`)
-  }
-}
-
 /**
- * A fast-check arbitrary of the values a schema accepts (its decoded side), for the schema
- * shapes core uses: structs with optional keys, records, arrays, unions, literals, strings with
- * length, pattern and URL checks, numbers and booleans.
- *
- * @category testing
- * @since 0.1.0
+ * What a value becomes on the wire: Logto answers and seed files are JSON, which has no `-0`
+ * (Effect's JSON generator draws it; it comes back as `0`).
  */
-export const arbitrary = <S extends Schema.Top>(schema: S): fc.Arbitrary<S["Type"]> =>
-  fromAst(schema.ast) as fc.Arbitrary<S["Type"]>
+const throughJson = <A>(value: A): A => JSON.parse(JSON.stringify(value)) as A
+
+/** One derivation per schema node: Effect compiles a schema into a generator once, draws are cheap. */
+const derivations = new WeakMap<SchemaAST.AST, Arbitrary.Arbitrary<unknown>>()
+
+const derivationOf = (schema: Schema.Top): Arbitrary.Arbitrary<unknown> => {
+  let values = derivations.get(schema.ast)
+  if (values === undefined) {
+    values = Arbitrary.schema(Schema.toType(schema) as Schema.Top)
+    derivations.set(schema.ast, values)
+  }
+  return values
+}
 
 /**
  * A fast-check arbitrary of the values a schema accepts (its decoded side), derived by Effect's own
  * `Arbitrary.schema` (Effect 4.1 has no fast-check derivation): each fast-check draw picks a seed
- * and Effect generates one value from it, so a fast-check seed replays the same values. Effect
- * checks a filter by generating and discarding, so a constraint expressed only as a filter (core's
- * URL check) is not generated unless the schema carries an `arbitraryConstraint` for it; such
- * optional keys are left out, and a required one fails loudly with Effect's `SampleError`.
+ * and Effect generates one value from it, so a fast-check seed replays the same values (they do not
+ * shrink). The schema is compiled once per schema node. What Logto requires beyond the types is
+ * said in core's schemas, where Effect reads it: length bounds and patterns as checks, and
+ * generation hints (`arbitraryConstraint`) on checks Effect cannot draw from, such as the URL
+ * check. A check without a hint is met by drawing and discarding (bodies' `__proto__` keys).
  *
  * @category testing
  * @since 0.1.0
  */
-export const derived = <S extends Schema.Top>(schema: S): fc.Arbitrary<S["Type"]> => {
-  const values = Arbitrary.schema(Schema.toType(schema) as Schema.Top)
+export const arbitrary = <S extends Schema.Top>(schema: S): fc.Arbitrary<S["Type"]> => {
+  const values = derivationOf(schema)
   return fc
     .noShrink(fc.integer())
     .map((seed) => Effect.runSync(Arbitrary.sampleEffect(values, { count: 1, seed }))[0] as S["Type"])
 }
+
+/**
+ * The same as {@link arbitrary}, under the name it had while both derivations existed.
+ *
+ * @deprecated Use {@link arbitrary}.
+ * @category testing
+ * @since 0.1.0
+ */
+export const derived: <S extends Schema.Top>(schema: S) => fc.Arbitrary<S["Type"]> = arbitrary
 
 /**
  * A deterministic source of uniform numbers in [0, 1) from a seed (mulberry32, the generator the
@@ -233,13 +158,16 @@ export const organization: fc.Arbitrary<Org.Organization> = fc
     id,
     name: body.name,
     description: body.description === undefined || body.description === "" ? null : body.description,
-    customData: body.customData ?? {},
+    customData: throughJson(body.customData ?? {}),
     isMfaRequired: body.isMfaRequired ?? false,
     color: body.color ?? {},
     branding: body.branding ?? {},
     customCss: body.customCss === undefined || body.customCss === "" ? null : body.customCss,
     createdAt
   }))
+
+/** The free-form JSON objects a body may carry (`customData`), as they come back from Logto. */
+const customData = arbitrary(Org.CreateOrganization.fields.customData.schema).map(throughJson)
 
 /**
  * Users as seed objects, with every field of `Member.OrganizationUser` (but roles).
@@ -255,7 +183,7 @@ export const user: fc.Arbitrary<Omit<Member.OrganizationUser, "organizationRoles
     primaryPhone: fc.option(fc.stringMatching(/^\d{8,15}$/), { nil: null }),
     name: fc.option(utf16(1, 40), { nil: null }),
     avatar: fc.option(url, { nil: null }),
-    customData: fc.dictionary(safeKey, json, { maxKeys: 3 }),
+    customData,
     profile: arbitrary(Member.UserProfile),
     createdAt: timestamp,
     isSuspended: fc.boolean()

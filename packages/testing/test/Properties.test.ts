@@ -1,4 +1,4 @@
-import { RouteTable } from "@orgkit/core"
+import { RouteTable, Validation } from "@orgkit/core"
 import { Schema } from "effect"
 import * as fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
@@ -148,16 +148,32 @@ describe("generated data is valid for the contract", () => {
   })
 })
 
-describe("Fixtures.derived", () => {
+describe("Fixtures.arbitrary", () => {
+  const payloads = RouteTable.routes
+    .filter((r) => r.endpoint.payload.size > 0)
+    .map((r) => [r.operationId, r.endpoint.payload.get("application/json")!.schemas[0] as Schema.Top] as const)
+
   it("draws values every core payload schema accepts, the same ones for the same seed", () => {
-    for (const route of RouteTable.routes.filter((r) => r.endpoint.payload.size > 0)) {
-      const schema = route.endpoint.payload.get("application/json")!.schemas[0] as Schema.Top
-      const values = fc.sample(Fixtures.derived(schema), { seed: 7, numRuns: 40 })
+    for (const [operationId, schema] of payloads) {
+      const values = fc.sample(Fixtures.arbitrary(schema), { seed: 7, numRuns: 40 })
       for (const value of values) {
         const decoded = Schema.decodeUnknownResult(Schema.toType(schema) as Schema.Decoder<unknown>)(value)
-        expect(decoded._tag, `${route.operationId}: ${JSON.stringify(value)}`).toBe("Success")
+        expect(decoded._tag, `${operationId}: ${JSON.stringify(value)}`).toBe("Success")
       }
-      expect(fc.sample(Fixtures.derived(schema), { seed: 7, numRuns: 40 })).toEqual(values)
+      expect(fc.sample(Fixtures.arbitrary(schema), { seed: 7, numRuns: 40 })).toEqual(values)
+    }
+  })
+
+  it("draws bodies that Logto's parser takes as JSON and that still decode after the trip", () => {
+    for (const [operationId, schema] of payloads) {
+      for (const value of fc.sample(Fixtures.arbitrary(schema), { seed: 11, numRuns: 200 })) {
+        const text = JSON.stringify(value)
+        const parsed = Validation.parseBody("application/json", text)
+        expect(parsed._tag, `${operationId}: ${text}`).toBe("Success")
+        if (parsed._tag !== "Success") continue
+        const decoded = Schema.decodeUnknownResult(Schema.toType(schema) as Schema.Decoder<unknown>)(parsed.success)
+        expect(decoded._tag, `${operationId}: ${text}`).toBe("Success")
+      }
     }
   })
 })

@@ -26,5 +26,39 @@ export const Url = Schema.String.check(
 // Both cases spelled out rather than the `i` flag: the same language, and generators can draw from it.
 export const HexColor = Schema.String.check(Schema.isPattern(/^#[\da-fA-F]{3}([\da-fA-F]{3})?$/))
 
+/**
+ * A number in a request body, as Logto's `z.number()`: anything but `NaN` (JSON's `1e400` parses
+ * to `Infinity` and passes).
+ */
+export const BodyNumber = Schema.Number.check(
+  Schema.makeFilter((n: number) => !Number.isNaN(n), {
+    expected: "a number",
+    // What generators draw (the predicate still decides): finite numbers, the ones JSON can write.
+    arbitraryConstraint: { number: "finite" }
+  })
+)
+
 /** A free-form JSON object (Logto's `customData`, SSO `config`). */
 export const JsonObject = Schema.Record(Schema.String, Schema.Unknown)
+
+/** Whether a `__proto__` key is anywhere in a value (iterative: a body may nest deeper than the stack). */
+const hasProtoKey = (value: unknown): boolean => {
+  const pending: Array<unknown> = [value]
+  while (pending.length > 0) {
+    const next = pending.pop()
+    if (typeof next !== "object" || next === null) continue
+    if (Object.hasOwn(next, "__proto__")) return true
+    pending.push(...Object.values(next))
+  }
+  return false
+}
+
+/**
+ * A free-form JSON object in a request body. Logto's body parser (co-body, `protoAction: "error"`)
+ * refuses a `__proto__` key at any depth before validation, so no body Logto accepts holds one
+ * (`Validation.parseBody` answers it first). Said here too so the values derived from the schema
+ * (Effect's Arbitrary draws `__proto__` among its edge-case keys) are only bodies Logto accepts.
+ */
+export const JsonObjectBody = JsonObject.check(
+  Schema.makeFilter((value: object) => !hasProtoKey(value), { expected: "a JSON object without a __proto__ key" })
+)

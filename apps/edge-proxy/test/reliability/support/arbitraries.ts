@@ -3,7 +3,7 @@
  * (`RouteTable.routes`: methods, paths, path parameters, pagination mode) and each endpoint's
  * payload and query schemas (defects from their AST: required keys, types, length bounds, the
  * color pattern, the URL check, non-empty arrays; the valid rest of a body from Effect's own
- * derivation, `Fixtures.derived`), plus Logto's pagination rules (`Pagination.parse` decides
+ * derivation, `Fixtures.arbitrary`), plus Logto's pagination rules (`Pagination.parse` decides
  * which `page`/`page_size` values are invalid).
  *
  * Every arbitrary yields a `Case`; `badRequest` keeps only the cases the oracle says the proxy
@@ -70,10 +70,10 @@ const isRecord = (ast: Ast): boolean => ast._tag === "Objects" && ast.propertySi
 // Valid values (the rest of a body around one defect)
 
 /**
- * Valid values of a schema node, derived by Effect (`Fixtures.derived`): the rest of a body around
- * one defect. Keys whose only rule is a filter (URLs) are left out, which keeps bodies small.
+ * Valid values of a schema node, derived by Effect (`Fixtures.arbitrary`, compiled once per node
+ * however often a case asks): the rest of a body around one defect.
  */
-const validFor = (ast: Ast): fc.Arbitrary<unknown> => Fixtures.derived(Schema.make(ast) as Schema.Top)
+const validFor = (ast: Ast): fc.Arbitrary<unknown> => Fixtures.arbitrary(Schema.make(ast) as Schema.Top)
 
 // ---------------------------------------------------------------------------------------------
 // Invalid values: one defect somewhere below `ast`, with a label saying what it is
