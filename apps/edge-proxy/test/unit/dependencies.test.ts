@@ -73,6 +73,33 @@ describe("webhook events", () => {
     expect(webhookInvalidation({ event: "Organization.Created" }).tags).toEqual(["all"])
   })
 
+  it("finds the organization in data.id, organizationId, data.organizationId, then params.id, skipping empty ones", () => {
+    const tags = (payload: Record<string, unknown>) =>
+      webhookInvalidation({ event: "Organization.Membership.Updated", ...payload }).tags
+    expect(tags({ data: { organizationId: "o4" } })).toEqual(["org:o4", "orgs"])
+    expect(tags({ data: { id: "o1", organizationId: "o4" }, organizationId: "o2", params: { id: "o3" } })).toEqual([
+      "org:o1",
+      "orgs"
+    ])
+    expect(tags({ data: { organizationId: "o4" }, organizationId: "o2", params: { id: "o3" } })).toEqual([
+      "org:o2",
+      "orgs"
+    ])
+    expect(tags({ data: { organizationId: "o4" }, params: { id: "o3" } })).toEqual(["org:o4", "orgs"])
+    expect(tags({ data: { id: "" }, organizationId: "", params: { id: "o3" } })).toEqual(["org:o3", "orgs"])
+    // Ids that are not non-empty strings, or containers that are not objects, name no organization.
+    expect(tags({ data: { id: 7 }, organizationId: ["o2"], params: ["o3"] })).toEqual(["all"])
+    expect(tags({ data: [{ id: "o1" }], params: "o3" })).toEqual(["all"])
+    expect(tags({ params: { id: "" } })).toEqual(["all"])
+  })
+
+  it("reads the event only from a payload object with a non-empty string event", () => {
+    expect(webhookInvalidation(null)).toEqual({ event: undefined, tags: [] })
+    expect(webhookInvalidation([{ event: "Organization.Deleted" }])).toEqual({ event: undefined, tags: [] })
+    expect(webhookInvalidation({ event: "", data: { id: "o1" } })).toEqual({ event: undefined, tags: [] })
+    expect(webhookInvalidation({ event: 1, data: { id: "o1" } })).toEqual({ event: undefined, tags: [] })
+  })
+
   it("drops everything for role, scope, user and application changes", () => {
     for (const event of [
       "OrganizationRole.Created",

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest"
 import { memoryBackend, memoryCache } from "../../src/cache/memory-cache.ts"
 import { MemoryStore } from "../../src/cache/memory-store.ts"
 import { makeCounters } from "../../src/cache/metrics.ts"
-import { makeReadThrough } from "../../src/cache/read-through.ts"
+import { bypassDirective, makeReadThrough } from "../../src/cache/read-through.ts"
 import type { CacheSettings } from "../../src/config.ts"
 import { UpstreamFailure, type UpstreamRequest, type UpstreamResponse } from "../../src/ports.ts"
 import { answer, at, bearer, collectingLog, keys, scriptedUpstream, testApp, testPlatform } from "../fixtures/ports.ts"
@@ -322,5 +322,382 @@ describe("read-through cache", () => {
     expect(upstream.requests).toHaveLength(2)
     expect([cache.counters.errors, cache.counters.invalidationFailures]).toEqual([1, 1])
     expect(log.lines.map((l) => l["msg"])).toContain("cache invalidation failed")
+  })
+})
+
+/** Yields to the event loop until `done()` holds (the app's awaits include WebCrypto's thread pool). */
+const until = async (done: () => boolean) => {
+  for (let i = 0; !done(); i++) {
+    if (i > 100_000) throw new Error("the condition never held")
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
+/**
+ * A Logto-like upstream whose GET answers can be held: `hold()` makes the next GETs wait until
+ * `release(answer)` answers them (an answer, or a failure to throw).
+ */
+const heldLogto = () => {
+  const logto = logtoLike()
+  const gates: Array<(outcome: UpstreamResponse | Error | undefined) => void> = []
+  let holding = false
+  const upstream = scriptedUpstream(async (request) => {
+    if (holding && request.method === "GET") {
+      const outcome = await new Promise<UpstreamResponse | Error | undefined>((resolve) => gates.push(resolve))
+      if (outcome instanceof Error) throw outcome
+      if (outcome !== undefined) return outcome
+    }
+    return logto.upstream.send(request)
+  })
+  return {
+    ...logto,
+    upstream,
+    hold: () => void (holding = true),
+    /** Answers the held GETs (the first with `outcome`, Logto's own answer by default), and stops holding. */
+    release: (outcome?: UpstreamResponse | Error) => {
+      holding = false
+      for (const [i, gate] of gates.splice(0).entries()) gate(i === 0 ? outcome : undefined)
+    },
+    held: () => gates.length
+  }
+}
+
+const heldSetup = (
+  backend?: (inner: ReturnType<typeof memoryBackend>) => Parameters<typeof makeReadThrough>[0]["backend"]
+) => {
+  const platform = testPlatform()
+  const log = collectingLog()
+  const memory = new MemoryStore({ maxBytes: 1_000_000, instance: "held", leaseMs: 60_000 })
+  const inner = memoryBackend(memory, 1_000_000)
+  const counters = makeCounters()
+  const chosen = backend === undefined ? inner : backend(inner)
+  let lookups = 0
+  const cache = makeReadThrough({
+    backend: { ...chosen, lookup: (...args) => (lookups++, chosen.lookup(...args)) },
+    policy: settings,
+    now: platform.now,
+    counters,
+    log
+  })
+  const logto = heldLogto()
+  const { app } = testApp({ cache, upstream: logto.upstream, platform, log })
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    app.request(at(path), { headers: { ...bearer(keys.admin), ...headers } })
+  /** Two identical reads, once both have looked the cache up and the first one's fill waits on Logto. */
+  const twice = async (path: string) => {
+    const before = lookups
+    logto.hold()
+    const requests = [get(path), get(path)]
+    await until(() => lookups === before + 2 && logto.held() === 1)
+    return requests
+  }
+  const write = (path: string) =>
+    app.request(at(path), {
+      method: "PATCH",
+      headers: { ...bearer(keys.admin), "content-type": "application/json" },
+      body: '{"name":"changed"}'
+    })
+  return { app, get, twice, write, cache, counters, memory, platform, log, logto }
+}
+
+describe("read-through cache: counters, coalescing and failures", () => {
+  it("counts hits, misses, bypasses, revalidations and stale answers, and shows them in /metrics", async () => {
+    const { get, cache, platform, logto, app } = setup()
+    await get(o1)
+    await get(o1)
+    await get(o1, { "cache-control": "no-cache" })
+    await app.request(at(o1), { method: "HEAD", headers: bearer(keys.admin) })
+    platform.advance(30_000)
+    await get(o1)
+    platform.advance(30_000)
+    logto.failures.push(answer(500, "Internal Server Error"))
+    expect((await get(o1)).headers.get("x-cache")).toBe("STALE")
+    expect(cache.counters).toMatchObject({ hits: 1, misses: 2, bypass: 2, revalidated: 1, stale: 1, coalesced: 0 })
+    const metrics = await (await app.request(at("/metrics"), { headers: bearer(keys.admin) })).text()
+    expect(metrics).toContain("orgkit_cache_hits_total 1\n")
+    expect(metrics).toContain("orgkit_cache_stale_total 1\n")
+    expect(metrics).toContain("orgkit_cache_entries 1\n")
+  })
+
+  it("serves stale for Logto's 500 (as for any 5xx or 429), and the stale bound is inclusive", async () => {
+    const { get, platform, logto, cache } = setup()
+    await get(o1)
+    platform.advance(30_000 + 60_000)
+    logto.failures.push(answer(500, "Internal Server Error"))
+    expect((await get(o1)).headers.get("x-cache")).toBe("STALE")
+    platform.advance(1)
+    logto.failures.push(answer(500, "Internal Server Error"))
+    expect((await get(o1)).status).toBe(500)
+    expect(cache.counters.stale).toBe(1)
+  })
+
+  it("answers a 304 from the cache and then the full entry again, in either order", async () => {
+    const { get } = setup()
+    const etag = (await get(o1)).headers.get("etag")!
+    const conditional = await get(o1, { "if-none-match": etag })
+    const full = await get(o1)
+    const again = await get(o1, { "if-none-match": etag })
+    expect([conditional.status, full.status, again.status]).toEqual([304, 200, 304])
+    expect([full.headers.get("x-cache"), full.headers.get("content-type"), await full.text()]).toEqual([
+      "HIT",
+      "application/json; charset=utf-8",
+      JSON.stringify({ path: o1 })
+    ])
+  })
+
+  it("stores only the headers that matter: Content-Type, ETag, Total-Number and Link", async () => {
+    const { get, logto } = setup()
+    logto.failures.push(
+      answer(200, [{ id: "o1" }], {
+        etag: '"e1"',
+        "total-number": "1",
+        link: '<https://logto.test/api/organizations?page=1>; rel="first"',
+        "set-cookie": "session=x",
+        "x-powered-by": "koa"
+      })
+    )
+    await get("/api/organizations")
+    const hit = await get("/api/organizations")
+    expect(hit.headers.get("x-cache")).toBe("HIT")
+    const names = [...hit.headers.keys()].filter((n) => !["x-cache", "x-request-id", "content-length"].includes(n))
+    expect(names.sort()).toEqual(["content-type", "etag", "link", "total-number"])
+  })
+
+  it("answers 304 only to a 200: Logto's error with an ETag is passed on as it is", async () => {
+    const { get, logto } = setup()
+    logto.failures.push(answer(404, { code: "entity.not_exists_with_id", message: "x" }, { etag: '"gone"' }))
+    const response = await get("/api/organizations/gone", { "if-none-match": '"gone"' })
+    expect([response.status, response.headers.get("x-cache")]).toEqual([404, "MISS"])
+  })
+
+  it("reads Cache-Control's directives whatever their case and spacing; no-store wins over no-cache", async () => {
+    const { get, logto, upstream } = setup()
+    await get(o1)
+    logto.bodies.set(o1, '{"v":2}')
+    const spaced = await get(o1, { "cache-control": "max-age=0,  No-Cache " })
+    expect([spaced.headers.get("x-cache"), await spaced.text()]).toEqual(["BYPASS", '{"v":2}'])
+    logto.bodies.set(o1, '{"v":3}')
+    expect(await (await get(o1, { "cache-control": "no-cache, no-store" })).text()).toBe('{"v":3}')
+    // no-store did not store: the no-cache refresh (v2) is still the entry.
+    expect(await (await get(o1)).text()).toBe('{"v":2}')
+    expect(upstream.requests).toHaveLength(3)
+  })
+
+  it("stores an answer exactly at the entry size limit (body bytes and key), not one byte more", async () => {
+    const limit = 2_048
+    const { get, logto } = setup({ maxEntryBytes: limit })
+    const sized = (path: string, extra: number) =>
+      logto.bodies.set(path, JSON.stringify({ pad: "x".repeat(limit - path.length - 10 + extra) }))
+    sized(o1, 0)
+    sized("/api/organizations/o2", 1)
+    await get(o1)
+    await get("/api/organizations/o2")
+    expect([
+      (await get(o1)).headers.get("x-cache"),
+      (await get("/api/organizations/o2")).headers.get("x-cache")
+    ]).toEqual(["HIT", "MISS"])
+  })
+
+  it("records what the Node hit path needs with each entry: operation, organization, view and forwarded path", async () => {
+    const upstream = scriptedUpstream(() => answer(200, [{ id: "org-acme" }]))
+    const platform = testPlatform()
+    const cache = memoryCache(settings, { now: platform.now, log: collectingLog(), leaseMs: 10_000 })
+    const { app } = testApp({ cache: cache.store, upstream, platform })
+    await app.request(at("/api/organizations/org-acme/users?page=1"), { headers: bearer(keys.acme) })
+    await app.request(at("/api/organizations?page=1"), { headers: bearer(keys.acme) })
+    await app.request(at("/api/organizations?page=1"), { headers: bearer(keys.admin) })
+    expect(cache.memory.peek("/api/organizations/org-acme/users?page=1", platform.now())?.meta).toEqual({
+      operationId: "ListOrganizationUsers",
+      organizationId: "org-acme",
+      view: "",
+      forwardedPath: "/api/organizations/org-acme/users"
+    })
+    expect(cache.memory.peek('/api/organizations?page=1\n["org-acme","org-acme-2"]', platform.now())?.meta).toEqual({
+      operationId: "ListOrganizations",
+      organizationId: undefined,
+      view: '["org-acme","org-acme-2"]',
+      forwardedPath: "/api/organizations"
+    })
+    expect(cache.memory.peek("/api/organizations?page=1", platform.now())?.meta.view).toBe("")
+  })
+
+  it("gives concurrent identical misses the filler's answer, cached or not, counted as coalesced", async () => {
+    const { twice, logto, counters } = heldSetup()
+    const requests = await twice("/api/organizations/gone")
+    logto.release(answer(404, { code: "entity.not_exists_with_id", message: "x" }))
+    const responses = await Promise.all(requests)
+    expect(responses.map((r) => [r.status, r.headers.get("x-cache")])).toEqual([
+      [404, "MISS"],
+      [404, "MISS"]
+    ])
+    expect([logto.upstream.requests.length, counters.coalesced, counters.misses]).toEqual([1, 1, 1])
+  })
+
+  it("serves stale to waiters on a fill Logto failed, and its failure (with its data) when nothing is usable", async () => {
+    const { get, twice, logto, counters, platform } = heldSetup()
+    await get(o1)
+    platform.advance(40_000)
+    let requests = await twice(o1)
+    logto.release(answer(503, "Service Unavailable"))
+    expect((await Promise.all(requests)).map((r) => r.headers.get("x-cache"))).toEqual(["STALE", "STALE"])
+    requests = await twice(o1)
+    logto.release(new UpstreamFailure("budget", "spent", { retryAfterMs: 3_000 }))
+    expect((await Promise.all(requests)).map((r) => r.headers.get("x-cache"))).toEqual(["STALE", "STALE"])
+    expect([counters.stale, counters.staleForBudget, counters.coalesced]).toEqual([4, 1, 2])
+
+    // No entry to fall back on: the waiter answers exactly what the filler answered.
+    requests = await twice("/api/organizations/o2")
+    logto.release(new UpstreamFailure("budget", "spent", { retryAfterMs: 3_000 }))
+    const [filler, waiter] = await Promise.all(requests)
+    expect(filler!.status).toBe(429)
+    expect([waiter!.status, waiter!.headers.get("retry-after"), await waiter!.json()]).toEqual([
+      429,
+      "3",
+      await filler!.json()
+    ])
+  })
+
+  it("counts stale answers for the budget only when the budget was the failure", async () => {
+    const { get, logto, counters, platform } = heldSetup()
+    await get(o1)
+    platform.advance(40_000)
+    logto.failures.push(new UpstreamFailure("timeout", "slow"))
+    expect((await get(o1)).headers.get("x-cache")).toBe("STALE")
+    logto.failures.push(new UpstreamFailure("budget", "spent", { retryAfterMs: 1_000 }))
+    expect((await get(o1)).headers.get("x-cache")).toBe("STALE")
+    expect([counters.stale, counters.staleForBudget]).toEqual([2, 1])
+  })
+
+  it("treats the proxy's own credential failure like Logto's: stale when usable, else shared with waiters", async () => {
+    const { get, twice, logto, platform } = heldSetup()
+    const refused = () => answer(401, { code: "auth.unauthorized", message: "no" })
+    await get(o1)
+    platform.advance(40_000)
+    logto.failures.push(refused(), refused())
+    expect((await get(o1)).headers.get("x-cache")).toBe("STALE")
+    const requests = await twice("/api/organizations/o2")
+    logto.failures.push(refused())
+    logto.release(refused())
+    const [filler, waiter] = await Promise.all(requests)
+    const body = await filler!.json()
+    expect([filler!.status, (body as { code: string }).code]).toEqual([502, "proxy.upstream_auth_failed"])
+    expect([waiter!.status, await waiter!.json()]).toEqual([502, body])
+  })
+
+  it("never serves stale for an unexpected error, and sends the waiters to ask Logto themselves", async () => {
+    const { get, twice, logto, platform, counters } = heldSetup()
+    await get(o1)
+    platform.advance(40_000)
+    const requests = await twice(o1)
+    logto.release(new TypeError("a bug in an adapter"))
+    const [filler, waiter] = await Promise.all(requests)
+    expect([filler!.status, filler!.headers.get("x-cache")]).toEqual([500, null])
+    expect([waiter!.status, waiter!.headers.get("x-cache")]).toEqual([200, "MISS"])
+    expect([logto.upstream.requests.length, counters.stale]).toEqual([3, 0])
+  })
+
+  it("answers a revalidation that a write overtook with Logto's confirmed body, without storing it", async () => {
+    const { get, write, logto, platform, counters } = heldSetup()
+    const first = await (await get(o1)).text()
+    platform.advance(40_000)
+    logto.hold()
+    const revalidating = get("/api/organizations/o1")
+    await until(() => logto.held() === 1)
+    logto.failures.push(answer(204, undefined))
+    expect((await write(o1)).status).toBe(204)
+    logto.release(answer(304, undefined, { etag: `"${first.length.toString(16)}-${first.length}"` }))
+    const response = await revalidating
+    expect([response.status, response.headers.get("x-cache"), await response.text()]).toEqual([200, "MISS", first])
+    expect((await get(o1)).headers.get("x-cache")).toBe("MISS")
+    expect(counters.revalidated).toBe(1)
+  })
+
+  it("refreshes on no-cache only with a 200; without a lease (the cache unreachable) it stores nothing", async () => {
+    const { get, logto, memory, platform, counters, log } = heldSetup((inner) => ({
+      ...inner,
+      lookup: (tag, key, now, mode) =>
+        mode === "bypass" ? Promise.reject(new Error("unreachable")) : inner.lookup(tag, key, now, mode)
+    }))
+    await get(o1)
+    logto.bodies.set(o1, '{"v":2}')
+    const bypassed = await get(o1, { "cache-control": "no-cache" })
+    expect([bypassed.status, bypassed.headers.get("x-cache"), await bypassed.text()]).toEqual([
+      200,
+      "BYPASS",
+      '{"v":2}'
+    ])
+    expect(new TextDecoder().decode(memory.peek(o1, platform.now())?.body)).not.toBe('{"v":2}')
+    expect([counters.errors, log.lines.filter((l) => l["level"] === "error")]).toEqual([0, []])
+  })
+
+  it("counts and logs a failed store, and still answers Logto's answer", async () => {
+    const { get, counters, log } = heldSetup((inner) => ({
+      ...inner,
+      complete: () => Promise.reject(new Error("Durable Object reset"))
+    }))
+    const response = await get(o1)
+    expect([response.status, response.headers.get("x-cache")]).toEqual([200, "MISS"])
+    expect(counters.errors).toBe(1)
+    expect(log.lines.filter((l) => l["msg"] === "cache store failed")).toEqual([
+      expect.objectContaining({ level: "error", key: o1, error: "Error: Durable Object reset" })
+    ])
+  })
+
+  it("logs a lookup that failed, and renders /metrics for a backend without gauges", async () => {
+    const platform = testPlatform()
+    const log = collectingLog()
+    const down = () => Promise.reject(new Error("Durable Object unreachable"))
+    const cache = makeReadThrough({
+      backend: { lookup: down, complete: down, invalidate: down },
+      policy: settings,
+      now: platform.now,
+      counters: makeCounters(),
+      log
+    })
+    const { app } = testApp({ cache, platform, log })
+    expect((await app.request(at(o1), { headers: bearer(keys.admin) })).headers.get("x-cache")).toBe("BYPASS")
+    const bypassed = await app.request(at(o1), { headers: { ...bearer(keys.admin), "cache-control": "no-cache" } })
+    expect([bypassed.status, bypassed.headers.get("x-cache")]).toEqual([200, "BYPASS"])
+    expect(cache.counters).toMatchObject({ errors: 1, bypass: 2 })
+    expect(log.lines.filter((l) => l["level"] === "error")).toEqual([
+      expect.objectContaining({ msg: "cache lookup failed", key: o1, error: "Error: Durable Object unreachable" })
+    ])
+    const metrics = await (await app.request(at("/metrics"), { headers: bearer(keys.admin) })).text()
+    expect(metrics).toContain("orgkit_cache_errors_total 1\n")
+    expect(metrics).not.toContain("orgkit_cache_entries")
+  })
+
+  it("asks the backend nothing for an empty invalidation, and logs a failed one as an error", async () => {
+    const asked: Array<ReadonlyArray<string>> = []
+    const log = collectingLog()
+    const cache = makeReadThrough({
+      backend: {
+        lookup: () => Promise.reject(new Error("unused")),
+        complete: () => Promise.reject(new Error("unused")),
+        invalidate: (tags) => (asked.push(tags), Promise.reject(new Error("down")))
+      },
+      policy: settings,
+      now: () => 0,
+      counters: makeCounters(),
+      log
+    })
+    await cache.invalidate([])
+    expect([asked, cache.counters.invalidations]).toEqual([[], 0])
+    await cache.invalidate(["org:o1", "orgs"])
+    expect([asked.length, cache.counters.invalidations, cache.counters.invalidationFailures]).toEqual([3, 2, 1])
+    expect(log.lines).toEqual([
+      expect.objectContaining({ level: "error", msg: "cache invalidation failed", tags: ["org:o1", "orgs"] })
+    ])
+  })
+
+  it("tells no-store from no-cache, and finds neither in other directives", () => {
+    const directive = (value: string) => bypassDirective(new Headers({ "cache-control": value }))
+    expect([
+      directive("no-store"),
+      directive(" NO-CACHE"),
+      directive("no-cache,no-store"),
+      directive("max-age=0")
+    ]).toEqual(["no-store", "no-cache", "no-store", undefined])
+    expect(bypassDirective(new Headers())).toBeUndefined()
   })
 })
