@@ -123,7 +123,8 @@ export const parse = (contentType: string | null | undefined, text: string): Res
       if (text === "") return Result.succeed({})
       if (!strictJson.test(text)) return Result.fail({ status: 400, body: { message: notObjectOrArray } })
       try {
-        return Result.succeed(Bourne.parse(text, { protoAction: "error" }))
+        // bourne's default `protoAction` (`error`): a `__proto__` key anywhere is refused, as by Logto's co-body.
+        return Result.succeed(Bourne.parse(text))
       } catch (e) {
         return Result.fail({ status: 400, body: { message: (e as Error).message } })
       }

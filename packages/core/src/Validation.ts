@@ -199,7 +199,7 @@ const leafIssue = (
         issue.filter.annotations as { representation?: { id?: string; payload?: Record<string, number> } } | undefined
       )?.representation
       const meta = issue.filter.annotations?.meta as { orgkit?: string } | undefined
-      const kind = typeof input === "string" ? "string" : Array.isArray(input) ? "array" : "number"
+      const kind = typeof input === "string" ? "string" : "array"
       const noun = kind === "string" ? "String" : "Array"
       const unit = kind === "string" ? "character(s)" : "element(s)"
       if (representation?.id === "effect/schema/isMinLength") {
@@ -216,15 +216,20 @@ const leafIssue = (
         return { validation: "regex", code: "invalid_string", message: "Invalid", path }
       }
       if (meta?.orgkit === "url") return { validation: "url", code: "invalid_string", message: "Invalid url", path }
-      const expected = String(issue.filter.annotations?.expected ?? "a valid value")
-      return { code: "custom", message: `Invalid input: expected ${expected}`, path }
+      return refused(issue.filter.annotations?.expected, path)
     }
-    case "InvalidValue":
-      return { code: "invalid_literal", message: "Invalid literal value", path }
     default:
-      return { code: "custom", message: "Invalid input", path }
+      // A transformation's refusal (`InvalidValue`: a string that is no date) or any other issue.
+      return refused(issue._tag === "InvalidValue" ? issue.annotations?.expected : undefined, path)
   }
 }
+
+/** zod's issue for a failed refinement, naming what the schema expected when it says. */
+const refused = (expected: unknown, path: ReadonlyArray<string | number>): ZodIssue => ({
+  code: "custom",
+  message: `Invalid input: expected ${String(expected ?? "a valid value")}`,
+  path
+})
 
 const valueAt = (root: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
   path.reduce<unknown>(
