@@ -45,6 +45,17 @@ const wrongType = (path: Array<string | number>, expected: string, received: str
   line: `Error in key path "${path.join(".")}": (invalid_type) Expected ${expected} but received ${received}.`
 })
 
+/** zod's issue for an empty string where one character is the least. */
+const tooShort = (path: Array<string | number>) => ({
+  code: "too_small",
+  minimum: 1,
+  type: "string",
+  inclusive: true,
+  exact: false,
+  message: "String must contain at least 1 character(s)",
+  path
+})
+
 describe("a value of the wrong JSON type", () => {
   it("names what was received, for every JSON type, at a string field", () => {
     for (const [json, received] of [
@@ -170,15 +181,7 @@ describe("the query and the path", () => {
 
   it("answers an empty organizationRoleId as a too short string", () => {
     expect(invalid(request("ListOrganizationUsers", { query: "organizationRoleId=" })).data.issues).toEqual([
-      {
-        code: "too_small",
-        minimum: 1,
-        type: "string",
-        inclusive: true,
-        exact: false,
-        message: "String must contain at least 1 character(s)",
-        path: ["organizationRoleId"]
-      }
+      tooShort(["organizationRoleId"])
     ])
   })
 
@@ -187,17 +190,7 @@ describe("the query and the path", () => {
       code: "guard.invalid_input",
       message: "The request params is invalid.",
       data: {
-        issues: [
-          {
-            code: "too_small",
-            minimum: 1,
-            type: "string",
-            inclusive: true,
-            exact: false,
-            message: "String must contain at least 1 character(s)",
-            path: ["id"]
-          }
-        ],
+        issues: [tooShort(["id"])],
         name: "ZodError"
       },
       details: 'Error in key path "id": (too_small) String must contain at least 1 character(s)'
