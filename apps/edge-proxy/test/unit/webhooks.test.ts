@@ -191,6 +191,15 @@ describe("logto webhook through the app", () => {
     expect(await (await deliver(ignored)).json()).toEqual({ event: null, invalidated: [], replayed: true })
   })
 
+  it("remembers a delivery at the window's very edge, and knows a replay by its signature's hex alone", async () => {
+    const { deliver, delivery, platform } = setup()
+    const edge = delivery({ event: "Organization.Deleted", data: { id: "edge" } }, platform.now() - 300_000)
+    await deliver(edge, ` ${sign(edge)} `)
+    // Remembering the next delivery keeps `edge`: it is exactly at the horizon, not before it.
+    await deliver(delivery({ event: "PostSignIn" }))
+    expect(await (await deliver(edge, sign(edge))).json()).toEqual({ event: null, invalidated: [], replayed: true })
+  })
+
   it("forgets a delivery once it is out of the window, and the oldest beyond 10,000 remembered", async () => {
     const { deliver, delivery, platform, counters } = setup()
     const early = delivery({ event: "Organization.Deleted", data: { id: "early" } })
