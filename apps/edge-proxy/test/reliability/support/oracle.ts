@@ -44,6 +44,8 @@ export type Expected =
       readonly rule: "route" | "auth" | "size" | "parse" | "pagination" | "validation"
       readonly route?: RouteTable.Route
       readonly params?: Readonly<Record<string, string>>
+      /** Logto's own body when it answers a 500 for this caller's mistake (the proxy answers 400). */
+      readonly logto500?: string
     }
   | { readonly _tag: "Forward"; readonly route: RouteTable.Route; readonly params: Readonly<Record<string, string>> }
   /**
@@ -70,7 +72,7 @@ const json = (
   body: unknown,
   rule: Extract<Expected, { _tag: "Reject" }>["rule"],
   where?: { route: RouteTable.Route; params: Readonly<Record<string, string>> }
-): Expected => ({
+): Extract<Expected, { _tag: "Reject" }> => ({
   _tag: "Reject",
   status,
   contentType: jsonType,
@@ -166,7 +168,7 @@ export const expected = (c: Case): Expected => {
       const instead = result.failure.callerError!
       const rule =
         "code" in instead.body && instead.body.code === LogtoError.codes.invalidInput ? "validation" : "pagination"
-      return deferred(json(instead.status, instead.body, rule, where))
+      return deferred({ ...json(instead.status, instead.body, rule, where), logto500: JSON.stringify(rejection) })
     }
     const rule = "code" in rejection && rejection.code === LogtoError.codes.invalidInput ? "validation" : "pagination"
     return deferred(json(status, rejection, rule, where))
@@ -197,7 +199,7 @@ export type LogtoAnswer =
 /**
  * What Logto (the fake) answers to a request the proxy rejects, compared with the proxy's answer:
  * the same, except for the proxy's documented differences (413 where Logto answers a plain 404;
- * 400 where Logto answers 500 to `page=0.5`) and one undocumented one: on the per-member role
+ * 400 where Logto answers 500 to `page=0.5` or to a `createdAt` out of PostgreSQL's range) and one undocumented one: on the per-member role
  * routes Logto checks membership before anything else, so a non-member gets 422
  * `organization.require_membership` from Logto where the proxy, which cannot know membership
  * without asking Logto, answers the validation error.
@@ -248,20 +250,16 @@ export const logtoAnswer = (
       why: "Logto answers a body over its limit with a plain 404"
     }
   }
-  if (exp.rule === "pagination") {
-    const parsed = Validation.validate(route, {
-      params,
-      search: new URLSearchParams(resolveTarget(c.target).search),
-      body: undefined
-    })
-    if (Result.isFailure(parsed) && parsed.failure.status === 500)
-      return {
-        _tag: "Differs",
-        status: 500,
-        contentType: jsonType,
-        body: JSON.stringify(parsed.failure.body),
-        why: "Logto answers a negative offset with a 500"
-      }
-  }
+  if (exp.logto500 !== undefined)
+    return {
+      _tag: "Differs",
+      status: 500,
+      contentType: jsonType,
+      body: exp.logto500,
+      why:
+        exp.rule === "pagination"
+          ? "Logto answers a negative offset with a 500"
+          : "Logto answers a timestamp out of PostgreSQL's range with a 500"
+    }
   return { _tag: "Same" }
 }
