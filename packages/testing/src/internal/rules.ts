@@ -36,7 +36,13 @@ export const bodyOf = (error: object): unknown => {
 
 const decoder = new TextDecoder()
 
-/** The request as the HttpApi decodes it: the parsed body, as JSON. */
+/**
+ * The request as the HttpApi decodes it: the parsed body, as JSON. Core declares every payload as
+ * `application/json`, as Logto's OpenAPI does, but Logto also reads forms (through `qs`: dots and
+ * brackets nest, repeated keys become arrays) and text. A form encoding declared in core would be
+ * decoded by Effect's flat form decoding, not as `qs` reads it. So `Validation.parseBody` parses the
+ * body once, Logto's way, and the HttpApi decodes that result.
+ */
 const parsedView = (
   request: HttpServerRequest.HttpServerRequest,
   payload: unknown
@@ -79,6 +85,10 @@ export const layer: Layer.Layer<LogtoRules, never, FakeStore> = Layer.effect(
         if (Result.isFailure(valid)) return json(valid.failure.status, valid.failure.body)
         const routeContext = yield* HttpRouter.RouteContext
         const query = Validation.queryRecord(url.searchParams)
+        // Core's `Page`/`PageSize` are the documented contract: OpenAPI integers, what the client
+        // sends. Logto reads any number whose offset is whole (`page=1.5&page_size=2`). That reading
+        // is `Pagination.parse`, judged above and read again by the handlers (`pagingOf`). Typed
+        // decoding would refuse such a page, so it does not see the two keys.
         delete query["page"]
         delete query["page_size"]
         return yield* httpEffect.pipe(
