@@ -11,6 +11,7 @@ import { type LogtoError, OrganizationsApi, RouteTable } from "@orgkit/core"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as HttpClient from "effect/http/HttpClient"
@@ -220,9 +221,45 @@ const call = <A, E, R>(operationId: string, defaultTimeoutMillis: number, effect
     })
     // No timer (and no race of two fibers) for a call that may take forever.
     if (timeoutMillis === Number.POSITIVE_INFINITY) return withCall
-    return Effect.timeoutOrElse(withCall, {
-      duration: timeoutMillis,
-      orElse: () => Effect.fail(new RequestTimeout({ operationId, requestId, timeoutMillis }))
+    return timeoutAfter(withCall, timeoutMillis, () => new RequestTimeout({ operationId, requestId, timeoutMillis }))
+  })
+
+/**
+ * `effect`, failing with `onTimeout()` instead when it has not finished after `millis` on the
+ * fiber's `Clock` (a `TestClock` in tests). As `Effect.timeoutOrElse` does, it runs the effect in a
+ * fiber of its own, raced against a fiber that sleeps; the loser is interrupted, and a timeout
+ * fails once the interrupted call has finished (its request aborted). It leaves out what that
+ * generic race costs on every call: an `Option` for each outcome, a set of racers, a finalizer on
+ * the caller, and a fiber that awaits the interrupted sleeper.
+ */
+const timeoutAfter = <A, E, R, E2>(
+  effect: Effect.Effect<A, E, R>,
+  millis: number,
+  onTimeout: () => E2
+): Effect.Effect<A, E | E2, R> =>
+  Effect.withFiber((parent) => {
+    const run = Effect.runForkWith(parent.context as Context.Context<R>)
+    return Effect.callback<A, E | E2>((resume) => {
+      const work = run(effect)
+      const done = work.pollUnsafe()
+      if (done !== undefined) return resume(done)
+      const timer = run(Effect.sleep(millis))
+      let timedOut = false
+      timer.addObserver((exit) => {
+        if (exit._tag !== "Success") return
+        timedOut = true
+        work.interruptUnsafe(parent.id)
+      })
+      work.addObserver((exit) => {
+        timer.interruptUnsafe(parent.id)
+        resume(timedOut ? Effect.fail(onTimeout()) : exit)
+      })
+      // The caller was interrupted: so are both, and it waits for the call to finish.
+      return Effect.suspend(() => {
+        timer.interruptUnsafe(parent.id)
+        work.interruptUnsafe(parent.id)
+        return Effect.asVoid(Fiber.await(work))
+      })
     })
   })
 

@@ -579,6 +579,9 @@ const Closed = Symbol("Closed")
 export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient => {
   const runtime = ManagedRuntime.make(layerOf(options))
   const logto = runtime.runSync(LogtoClient.LogtoClient) as unknown as Record<string, Record<string, Method>>
+  // Calls run on the runtime's services, without the runtime's per-fiber bookkeeping (each fiber
+  // joins a scope, so that `dispose` can interrupt it): `close` stops the calls in flight itself.
+  const run = Effect.runForkWith(runtime.runSync(Effect.context<LogtoClient.LogtoClient>()))
   const defaultHeaders = options.headers
   // Calls in flight, stopped by `close`.
   const inFlight = new Set<(reason: unknown) => void>()
@@ -635,7 +638,7 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
     )
 
     return new Promise<unknown>((resolve, reject) => {
-      const fiber = runtime.runFork(effect)
+      const fiber = run(effect)
       let stopped: unknown
       const stop = (reason: unknown) => {
         if (stopped !== undefined) return

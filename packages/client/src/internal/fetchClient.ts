@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
+import * as Headers from "effect/http/Headers"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as UrlParams from "effect/http/UrlParams"
 
@@ -12,7 +13,7 @@ export type Fetch = (input: string, init: RequestInit) => Promise<Response>
  * aborted when the fiber is interrupted. Compared with `FetchHttpClient.layer` it skips what a
  * Promise caller cannot use (spans, a `URL` object per request that `fetch` parses again,
  * per-request `RequestInit` merging, response tracking for unread bodies). It sends the bodies
- * the client builds: none, or text (JSON and form-encoded).
+ * the client builds: none, or text (JSON and form-encoded). Its responses are {@link lean}.
  */
 export const make = (fetchImpl: Fetch): HttpClient.HttpClient =>
   HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
@@ -50,8 +51,35 @@ export const make = (fetchImpl: Fetch): HttpClient.HttpClient =>
             catch: (cause) =>
               new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
           }),
-          (response) => HttpClientResponse.fromWeb(request, response)
+          (response) => lean(HttpClientResponse.fromWeb(request, response), response)
         )
       }),
     Effect.succeed
   )
+
+/**
+ * `HttpClientResponse.fromWeb`, with its headers and body read at most once per response.
+ * `fromWeb` builds the header record on every `headers` read, and memoises the body on its first
+ * read by running `Effect.cached` on a fiber of its own; here the record is built on the first read,
+ * and the body's one promise is what every read awaits. Any number of reads (the pipeline's, the
+ * decoder's, an error's) see the same headers and bytes, as with `fromWeb`.
+ */
+export const lean = (
+  response: HttpClientResponse.HttpClientResponse,
+  source: Response
+): HttpClientResponse.HttpClientResponse => {
+  let headers: Headers.Headers | undefined
+  let body: Promise<ArrayBuffer> | undefined
+  return Object.defineProperties(response, {
+    headers: { get: () => (headers ??= Headers.fromInput(source.headers)) },
+    arrayBuffer: {
+      value: Effect.tryPromise({
+        try: () => (body ??= source.arrayBuffer()),
+        catch: (cause) =>
+          new HttpClientError.HttpClientError({
+            reason: new HttpClientError.DecodeError({ request: response.request, response, cause })
+          })
+      })
+    }
+  })
+}

@@ -78,32 +78,39 @@ export const make = (options: {
   // The latest consistency token this client received (see `consistencyHeader`).
   let consistency: string | undefined
 
-  const observe = (call: Call | undefined) => (response: HttpClientResponse.HttpClientResponse) => {
+  const observe = (response: HttpClientResponse.HttpClientResponse, call: Call | undefined) => {
     consistency = later(consistency, response.headers[consistencyHeader])
     call?.onResponse?.(response)
-    return response
   }
 
+  /** Sends `request` with the current token; `then` receives the response and the token it carried. */
   const withToken = (
     request: HttpClientRequest.HttpClientRequest,
-    call: Call | undefined
-  ): Effect.Effect<readonly [HttpClientResponse.HttpClientResponse, string | undefined], Failure> =>
+    call: Call | undefined,
+    then: (
+      response: HttpClientResponse.HttpClientResponse,
+      token: string | undefined
+    ) => Effect.Effect<HttpClientResponse.HttpClientResponse, Failure>
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure> =>
     Effect.flatMap(auth.token, (token) =>
-      Effect.map(
+      Effect.flatMap(
         http.execute(token === undefined ? request : HttpClientRequest.bearerToken(request, token)),
-        (response) => [observe(call)(response), token] as const
+        (response) => {
+          observe(response, call)
+          return then(response, token)
+        }
       )
     )
 
   const send = (request: HttpClientRequest.HttpClientRequest, call: Call | undefined) =>
-    Effect.flatMap(withToken(request, call), ([response, token]) =>
+    withToken(request, call, (response, token) =>
       !mayRefresh(response.status, token)
         ? Effect.succeed(response)
         : Effect.flatMap(auth.invalidate(token), (refresh) =>
             refresh
               ? Effect.andThen(
                   drain(response),
-                  Effect.map(withToken(request, call), ([again]) => again)
+                  withToken(request, call, (again) => Effect.succeed(again))
                 )
               : Effect.succeed(response)
           )
@@ -111,18 +118,16 @@ export const make = (options: {
 
   // A retryable status or failure becomes a `Retryable` (the schedule's input), carrying the outcome
   // to hand back if no retry follows.
-  const retryableStatus = (response: HttpClientResponse.HttpClientResponse) =>
+  const retryableStatus = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Retry.Retryable> =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.andThen(
+      Effect.as(
         Effect.ignore(response.arrayBuffer),
-        Effect.fail(
-          new Retry.Retryable({
-            reason: "status",
-            status: response.status,
-            retryAfterMillis: Retry.retryAfterMillis(response.headers["retry-after"], now),
-            outcome: Result.succeed(response)
-          })
-        )
+        new Retry.Retryable({
+          reason: "status",
+          status: response.status,
+          retryAfterMillis: Retry.retryAfterMillis(response.headers["retry-after"], now),
+          outcome: Result.succeed(response)
+        })
       )
     )
 
@@ -140,15 +145,13 @@ export const make = (options: {
     request: HttpClientRequest.HttpClientRequest,
     call: Call | undefined
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure | Retry.Retryable> =>
-    send(request, call).pipe(
-      Effect.flatMap((response) =>
-        policy.statuses.has(response.status) ? retryableStatus(response) : Effect.succeed(response)
-      ),
-      Effect.catch((error) => {
-        if (error._tag === "Retryable") return Effect.fail(error)
-        return Effect.fail(retryableFailure(error) ?? error)
-      })
-    )
+    Effect.matchEffect(send(request, call), {
+      onFailure: (error) => Effect.fail(retryableFailure(error) ?? error),
+      onSuccess: (response) =>
+        policy.statuses.has(response.status)
+          ? Effect.flatMap(retryableStatus(response), Effect.fail)
+          : Effect.succeed(response)
+    })
 
   type Outcome = Result.Result<HttpClientResponse.HttpClientResponse, Failure>
 
@@ -191,7 +194,17 @@ export const make = (options: {
     if (consistency !== undefined && headers[consistencyHeader] === undefined) headers[consistencyHeader] = consistency
     const prepared = HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers)
     if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call)
-    return attempt(prepared, call).pipe(Effect.catchTag("Retryable", (first) => retryAfter(first, prepared, call)))
+    // The first attempt, as `attempt` with the retry path behind it, in one step.
+    return Effect.matchEffect(send(prepared, call), {
+      onFailure: (error) => {
+        const first = retryableFailure(error)
+        return first === undefined ? Effect.fail(error) : retryAfter(first, prepared, call)
+      },
+      onSuccess: (response) =>
+        policy.statuses.has(response.status)
+          ? Effect.flatMap(retryableStatus(response), (first) => retryAfter(first, prepared, call))
+          : Effect.succeed(response)
+    })
   }
 
   return HttpClient.makeWith<never, never, Failure, never>(
