@@ -142,8 +142,7 @@ export const queryRecord = (search: URLSearchParams): Record<string, string | Ar
   return record
 }
 
-const typeName = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "array" : typeof value === "object" ? "object" : typeof value
+const typeName = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value)
 
 const typeNames: Readonly<Record<string, string>> = {
   String: "string",
@@ -231,11 +230,9 @@ const refused = (expected: unknown, path: ReadonlyArray<string | number>): ZodIs
   path
 })
 
+// An issue's path only goes through objects and arrays: a primitive or null fails at its own key.
 const valueAt = (root: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
-  path.reduce<unknown>(
-    (v, k) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
-    root
-  )
+  path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | null | undefined)?.[k], root)
 
 /**
  * Flattens an Effect schema issue into zod-style issues, one per failing field.
@@ -257,7 +254,7 @@ export const toZodIssues = (issue: SchemaIssue.Issue, input: unknown, schema?: S
         if (i.issues.length > 0) return walk(i.issues[0]!, path)
         // zod's `.nullable()` is no union: a value of the wrong type fails its inner type.
         const members = i.ast.types.filter((t) => t._tag !== "Null")
-        if (members.length === 1 && members.length < i.ast.types.length) {
+        if (members.length === 1) {
           const expected = expectedName(members[0])
           const received = typeName(valueAt(input, path))
           out.push({
@@ -435,17 +432,8 @@ const storedPatch = (patch: RouteTable.Patch, payload: Record<string, unknown>):
     const { min, end } = timestampRange
     if (value >= min && value < end) continue
     const issue: ZodIssue =
-      value < min
+      value >= end
         ? {
-            code: "too_small",
-            minimum: min,
-            type: "number",
-            inclusive: true,
-            exact: false,
-            path: [key],
-            message: `Number must be greater than or equal to ${min}`
-          }
-        : {
             code: "too_big",
             maximum: end,
             type: "number",
@@ -453,6 +441,15 @@ const storedPatch = (patch: RouteTable.Patch, payload: Record<string, unknown>):
             exact: false,
             path: [key],
             message: `Number must be less than ${end}`
+          }
+        : {
+            code: "too_small",
+            minimum: min,
+            type: "number",
+            inclusive: true,
+            exact: false,
+            path: [key],
+            message: `Number must be greater than or equal to ${min}`
           }
     return { status: 500, body: internalError, callerError: invalidInput("body", [issue]) }
   }

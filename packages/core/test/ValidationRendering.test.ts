@@ -42,11 +42,18 @@ describe("a missing key, named with the type it should have had", () => {
     ])
   })
 
-  it("names a nullable key by its inner type, as zod's .nullable() does", () => {
+  it("names a nullable key by its inner type, as zod's .nullable() does, wherever null stands", () => {
     expect(issuesOf(Schema.Struct({ d: Schema.NullOr(Schema.String) }), {})).toEqual([required(["d"], "string")])
+    expect(issuesOf(Schema.Struct({ d: Schema.Union([Schema.Null, Schema.Number]) }), {})).toEqual([
+      required(["d"], "number")
+    ])
     expect(issuesOf(Schema.Struct({ d: Schema.NullOr(Schema.Array(Schema.String)) }), {})).toEqual([
       required(["d"], "array")
     ])
+  })
+
+  it("names a key that only takes null as null (zod's z.null())", () => {
+    expect(issuesOf(Schema.Struct({ n: Schema.Union([Schema.Null]) }), {})).toEqual([required(["n"], "null")])
   })
 
   it("follows the path into arrays of structs and through nullable structs and arrays", () => {
@@ -56,6 +63,8 @@ describe("a missing key, named with the type it should have had", () => {
     expect(issuesOf(meta, { meta: {} })).toEqual([required(["meta", "id"], "number")])
     const list = Schema.Struct({ list: Schema.NullOr(Schema.Array(Schema.Struct({ on: Schema.Boolean }))) })
     expect(issuesOf(list, { list: [{}] })).toEqual([required(["list", 0, "on"], "boolean")])
+    const nullFirst = Schema.Struct({ meta: Schema.Union([Schema.Null, Schema.Struct({ id: Schema.Number })]) })
+    expect(issuesOf(nullFirst, { meta: {} })).toEqual([required(["meta", "id"], "number")])
   })
 
   it("is still Required without the schema (the proxy's settings say `is required` from it)", () => {
@@ -83,6 +92,22 @@ describe("a value of the wrong type", () => {
         message: "Expected number, received null"
       }
     ])
+  })
+
+  it("answers a union with one member but null, or with one member, as that member's type", () => {
+    for (const schema of [
+      Schema.Struct({ a: Schema.Union([Schema.Null, Schema.String]) }),
+      Schema.Struct({ a: Schema.Union([Schema.String]) })
+    ])
+      expect(issuesOf(schema, { a: 5 })).toEqual([
+        {
+          code: "invalid_type",
+          expected: "string",
+          received: "number",
+          path: ["a"],
+          message: "Expected string, received number"
+        }
+      ])
   })
 
   it("answers a nullable struct given a number with the struct's type, not a union", () => {
@@ -158,6 +183,15 @@ describe("checks", () => {
       { code: "custom", message: 'Invalid input: expected "on"', path: ["a"] },
       { code: "custom", message: "Invalid input: expected a valid value", path: ["b"] },
       { code: "custom", message: "Invalid input: expected an integer", path: ["c"] }
+    ])
+  })
+
+  it("puts a refinement's issue at the path it names (a check across fields), as zod's refine with a path", () => {
+    const same = Schema.Struct({ a: Schema.String, b: Schema.String }).check(
+      Schema.makeFilter((o: { a: string; b: string }) => (o.a === o.b ? undefined : { path: ["b"], issue: "not a" }))
+    )
+    expect(issuesOf(Schema.Struct({ pair: same }), { pair: { a: "x", b: "y" } })).toEqual([
+      expect.objectContaining({ code: "custom", path: ["pair", "b"] })
     ])
   })
 
