@@ -254,17 +254,58 @@ describe("memory store: leases, waiters and accounting", () => {
       const late = takeover._tag === "Lease" ? takeover.lease : dead.lease
       s.complete("org:o1", "/a", late, storeIt("taken over"), 0)
       expect(s.peek("/a", 0)?.body).toEqual(encoder.encode("taken over"))
-      // A completed fill's timer is cleared: no retry fires later for a new fill of the key.
-      const next = s.lookup("org:o1", "/b", 0, "read")
-      const { lease } = await leaseOf(next)
-      const waiting = s.lookup("org:o1", "/b", 0, "read")
-      s.complete("org:o1", "/b", lease, storeIt("b"), 0)
-      await vi.advanceTimersByTimeAsync(10_000)
-      expect(text(await waiting)).toBe("b")
+      // A completed fill's timer is cleared: it cannot end a later fill of the same key early.
+      const { lease } = await leaseOf(s.lookup("org:o1", "/b", 0, "read"))
+      s.complete("org:o1", "/b", lease, { _tag: "Share", response: response("b") }, 0)
       expect(vi.getTimerCount()).toBe(0)
+      await vi.advanceTimersByTimeAsync(3_000)
+      const again = await leaseOf(s.lookup("org:o1", "/b", 0, "read"))
+      let waited: Found | undefined
+      const waiting = Promise.resolve(s.lookup("org:o1", "/b", 0, "read")).then((f) => (waited = f))
+      await vi.advanceTimersByTimeAsync(2_500)
+      expect(waited).toBeUndefined()
+      s.complete("org:o1", "/b", again.lease, storeIt("b, again"), 0)
+      await waiting
+      expect(text(waited!)).toBe("b, again")
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  it("answers a read of a fresh entry from the entry: no lease, no fill", async () => {
+    const s = store()
+    await fill(s, "org:o1", "/a", "cached", 0, 1_000)
+    const found = await s.lookup("org:o1", "/a", 500, "read")
+    expect([found._tag, found._tag === "Fresh" && new TextDecoder().decode(found.entry.body)]).toEqual([
+      "Fresh",
+      "cached"
+    ])
+    expect(s.empty).toBe(false)
+    // No fill was started: a lookup after expiry gets the lease at once.
+    expect((await s.lookup("org:o1", "/a", 1_000, "read"))._tag).toBe("Lease")
+  })
+
+  it("refreshes nothing for a lease of another instance, or when the entry is gone (evicted meanwhile)", async () => {
+    const s = store()
+    const { lease } = await leaseOf(s.lookup("org:o1", "/a", 0, "read"))
+    s.complete("org:o1", "/a", lease, storeIt("v1", 1_000, '"e1"'), 0)
+    const refresh = { _tag: "Refresh", etag: '"e1"', maxAgeMs: 1_000 } as const
+    expect(s.complete("org:o1", "/a", { instance: "before-restart", seq: 0 }, refresh, 2_000)).toBeUndefined()
+    expect(s.peek("/a", 2_000)).toBeUndefined()
+    const gone = await leaseOf(s.lookup("org:o1", "/gone", 2_000, "read"))
+    const waiter = s.lookup("org:o1", "/gone", 2_000, "read")
+    expect(s.complete("org:o1", "/gone", gone.lease, refresh, 2_000)).toBeUndefined()
+    expect((await waiter)._tag).toBe("Lease")
+  })
+
+  it("starts the invalidation record over after invalidating everything", async () => {
+    const s = store()
+    for (let i = 0; i < 4_000; i++) s.invalidate([`org:${i}`])
+    s.invalidateAll()
+    const kept = await leaseOf(s.lookup("org:keep", "/keep", 0, "read"))
+    for (let i = 0; i < 100; i++) s.invalidate([`org:more-${i}`])
+    // 100 tags tracked since, far below the bound: a lease of another tag is still valid.
+    expect(s.complete("org:keep", "/keep", kept.lease, storeIt("x"), 0)).toBeDefined()
   })
 
   it("ends only the fill its lease belongs to: a stale lease of the same key neither stores nor wakes", async () => {
