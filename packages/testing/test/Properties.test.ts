@@ -1,4 +1,4 @@
-import { RouteTable, Validation } from "@orgkit/core"
+import { Organization, RouteTable, Validation } from "@orgkit/core"
 import { Schema } from "effect"
 import * as fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
@@ -175,5 +175,22 @@ describe("Fixtures.arbitrary", () => {
         expect(decoded._tag, `${operationId}: ${text}`).toBe("Success")
       }
     }
+  })
+})
+
+describe("the body rules in core that the derivation relies on", () => {
+  const decode = Schema.decodeUnknownResult(Schema.toType(Organization.CreateOrganization) as Schema.Decoder<unknown>)
+
+  it("customData: no __proto__ key at any depth (Logto's parser refuses one), any other key", () => {
+    expect(decode(JSON.parse('{"name":"x","customData":{"a":[{"__proto__":1}]}}'))._tag).toBe("Failure")
+    expect(decode(JSON.parse('{"name":"x","customData":{"__proto__":{}}}'))._tag).toBe("Failure")
+    expect(decode(JSON.parse('{"name":"x","customData":{"a":[{"constructor":1,"prototype":{}}]}}'))._tag).toBe(
+      "Success"
+    )
+  })
+
+  it("createdAt: any number but NaN, as Logto's z.number() (JSON's 1e400 is Infinity)", () => {
+    expect(decode(JSON.parse('{"name":"x","createdAt":1e400}'))._tag).toBe("Success")
+    expect(decode({ name: "x", createdAt: Number.NaN })._tag).toBe("Failure")
   })
 })
