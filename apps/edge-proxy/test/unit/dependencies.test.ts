@@ -2,7 +2,7 @@ import { RouteTable } from "@orgkit/core"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { dependencies, markdownTable } from "../../src/cache/dependency-map.ts"
-import { readTag, writeTags } from "../../src/cache/dependencies.ts"
+import { changesList, readTag, writeTags } from "../../src/cache/dependencies.ts"
 import { webhookInvalidation } from "../../src/cache/webhooks.ts"
 
 const route = (operationId: RouteTable.OperationId) => RouteTable.byOperationId.get(operationId)!
@@ -35,6 +35,26 @@ describe("dependency map", () => {
         "DeleteOrganizationUser"
       ].sort()
     )
+  })
+
+  it("adds orgs to a write's tags exactly for the writes that change the list (writeTags, as the cache calls it)", () => {
+    const params = { id: "o1", userId: "u", applicationId: "a", organizationRoleId: "r" }
+    const listWrites = RouteTable.routes
+      .filter((r) => r.kind === "write" && writeTags(r, params).includes("orgs"))
+      .map((r) => r.operationId)
+    expect(listWrites.sort()).toEqual(
+      [
+        "CreateOrganization",
+        "UpdateOrganization",
+        "DeleteOrganization",
+        "AddOrganizationUsers",
+        "ReplaceOrganizationUsers",
+        "DeleteOrganizationUser"
+      ].sort()
+    )
+    // No read changes the list; the user-role writes (in the users group) do not either.
+    expect(RouteTable.routes.filter((r) => changesList(r)).every((r) => r.kind === "write")).toBe(true)
+    expect(changesList(route("AssignOrganizationRolesToUser"))).toBe(false)
   })
 
   it("invalidates the organization of every organization-scoped write, and nothing of another", () => {
