@@ -566,8 +566,6 @@ const toError = (
   )
 }
 
-type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown }
-
 const Closed = Symbol("Closed")
 
 /**
@@ -619,14 +617,12 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
     }
 
     let last: HttpClientResponse.HttpClientResponse | undefined
+    // A failure becomes the error to throw (reading the answer's body, for an API error); the
+    // success value is mapped once the fiber is done.
     const effect = method(request).pipe(
-      Effect.matchCauseEffect({
-        onSuccess: (value): Effect.Effect<Outcome> => Effect.succeed({ ok: true, value: toResult(op, value) }),
-        onFailure: (cause): Effect.Effect<Outcome> =>
-          Cause.hasInterruptsOnly(cause)
-            ? Effect.failCause(cause as Cause.Cause<never>)
-            : Effect.map(toError(cause, call, last), (error) => ({ ok: false, error }))
-      }),
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : Effect.flatMap(toError(cause, call, last), Effect.fail)
+      ),
       LogtoClient.withCallOptions({
         requestId: call.requestId,
         headers,
@@ -652,9 +648,7 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
         signal?.removeEventListener("abort", onAbort)
         inFlight.delete(stop)
         if (stopped !== undefined) return reject(stopped === Closed ? closedError(call) : stopped)
-        if (Exit.isFailure(exit)) return reject(Cause.squash(exit.cause))
-        const outcome = exit.value
-        return outcome.ok ? resolve(outcome.value) : reject(outcome.error)
+        return Exit.isSuccess(exit) ? resolve(toResult(op, exit.value)) : reject(Cause.squash(exit.cause))
       })
     })
   }

@@ -1,7 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
-import * as Headers from "effect/http/Headers"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as UrlParams from "effect/http/UrlParams"
 
@@ -58,28 +57,24 @@ export const make = (fetchImpl: Fetch): HttpClient.HttpClient =>
   )
 
 /**
- * `HttpClientResponse.fromWeb`, with its headers and body read at most once per response.
- * `fromWeb` builds the header record on every `headers` read, and memoises the body on its first
- * read by running `Effect.cached` on a fiber of its own; here the record is built on the first read,
- * and the body's one promise is what every read awaits. Any number of reads (the pipeline's, the
- * decoder's, an error's) see the same headers and bytes, as with `fromWeb`.
+ * `HttpClientResponse.fromWeb`, with a cheaper memo of the body. `fromWeb` memoises the body on its
+ * first read by running `Effect.cached` on a fiber of its own; here every read awaits the body's one
+ * promise, so any number of reads (the pipeline's, the decoder's, an error's) see the same bytes, as
+ * with `fromWeb`. The memo goes where `fromWeb`'s response keeps its own (`arrayBufferBody`, which its
+ * `arrayBuffer` returns when set); were that field gone, its own memo would apply.
  */
 export const lean = (
   response: HttpClientResponse.HttpClientResponse,
   source: Response
 ): HttpClientResponse.HttpClientResponse => {
-  let headers: Headers.Headers | undefined
   let body: Promise<ArrayBuffer> | undefined
-  return Object.defineProperties(response, {
-    headers: { get: () => (headers ??= Headers.fromInput(source.headers)) },
-    arrayBuffer: {
-      value: Effect.tryPromise({
-        try: () => (body ??= source.arrayBuffer()),
-        catch: (cause) =>
-          new HttpClientError.HttpClientError({
-            reason: new HttpClientError.DecodeError({ request: response.request, response, cause })
-          })
-      })
-    }
-  })
+  ;(response as { arrayBufferBody?: Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> }).arrayBufferBody =
+    Effect.tryPromise({
+      try: () => (body ??= source.arrayBuffer()),
+      catch: (cause) =>
+        new HttpClientError.HttpClientError({
+          reason: new HttpClientError.DecodeError({ request: response.request, response, cause })
+        })
+    })
+  return response
 }

@@ -1,11 +1,12 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type { Auth } from "../Auth.ts"
 import type { TokenError } from "../ClientError.ts"
 import * as Retry from "../Retry.ts"
@@ -53,6 +54,15 @@ const callHeaders = (
  */
 export const consistencyHeader = "orgkit-consistency"
 
+/**
+ * One response header. A response over `fetch` is asked directly: its `headers` would build the
+ * record of every header on each read.
+ */
+const headerOf = (response: HttpClientResponse.HttpClientResponse, name: string): string | undefined => {
+  const web = HttpClientResponse.toWeb(response)
+  return Option.isSome(web) ? (web.value.headers.get(name) ?? undefined) : response.headers[name]
+}
+
 /** The later of two tokens (they are times in ms; anything else is never sent back). */
 const later = (current: string | undefined, received: string | undefined): string | undefined =>
   received === undefined || !/^\d{1,15}$/.test(received)
@@ -79,7 +89,7 @@ export const make = (options: {
   let consistency: string | undefined
 
   const observe = (response: HttpClientResponse.HttpClientResponse, call: Call | undefined) => {
-    consistency = later(consistency, response.headers[consistencyHeader])
+    consistency = later(consistency, headerOf(response, consistencyHeader))
     call?.onResponse?.(response)
   }
 
