@@ -164,7 +164,8 @@ export const buildWorker = (env: Env, overrides: Overrides = {}): Built | Miscon
           keys: keyStore,
           now: platform.now,
           randomId: platform.randomId,
-          log,
+          // A hit is a 200 or 304: its line is an info line.
+          log: settings.logLevel === "info" ? log : undefined,
           metrics,
           defaultRateLimit: settings.defaultRateLimit
         })

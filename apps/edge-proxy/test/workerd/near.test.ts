@@ -358,4 +358,38 @@ describe("the hit path in strict mode", () => {
     const after = await t.call(path)
     expect([xCache(after), await described(after)]).toEqual(["MISS", "v2"])
   })
+
+  it("counts hits in /metrics as at level info when their lines are not logged (ORGKIT_LOG_LEVEL=warn)", async () => {
+    const writer = await isolate("w", { ORGKIT_CACHE_MODE: "strict" })
+    const path = await createOrg(writer.call)
+    // Stored by another isolate: each isolate below reads it as a HIT (its first through the pipeline).
+    await writer.call(path)
+    const counted = async (level: string) => {
+      const t = await isolate(`s-${level}`, { ORGKIT_CACHE_MODE: "strict", ORGKIT_LOG_LEVEL: level })
+      const first = await t.call(path)
+      const etag = first.headers.get("etag")!
+      const answers = [xCache(first)]
+      for (const headers of [{}, {}, { "if-none-match": etag, "cache-control": "max-age=0" }]) {
+        const response = await t.call(path, { headers })
+        answers.push(`${response.status} ${xCache(response)}`)
+      }
+      expect(answers).toEqual(["HIT", "200 HIT", "200 HIT", "304 HIT"])
+      const text = await (
+        await handle(
+          t.built,
+          new Request(`${origin}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }),
+          bindings
+        )
+      ).text()
+      const series = text
+        .split("\n")
+        .filter((l) => /^orgkit_(requests_total\{operation="GetOrganization"|cache_results_total)/.test(l))
+      return { series, hitLines: t.lines.filter((l) => l["cache"] === "HIT").length }
+    }
+    const info = await counted("info")
+    const warn = await counted("warn")
+    expect(info.hitLines).toBe(4)
+    expect(warn).toEqual({ series: info.series, hitLines: 0 })
+    expect(warn.series).toContain('orgkit_requests_total{operation="GetOrganization",status="304"} 1')
+  })
 })

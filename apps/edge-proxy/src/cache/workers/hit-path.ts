@@ -10,7 +10,8 @@
  * the key may read. It decides nothing of its own: the caller is the key store's memo, the
  * permission is the authorization step's `permits`, freshness is core's `Etag.isFresh`, the headers
  * are `respond`'s (`passedResponseHeaders`, `callerLink`), the request id follows `request-id`'s rule,
- * and the log line is the request log's `requestRecord`, counted in the same metrics registry.
+ * and the log line is the request log's `requestRecord`, counted in the same metrics registry (at
+ * levels that drop it, the registry counts the hit without a line, as the Node hit path does).
  */
 import { Etag, RouteTable } from "@orgkit/core"
 import type { KeyStore } from "../../middleware/authenticate/key-store.ts"
@@ -47,7 +48,12 @@ export interface HitPathOptions {
   readonly keys: KeyStore
   readonly now: () => number
   readonly randomId: () => string
-  readonly log: LogSink
+  /**
+   * The request log; `undefined` when info lines are not logged (a hit's line is then built only
+   * when the metrics need its time).
+   */
+  readonly log: LogSink | undefined
+  /** Counts every hit, logged or not. */
   readonly metrics: MetricsRegistry
   /** `ORGKIT_RATE_LIMIT`: with a quota, every request is counted by the quota step, in Hono. */
   readonly defaultRateLimit: Rate | undefined
@@ -135,10 +141,20 @@ export const hitPath = (options: HitPathOptions) => {
     const requestId = given !== null && usableRequestId.test(given) ? given : randomId()
     const notModified = copy.headers.some(([name, value]) => name === "etag" && Etag.isFresh(headers, value))
     const status = notModified ? 304 : 200
-    const out = new Headers(notModified ? view.notModified : view.ok)
-    out.set("x-request-id", requestId)
-    const response = new Response(notModified ? null : (copy.body as Uint8Array<ArrayBuffer>), { status, headers: out })
+    // One header list, turned into headers once (by `Response`).
+    const out = [...(notModified ? view.notModified : view.ok), ["x-request-id", requestId] as const]
+    const response = new Response(notModified ? null : (copy.body as Uint8Array<ArrayBuffer>), {
+      status,
+      headers: out as Array<[string, string]>
+    })
     source.counters.hits++
+    const durationMs = now() - at
+    // No line to log and no time to count (no I/O since the request came in, or under a millisecond):
+    // the registry counts the hit as it would count its line.
+    if (log === undefined && durationMs === 0) {
+      metrics.hit(copy.meta.operationId, status)
+      return response
+    }
     const line = requestRecord({
       startedAt: at,
       requestId,
@@ -150,10 +166,10 @@ export const hitPath = (options: HitPathOptions) => {
       code: undefined,
       cache: "HIT",
       upstream: undefined,
-      durationMs: now() - at
+      durationMs
     })
     metrics.observe(line)
-    log(line)
+    log?.(line)
     return response
   }
 }

@@ -28,13 +28,28 @@ export interface DurableBackend extends Backend {
   readonly peekHeld: (key: string, now: number) => Promise<CacheEntry | undefined>
 }
 
+/** The Durable Object ids an isolate keeps (the oldest goes first). */
+const maxIds = 4_096
+
 /**
  * A `Backend` over the cache's Durable Objects. The isolate keeps the fresh entries it was sent (at
  * most `limits.maxBytes`), and names the one it holds on each lookup: a hit on it costs the object a
  * few bytes back instead of the entry (the object still decides freshness every time).
  */
 export const durableBackend = (env: CacheObjectsEnv, limits: ShardLimits): DurableBackend => {
-  const shard = (tag: string) => env.ORGKIT_CACHE_SHARDS.getByName(tag)
+  const namespace = env.ORGKIT_CACHE_SHARDS
+  // A stub belongs to the request that made it (workerd refuses it in another), so each call gets a
+  // new one; the object's id is plain data and is kept, so a hit does not hash the tag again.
+  const ids = new Map<string, DurableObjectId>()
+  const shard = (tag: string) => {
+    let id = ids.get(tag)
+    if (id === undefined) {
+      id = namespace.idFromName(tag)
+      if (ids.size >= maxIds) ids.delete(ids.keys().next().value!)
+      ids.set(tag, id)
+    }
+    return namespace.get(id)
+  }
   const held = new Map<string, CacheEntry>()
   let heldBytes = 0
   const forget = (key: string) => {
