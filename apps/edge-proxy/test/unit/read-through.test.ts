@@ -446,7 +446,7 @@ describe("read-through cache: counters, coalescing and failures", () => {
   })
 
   it("stores only the headers that matter: Content-Type, ETag, Total-Number and Link", async () => {
-    const { get, logto } = setup()
+    const { get, logto, cache, platform } = setup()
     logto.failures.push(
       answer(200, [{ id: "o1" }], {
         etag: '"e1"',
@@ -461,6 +461,13 @@ describe("read-through cache: counters, coalescing and failures", () => {
     expect(hit.headers.get("x-cache")).toBe("HIT")
     const names = [...hit.headers.keys()].filter((n) => !["x-cache", "x-request-id", "content-length"].includes(n))
     expect(names.sort()).toEqual(["content-type", "etag", "link", "total-number"])
+    // The entry holds exactly those (the Node hit path sends an entry's headers as they are).
+    expect(cache.memory.peek("/api/organizations", platform.now())?.headers).toEqual([
+      ["content-type", "application/json; charset=utf-8"],
+      ["etag", '"e1"'],
+      ["total-number", "1"],
+      ["link", '<https://logto.test/api/organizations?page=1>; rel="first"']
+    ])
   })
 
   it("answers 304 only to a 200: Logto's error with an ETag is passed on as it is", async () => {
@@ -540,10 +547,20 @@ describe("read-through cache: counters, coalescing and failures", () => {
     let requests = await twice(o1)
     logto.release(answer(503, "Service Unavailable"))
     expect((await Promise.all(requests)).map((r) => r.headers.get("x-cache"))).toEqual(["STALE", "STALE"])
+    // A refill Logto answered: the waiter gets that answer, never the stale entry.
+    logto.bodies.set(o1, '{"v":2}')
+    requests = await twice(o1)
+    logto.release()
+    const refilled = await Promise.all(requests)
+    expect(await Promise.all(refilled.map(async (r) => [r.headers.get("x-cache"), await r.text()]))).toEqual([
+      ["MISS", '{"v":2}'],
+      ["MISS", '{"v":2}']
+    ])
+    platform.advance(40_000)
     requests = await twice(o1)
     logto.release(new UpstreamFailure("budget", "spent", { retryAfterMs: 3_000 }))
     expect((await Promise.all(requests)).map((r) => r.headers.get("x-cache"))).toEqual(["STALE", "STALE"])
-    expect([counters.stale, counters.staleForBudget, counters.coalesced]).toEqual([4, 1, 2])
+    expect([counters.stale, counters.staleForBudget, counters.coalesced]).toEqual([4, 1, 3])
 
     // No entry to fall back on: the waiter answers exactly what the filler answered.
     requests = await twice("/api/organizations/o2")
