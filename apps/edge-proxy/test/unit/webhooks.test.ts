@@ -98,7 +98,7 @@ describe("logto webhook through the app", () => {
     expect(await xCache("/api/organizations/o1")).toBe("HIT")
     expect(await counters()).toEqual({ accepted: 0, ignored: 1, rejected: 0, replayed: 0 })
     expect(log.lines.filter((l) => l["msg"] === "webhook ignored")).toEqual([
-      expect.objectContaining({ level: "info", event: "PostSignIn" })
+      expect.objectContaining({ level: "info", event: "PostSignIn", requestId: expect.stringMatching(/^req-\d+$/) })
     ])
     // A signed payload without an event: answered with event null.
     const eventless = await deliver(delivery({ data: { id: "o1" } }))
@@ -124,6 +124,9 @@ describe("logto webhook through the app", () => {
     }
     expect(await xCache("/api/organizations/o1")).toBe("HIT")
     expect(await counters()).toEqual({ accepted: 0, ignored: 0, rejected: 6, replayed: 0 })
+    for (const line of log.lines.filter((l) => l["msg"] === "webhook rejected")) {
+      expect(line["requestId"]).toMatch(/^req-\d+$/)
+    }
     expect(log.lines.filter((l) => l["msg"] === "webhook rejected").map((l) => [l["level"], l["reason"]])).toEqual([
       ["warn", "no signature"],
       ["warn", "malformed signature"],
