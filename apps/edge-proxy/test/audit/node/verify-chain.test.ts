@@ -195,6 +195,13 @@ describe("verifyChain: entries", () => {
       firstBadEventId: eventAt(chain, 3),
       reason: "entry 3 is not canonical JSON"
     })
+    // A number JSON cannot represent once parsed (1e400 is Infinity): no canonical form at all.
+    chain.entries[2] = { ...original, entry: original.entry.replace("{", '{"big":1e400,') }
+    expect(await verify(chain)).toMatchObject({
+      ok: false,
+      firstBadEventId: eventAt(chain, 3),
+      reason: "entry 3 is not canonical JSON"
+    })
     chain.entries[2] = { ...original, entry: original.entry.replace('"admin"', '"mallory"') }
     expect(await verify(chain)).toMatchObject({
       ok: false,
