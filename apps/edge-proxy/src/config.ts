@@ -118,7 +118,7 @@ export const settings = {
   cacheStaleIfError: "ORGKIT_CACHE_STALE_IF_ERROR_S",
   cacheMaxEntryBytes: "ORGKIT_CACHE_MAX_ENTRY_BYTES",
   cacheMaxBytes: "ORGKIT_CACHE_MAX_BYTES",
-  /** Workers: `strict` or `near` (decoded by `cache/workers/near.ts`). */
+  /** Workers: `strict` or `near` (decoded by `cache/workers/near.ts`, with the bound below). */
   cacheMode: "ORGKIT_CACHE_MODE",
   cacheNearMaxStale: "ORGKIT_CACHE_NEAR_MAX_STALE_MS",
   webhookSigningKey: "LOGTO_WEBHOOK_SIGNING_KEY",

@@ -81,8 +81,8 @@ describe("ORGKIT_CACHE_MODE", () => {
       ORGKIT_CACHE_NEAR_MAX_STALE_MS: "5s"
     } as Env)
     expect("problems" in built && built.problems).toEqual([
-      'ORGKIT_CACHE_MODE: must be "strict" or "near"',
-      "ORGKIT_CACHE_NEAR_MAX_STALE_MS: must be an integer from 0 to 300000 (milliseconds)"
+      'ORGKIT_CACHE_MODE: Invalid input: expected "strict" or "near"',
+      "ORGKIT_CACHE_NEAR_MAX_STALE_MS: Invalid input: expected an integer from 0 to 300000"
     ])
   })
 })

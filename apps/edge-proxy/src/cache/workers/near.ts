@@ -25,6 +25,8 @@
  * the same `permits` decision), so a restricted key reads no more than it does in strict mode.
  */
 import { RouteTable } from "@orgkit/core"
+import { settings } from "../../config.ts"
+import { type Env, expecting, Integer, setting } from "../../internal/setting.ts"
 import { consistencyHeader, tokenOf } from "../consistency.ts"
 import type { CacheLookup, CacheRead, LoadOptions, UpstreamResponse } from "../../ports.ts"
 import { readTag, writeTags } from "../dependencies.ts"
@@ -44,31 +46,19 @@ export interface NearSettings {
   readonly boundMs: number
 }
 
-/** The settings' names (also in `settings`, `config.ts`, so that they are not refused as unknown). */
-export const nearSettingNames = { mode: "ORGKIT_CACHE_MODE", bound: "ORGKIT_CACHE_NEAR_MAX_STALE_MS" } as const
-
 /** Defaults: strict, and a 5 s bound once `near` is chosen. */
 export const nearDefaults: NearSettings = { mode: "strict", boundMs: 5_000 }
 
-/** Decodes the near tier's settings, or names what is wrong with them. */
+const Mode = expecting('"strict" or "near"', (s) => s === "strict" || s === "near")
+
+/** Decodes the near tier's settings (`ORGKIT_CACHE_MODE`, `ORGKIT_CACHE_NEAR_MAX_STALE_MS`), or names what is wrong with them. */
 export const decodeNearSettings = (
-  env: Readonly<Record<string, unknown>>
+  env: Env
 ): { readonly settings: NearSettings } | { readonly problems: ReadonlyArray<string> } => {
   const problems: Array<string> = []
-  const given = env[nearSettingNames.mode]
-  const mode = given === undefined || given === "" ? nearDefaults.mode : given
-  if (mode !== "strict" && mode !== "near") problems.push(`${nearSettingNames.mode}: must be "strict" or "near"`)
-  const boundText = env[nearSettingNames.bound]
-  const bound = boundText === undefined || boundText === "" ? nearDefaults.boundMs : Number(boundText)
-  if (
-    !Number.isInteger(bound) ||
-    bound < 0 ||
-    bound > 300_000 ||
-    (typeof boundText === "string" && !/^\d+$/.test(boundText))
-  ) {
-    problems.push(`${nearSettingNames.bound}: must be an integer from 0 to 300000 (milliseconds)`)
-  }
-  return problems.length > 0 ? { problems } : { settings: { mode: mode as CacheMode, boundMs: bound } }
+  const mode = setting(problems, env, settings.cacheMode, Mode, nearDefaults.mode)
+  const bound = setting(problems, env, settings.cacheNearMaxStale, Integer(0, 300_000), String(nearDefaults.boundMs))
+  return problems.length > 0 ? { problems } : { settings: { mode: mode as CacheMode, boundMs: Number(bound) } }
 }
 
 /** A copy of an entry the strict cache answered. */
