@@ -5,7 +5,7 @@
  * expected issues are zod 3's for the same shapes, written out here; where zod has no equivalent
  * (a refinement naming what it expected), the wording the callers rely on.
  */
-import { Schema } from "effect"
+import { Effect, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import { describe, expect, it } from "vitest"
 import { Validation } from "../src/index.ts"
 
@@ -198,6 +198,22 @@ describe("checks", () => {
   it("answers a transformation's refusal as a custom issue too, never as a literal", () => {
     expect(issuesOf(Schema.Struct({ at: Schema.DateTimeUtcFromString }), { at: "nope" })).toEqual([
       { code: "custom", message: "Invalid input: expected a valid UTC DateTime string", path: ["at"] }
+    ])
+  })
+
+  it("answers a transformation that refuses without saying what it expected with the default wording", () => {
+    const Even = Schema.String.pipe(
+      Schema.decodeTo(
+        Schema.Number,
+        SchemaTransformation.transformEffect({
+          decode: (s: string) =>
+            Number(s) % 2 === 0 ? Effect.succeed(Number(s)) : Effect.fail(new SchemaIssue.InvalidValue(undefined, s)),
+          encode: (n: number) => Effect.succeed(String(n))
+        })
+      )
+    )
+    expect(issuesOf(Schema.Struct({ n: Even }), { n: "3" })).toEqual([
+      { code: "custom", message: "Invalid input: expected a valid value", path: ["n"] }
     ])
   })
 
