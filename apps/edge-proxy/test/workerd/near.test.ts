@@ -39,6 +39,16 @@ const isolate = async (dc: string, overrides: Record<string, string> = {}) => {
   return { call, lines, built }
 }
 
+/** An isolate's `/metrics` text. */
+const metricsOf = async (t: Awaited<ReturnType<typeof isolate>>) =>
+  (
+    await handle(
+      t.built,
+      new Request(`${origin}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }),
+      bindings
+    )
+  ).text()
+
 const json = { "content-type": "application/json" }
 const xCache = (response: Response) => response.headers.get("x-cache")
 const described = async (response: Response) => ((await response.json()) as { description?: string }).description
@@ -212,13 +222,7 @@ describe("the near tier", () => {
     await t.call(path)
     await t.call(path)
     await t.call(path, { headers: { [consistencyHeader]: String(now) } })
-    const metrics = await (
-      await handle(
-        t.built,
-        new Request(`${origin}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }),
-        bindings
-      )
-    ).text()
+    const metrics = await metricsOf(t)
     expect(metrics).toContain('orgkit_cache_near_hits_total{tier="memory"} 1\n')
     expect(metrics).toContain('orgkit_cache_near_hits_total{tier="edge"} 0\n')
     expect(metrics).toContain("orgkit_cache_near_token_reads_total 1\n")
@@ -374,14 +378,7 @@ describe("the hit path in strict mode", () => {
         answers.push(`${response.status} ${xCache(response)}`)
       }
       expect(answers).toEqual(["HIT", "200 HIT", "200 HIT", "304 HIT"])
-      const text = await (
-        await handle(
-          t.built,
-          new Request(`${origin}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }),
-          bindings
-        )
-      ).text()
-      const series = text
+      const series = (await metricsOf(t))
         .split("\n")
         .filter((l) => /^orgkit_(requests_total\{operation="GetOrganization"|cache_results_total)/.test(l))
       return { series, hitLines: t.lines.filter((l) => l["cache"] === "HIT").length }
