@@ -387,6 +387,17 @@ describe("Validation.validateRequest", () => {
     expect(Result.isFailure(malformed) && Object.keys(malformed.failure.body)).toEqual(["message"])
   })
 
+  it("validates a 1 MiB body of half a million array elements, or nested 200,000 deep, without running out of stack", () => {
+    const wide = `{"name":"o","customData":{"a":[${Array(500_000).fill("0").join(",")}]}}`
+    const deep = `{"name":"o","customData":{"a":${"[".repeat(200_000)}${"]".repeat(200_000)}}}`
+    for (const text of [wide, deep]) {
+      const result = request("CreateOrganization", "", "application/json", text)
+      expect(Result.isSuccess(result) && result.success.payload).toMatchObject({ name: "o" })
+    }
+    const hidden = `{"name":"o","customData":{"a":[${Array(200_000).fill("0").join(",")},{"b":{"\\u005f_proto__":1}}]}}`
+    expect(Result.isFailure(request("CreateOrganization", "", "application/json", hidden))).toBe(true)
+  })
+
   it("parses and validates the body it is given, and ignores a body where the operation has none", () => {
     const ok = request("AddOrganizationUsers", "", "application/json; charset=utf-8", '{"userIds":["u1"],"x":1}')
     expect(Result.isSuccess(ok) && ok.success.payload).toEqual({ userIds: ["u1"] })

@@ -41,14 +41,17 @@ export const BodyNumber = Schema.Number.check(
 /** A free-form JSON object (Logto's `customData`, SSO `config`). */
 export const JsonObject = Schema.Record(Schema.String, Schema.Unknown)
 
-/** Whether a `__proto__` key is anywhere in a value (iterative: a body may nest deeper than the stack). */
+/**
+ * Whether a `__proto__` key is anywhere in a value: iterative, and one element pushed at a time (a
+ * 1 MiB body may nest deeper than the stack, or hold an array longer than a call's arguments can).
+ */
 const hasProtoKey = (value: unknown): boolean => {
   const pending: Array<unknown> = [value]
   while (pending.length > 0) {
     const next = pending.pop()
     if (typeof next !== "object" || next === null) continue
     if (Object.hasOwn(next, "__proto__")) return true
-    pending.push(...Object.values(next))
+    for (const child of Object.values(next)) pending.push(child)
   }
   return false
 }
