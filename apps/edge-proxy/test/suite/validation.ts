@@ -183,6 +183,23 @@ export const describeValidation = (target: () => Target) =>
       expect((await direct(t, o, init)).status).toBe(500)
     })
 
+    it("answers customData nested past 1,000 levels with 400 where Logto (and the fake) answer 500; a wide body passes", async () => {
+      const t = target()
+      const deep = `{"customData":{"a":${"[".repeat(50_000)}${"]".repeat(50_000)}}}`
+      const init: RequestInit = { method: "PATCH", headers: { "content-type": "application/json" }, body: deep }
+      const [viaProxy, calls] = await upstreamCallsDuring(t, () => t.call(o, as(keys.admin, init)))
+      expect([viaProxy.status, calls]).toEqual([400, []])
+      expect(await viaProxy.json()).toMatchObject({
+        code: "guard.invalid_input",
+        data: { issues: [{ code: "custom", path: ["customData"] }] }
+      })
+      const logto = await direct(t, o, init)
+      expect([logto.status, await logto.json()]).toEqual([500, { message: "Internal server error." }])
+      const wide = `{"name":"wide","customData":{"a":[${Array(400_000).fill("0").join(",")}]}}`
+      const created = await t.call("/api/organizations", as(keys.admin, { ...init, method: "POST", body: wide }))
+      expect(created.status).toBe(201)
+    })
+
     it("counts a streamed body (no Content-Length) as it arrives: 1 MiB is forwarded, one byte more is 413", async () => {
       const t = target()
       const prefix = '{"name":"streamed","customData":{"pad":"'
