@@ -57,6 +57,21 @@ const setup = (overrides: Partial<CacheSettings> = {}) => {
 
 const o1 = "/api/organizations/o1"
 
+/** The read-through cache over a backend whose every call fails (a Durable Object out of reach). */
+const unreachableCache = () => {
+  const platform = testPlatform()
+  const log = collectingLog()
+  const down = () => Promise.reject(new Error("Durable Object unreachable"))
+  const cache = makeReadThrough({
+    backend: { lookup: down, complete: down, invalidate: down },
+    policy: settings,
+    now: platform.now,
+    counters: makeCounters(),
+    log
+  })
+  return { platform, log, cache }
+}
+
 describe("read-through cache", () => {
   it("answers a repeated read from the cache with X-Cache HIT and Logto's bytes and headers", async () => {
     const { get, upstream } = setup()
@@ -304,16 +319,7 @@ describe("read-through cache", () => {
   })
 
   it("answers from Logto, marked BYPASS, when the cache itself fails, and logs it", async () => {
-    const platform = testPlatform()
-    const log = collectingLog()
-    const down = () => Promise.reject(new Error("Durable Object unreachable"))
-    const cache = makeReadThrough({
-      backend: { lookup: down, complete: down, invalidate: down },
-      policy: settings,
-      now: platform.now,
-      counters: makeCounters(),
-      log
-    })
+    const { platform, log, cache } = unreachableCache()
     const { app, upstream } = testApp({ cache, platform, log })
     const response = await app.request(at(o1), { headers: bearer(keys.admin) })
     expect([response.status, response.headers.get("x-cache")]).toEqual([200, "BYPASS"])
@@ -661,16 +667,7 @@ describe("read-through cache: counters, coalescing and failures", () => {
   })
 
   it("logs a lookup that failed, and renders /metrics for a backend without gauges", async () => {
-    const platform = testPlatform()
-    const log = collectingLog()
-    const down = () => Promise.reject(new Error("Durable Object unreachable"))
-    const cache = makeReadThrough({
-      backend: { lookup: down, complete: down, invalidate: down },
-      policy: settings,
-      now: platform.now,
-      counters: makeCounters(),
-      log
-    })
+    const { platform, log, cache } = unreachableCache()
     const { app } = testApp({ cache, platform, log })
     expect((await app.request(at(o1), { headers: bearer(keys.admin) })).headers.get("x-cache")).toBe("BYPASS")
     const bypassed = await app.request(at(o1), { headers: { ...bearer(keys.admin), "cache-control": "no-cache" } })
