@@ -11,6 +11,8 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { load, type LoadResult, loadTool } from "./lib/load.ts"
 import { nginxAvailable, startNginx } from "./lib/nginx.ts"
+import { profileIsolate } from "./lib/isolate-cpu.ts"
+import { objectsWorker } from "./servers/objects-worker.ts"
 import { cpuOf, run, type Started, start, waitFor } from "./lib/proc.ts"
 import { type Row, renderMarkdown, renderTable } from "./lib/report.ts"
 import { runWorkload } from "./lib/workload.ts"
@@ -627,11 +629,25 @@ const workersHit = async (fakeUrl: string) => {
   const orgs = (await fakeApi(fakeUrl).json("/api/organizations?page_size=1")) as Array<{ id: string }>
   const path = `/api/organizations/${orgs[0]!.id}`
   const headers = { authorization: `Bearer ${key}` }
-  const worker = async (name: string, kind: "proxy" | "bare", bindings: Record<string, string>) => {
+  // The dev registry through which a `proxy-remote` Worker finds the `objects` workerd (rows 12b).
+  const registry = join(dir, "registry")
+  const worker = async (
+    name: string,
+    kind: "proxy" | "bare" | "objects" | "proxy-remote",
+    bindings: Record<string, string>,
+    inspectorPort?: number
+  ) => {
     const workerPort = nextPort()
     const server = start(name, node, [join(app, "bench/servers/workerd.ts")], {
       cpu: serverCpu,
-      env: { BENCH_DIR: dir, PORT: String(workerPort), WORKER: kind, BENCH_BINDINGS: JSON.stringify(bindings) }
+      env: {
+        BENCH_DIR: dir,
+        PORT: String(workerPort),
+        WORKER: kind,
+        BENCH_BINDINGS: JSON.stringify(bindings),
+        BENCH_REGISTRY: registry,
+        ...(inspectorPort === undefined ? {} : { BENCH_INSPECTOR_PORT: String(inspectorPort) })
+      }
     })
     started.push(server)
     const url = `http://127.0.0.1:${workerPort}`
@@ -642,7 +658,7 @@ const workersHit = async (fakeUrl: string) => {
     const pid = Number(/ready (\d+)/.exec(server.output())?.[1])
     if (!Number.isInteger(pid)) throw new Error(`${name}: no workerd pid in ${server.output()}`)
     // The isolate's process only (not Miniflare's Node parent).
-    return { url, server: { ...server, cpuSeconds: () => cpuOf(pid) } }
+    return { url, pid, server: { ...server, cpuSeconds: () => cpuOf(pid) } }
   }
   const proxyBindings = (extra: Record<string, string>) => ({
     LOGTO_ENDPOINT: fakeUrl,
@@ -729,7 +745,140 @@ const workersHit = async (fakeUrl: string) => {
     pass: undefined,
     detail: `p50 near ${p50("near").toFixed(3)} ms, strict ${p50("strict").toFixed(3)} ms, bare Hono Worker ${p50("bare").toFixed(3)} ms`
   })
+  await apartFromObjects({ path, headers, body: body!, strict, worker, bindings: proxyBindings({}) })
   for (const target of [bare, near, strict, off]) await target.server.stop()
+}
+
+/**
+ * Rows 12b (issue 20, informational): the strict hit with the cache's Durable Objects in a workerd
+ * of their own, as deployed (on Cloudflare the object runs in another isolate, usually on another
+ * machine, and the Worker's billed CPU and CPU limit count its own isolate only). The same bundle
+ * runs twice: `orgkit-objects` hosts `CacheShard` and `CacheRegistry`; the proxy's Worker binds them
+ * by script name, and Miniflare routes each call through its dev registry (a proxy Durable Object
+ * in Miniflare's `dev-registry-proxy` Worker, then workerd's debug port over TCP to the other
+ * workerd). Every workerd is pinned to core 0. Two readings:
+ * - each workerd's CPU from /proc, interleaved with a bare Hono Worker and the combined strict
+ *   Worker of row 12; the Worker's workerd also runs Miniflare's hop, which a deployment does not;
+ * - each isolate's own share, from V8 CPU profiles through workerd's inspector: busy samples (all
+ *   but `(idle)`) per request, against the bare Hono Worker's isolate profiled alike.
+ */
+const apartFromObjects = async (context: {
+  readonly path: string
+  readonly headers: Record<string, string>
+  readonly body: string
+  readonly strict: { readonly url: string; readonly server: Started }
+  readonly worker: (
+    name: string,
+    kind: "objects" | "proxy-remote" | "proxy" | "bare",
+    bindings: Record<string, string>,
+    inspectorPort?: number
+  ) => Promise<{ readonly url: string; readonly pid: number; readonly server: Started }>
+  readonly bindings: Record<string, string>
+}) => {
+  const { path, headers, body, strict, worker, bindings } = context
+  const inspectors = { objects: nextPort(), proxy: nextPort(), bare: nextPort(), together: nextPort() }
+  const objects = await worker("workerd-objects", "objects", bindings, inspectors.objects)
+  const proxy = await worker("workerd-proxy-remote", "proxy-remote", bindings, inspectors.proxy)
+  const bare = await worker("workerd-bare-inspected", "bare", { BENCH_BODY: body }, inspectors.bare)
+  // Row 12's setup (the objects in the Worker's own isolate), profiled alike, to check the split.
+  const together = await worker("workerd-strict-inspected", "proxy", bindings, inspectors.together)
+  try {
+    let cache: string | null = null
+    for (const target of [proxy, together]) {
+      for (let i = 0; i < 3; i++) cache = (await fetch(`${target.url}${path}`, { headers })).headers.get("x-cache")
+      if (cache !== "HIT") notes.push(`row 12b: a strict Worker answered x-cache: ${cache} on a repeated GET`)
+    }
+    // interleaved reads the Worker's CPU before and after each of its runs; the objects' workerd is
+    // read at the same instants, so each pair of readings spans exactly one run.
+    const objectsReadings: Array<number> = []
+    const split = {
+      ...proxy.server,
+      cpuSeconds: () => {
+        objectsReadings.push(cpuOf(objects.pid))
+        return proxy.server.cpuSeconds()
+      }
+    }
+    const results = await interleaved(
+      [
+        { name: "bare", url: `${bare.url}${path}`, headers, server: bare.server },
+        { name: "strict", url: `${strict.url}${path}`, headers, server: strict.server },
+        { name: "apart", url: `${proxy.url}${path}`, headers, server: split }
+      ],
+      32
+    )
+    const cpu = (r: LoadResult) => (r as LoadResult & { serverCpuMicrosPerRequest: number }).serverCpuMicrosPerRequest
+    const objectsMicros = results
+      .get("apart")!
+      .map((r, i) => ((objectsReadings[2 * i + 1]! - objectsReadings[2 * i]!) * 1e6) / r.requests)
+    const micros = (name: string) => median(results.get(name)!.map(cpu))
+    const bareRuns = results.get("bare")!.map(cpu)
+
+    // Profiled runs, in rotating order: each isolate's busy samples per request.
+    const interval = 500
+    const isolates = {
+      bare: [[inspectors.bare, "bare"]],
+      together: [[inspectors.together, "proxy"]],
+      apart: [
+        [inspectors.proxy, "proxy-remote"],
+        [inspectors.proxy, "dev-registry-proxy"],
+        [inspectors.objects, objectsWorker]
+      ]
+    } as const
+    const perRequest: Record<string, Array<number>> = {}
+    const profiled = [
+      ["bare", bare.url],
+      ["apart", proxy.url],
+      ["together", together.url]
+    ] as const
+    for (let round = 0; round < rounds; round++) {
+      for (const [target, url] of profiled.map((_, i) => profiled[(i + round) % profiled.length]!)) {
+        const stops = await Promise.all(isolates[target].map(([port, name]) => profileIsolate(port, name, interval)))
+        const result = await load({ url: `${url}${path}`, connections: 32, seconds, headers, cpu: loadCpu })
+        const times = await Promise.all(stops.map((stop) => stop()))
+        isolates[target].forEach(([, name], i) =>
+          (perRequest[name] ??= []).push((times[i]!.busySamples * interval) / result.requests)
+        )
+      }
+    }
+    const sampled = (name: string) => median(perRequest[name]!)
+    const sampledRatio = (name: string) => median(perRequest[name]!.map((m, i) => m / perRequest["bare"]![i]!))
+    const procLine = `/proc per request: bare Hono Worker's workerd ${micros("bare").toFixed(1)} µs; the Worker's workerd ${micros("apart").toFixed(1)} µs (with Miniflare's hop); the objects' workerd ${median(objectsMicros).toFixed(1)} µs; both objects and Worker in one workerd (row 12's setup, same rounds) ${micros("strict").toFixed(1)} µs; throughput ${median(results.get("apart")!.map((r) => r.rps)).toFixed(0)} vs ${median(results.get("bare")!.map((r) => r.rps)).toFixed(0)} req/s (bare)`
+    const sampleLine = `isolate samples × ${interval} µs per request: bare Hono Worker ${sampled("bare").toFixed(1)}, the proxy Worker ${sampled("proxy-remote").toFixed(1)}, Miniflare's dev-registry hop ${sampled("dev-registry-proxy").toFixed(1)}, the objects' Worker ${sampled(objectsWorker).toFixed(1)}; the proxy Worker with its objects in its own isolate (row 12's setup) ${sampled("proxy").toFixed(1)}`
+    rows.push({
+      id: "12b",
+      what: "Workers: strict hit, the Worker's isolate vs bare Hono Worker's (Durable Objects in another workerd; V8 profile samples per request, c=32)",
+      figure: sampledRatio("proxy-remote"),
+      target: "informational",
+      pass: undefined,
+      detail: sampleLine
+    })
+    rows.push({
+      id: "12b",
+      what: "Workers: strict hit, the Durable Objects' isolate per hit vs bare Hono Worker's per request (V8 profile samples)",
+      figure: sampledRatio(objectsWorker),
+      target: "informational",
+      pass: undefined,
+      detail: sampleLine
+    })
+    rows.push({
+      id: "12b",
+      what: "Workers: strict hit, CPU of the Worker's workerd (objects in another, plus Miniflare's hop to them) vs bare Hono Worker's (/proc)",
+      figure: ratio(results, "apart", "bare", cpu),
+      target: "informational",
+      pass: undefined,
+      detail: procLine
+    })
+    rows.push({
+      id: "12b",
+      what: "Workers: strict hit, CPU of the Durable Objects' workerd per hit vs bare Hono Worker's per request (/proc)",
+      figure: median(objectsMicros.map((m, i) => m / bareRuns[i]!)),
+      target: "informational",
+      pass: undefined,
+      detail: procLine
+    })
+  } finally {
+    for (const target of [bare, together, proxy, objects]) await target.server.stop()
+  }
 }
 
 /** `--only=<text>`: run the sections whose name contains it, print their rows, write no file. */

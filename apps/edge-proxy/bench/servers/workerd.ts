@@ -1,19 +1,29 @@
 /**
  * One Worker in workerd (Miniflare), listening on 127.0.0.1:`PORT`, for the Workers rows of
- * `pnpm bench`: `WORKER=proxy` (the proxy's Worker as wrangler bundles it, with its cache Durable
- * Objects; its settings from `BENCH_BINDINGS`, JSON) or `WORKER=bare` (`bare-hono-worker.ts`,
- * answering `BENCH_BODY`). Prints `ready <workerd pid>` once it answers; stops on SIGTERM.
+ * `pnpm bench`. `WORKER` says which:
+ * - `proxy`: the proxy's Worker as wrangler bundles it, with its cache Durable Objects in the same
+ *   workerd (its settings from `BENCH_BINDINGS`, JSON);
+ * - `objects`: the same bundle as Worker `orgkit-objects`, hosting the cache Durable Objects for a
+ *   `proxy-remote` in another workerd, through Miniflare's dev registry at `BENCH_REGISTRY`;
+ * - `proxy-remote`: the proxy's Worker whose `ORGKIT_CACHE_SHARDS`/`ORGKIT_CACHE_REGISTRY` bind the
+ *   classes of `orgkit-objects` by script name (the same bundle, the same code path; Miniflare routes
+ *   each call through its dev-registry proxy to the other workerd);
+ * - `bare`: `bare-hono-worker.ts`, answering `BENCH_BODY`.
+ * Prints `ready <workerd pid>` once it answers; stops on SIGTERM.
  */
 import { build } from "esbuild"
 import { convertV4MiniflareOptions, Miniflare } from "miniflare"
 import { readFileSync, readdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { buildWorker } from "../../test/fixtures/worker-build.ts"
+import { objectsWorker } from "./objects-worker.ts"
 
 const dir = process.env["BENCH_DIR"]!
 const port = Number(process.env["PORT"])
-const which = process.env["WORKER"]
+const which = process.env["WORKER"] as "proxy" | "objects" | "proxy-remote" | "bare"
 const bindings = JSON.parse(process.env["BENCH_BINDINGS"] ?? "{}") as Record<string, string>
+const registry = process.env["BENCH_REGISTRY"]
+const inspector = process.env["BENCH_INSPECTOR_PORT"]
 
 const bareScript = async (): Promise<string> => {
   const outfile = join(dir, "bare-worker.js")
@@ -29,28 +39,42 @@ const bareScript = async (): Promise<string> => {
   return outfile
 }
 
+/** The cache's Durable Objects: hosted here, or bound by `scriptName` in another workerd. */
+const cacheObjects = (scriptName?: string) => ({
+  durableObjects: {
+    ORGKIT_CACHE_SHARDS: {
+      className: "CacheShard",
+      useSQLite: true,
+      ...(scriptName === undefined ? {} : { scriptName })
+    },
+    ORGKIT_CACHE_REGISTRY: {
+      className: "CacheRegistry",
+      useSQLite: true,
+      ...(scriptName === undefined ? {} : { scriptName })
+    }
+  }
+})
+
 const scriptPath = which === "bare" ? await bareScript() : await buildWorker(dir)
 const mf = new Miniflare(
   convertV4MiniflareOptions({
     cf: false,
     host: "127.0.0.1",
     port,
+    ...(registry !== undefined && (which === "objects" || which === "proxy-remote")
+      ? { unsafeDevRegistryPath: registry }
+      : {}),
+    // workerd's own inspector (one target per Worker, each its own isolate): for per-isolate profiles.
+    ...(inspector === undefined ? {} : { inspectorPort: Number(inspector) }),
     workers: [
       {
-        name: which === "bare" ? "bare" : "proxy",
+        name: which === "objects" ? objectsWorker : which,
         modules: true,
         scriptPath,
         modulesRoot: dir,
         compatibilityDate: "2026-11-01",
         bindings,
-        ...(which === "bare"
-          ? {}
-          : {
-              durableObjects: {
-                ORGKIT_CACHE_SHARDS: { className: "CacheShard", useSQLite: true },
-                ORGKIT_CACHE_REGISTRY: { className: "CacheRegistry", useSQLite: true }
-              }
-            })
+        ...(which === "bare" ? {} : which === "proxy-remote" ? cacheObjects(objectsWorker) : cacheObjects())
       }
     ]
   })
