@@ -9,23 +9,16 @@
  * per call, and the ratios of per-round medians. Usage: `pnpm --filter @orgkit/client bench`
  * (env ROUNDS, CALLS to change the run length).
  */
-import { execFileSync, fork } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { availableParallelism } from "node:os"
 import { createApiClient } from "@logto/api/management"
 import { createOrgkitClient } from "@orgkit/client"
-import { token } from "./server.ts"
+import { start, token } from "./server.ts"
 
 const rounds = Number(process.env.ROUNDS ?? 15)
 const calls = Number(process.env.CALLS ?? 400)
 
-const child = fork(new URL("./server.ts", import.meta.url), {
-  execArgv: [],
-  stdio: ["ignore", "inherit", "inherit", "ipc"]
-})
-const port = await new Promise<number>((resolve, reject) => {
-  child.once("message", (m) => resolve((m as { port: number }).port))
-  child.once("exit", (code) => reject(new Error(`server exited with ${code}`)))
-})
+const { child, port } = await start()
 // Server on core 0, clients on core 1 (as `pnpm bench` does), so neither steals the other's core.
 const pinned = (() => {
   if (availableParallelism() < 2) return false

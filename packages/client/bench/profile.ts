@@ -5,25 +5,17 @@
  * `promise` runs the Promise API, `effect` the Effect API on `FetchHttpClient`;
  * `logto` and `fetch` run `@logto/api` and a bare `fetch`, for comparison.
  */
-import { fork } from "node:child_process"
 import { createApiClient } from "@logto/api/management"
 import { LogtoClient, PromiseClient } from "@orgkit/client"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import { token } from "./server.ts"
+import { start, token } from "./server.ts"
 
 const api = process.argv[2] ?? "promise"
 const calls = Number(process.argv[3] ?? 20000)
 
-const child = fork(new URL("./server.ts", import.meta.url), {
-  execArgv: [],
-  stdio: ["ignore", "inherit", "inherit", "ipc"]
-})
-const port = await new Promise<number>((resolve, reject) => {
-  child.once("message", (m) => resolve((m as { port: number }).port))
-  child.once("exit", (code) => reject(new Error(`server exited with ${code}`)))
-})
+const { child, port } = await start()
 const baseUrl = `http://127.0.0.1:${port}`
 const id = "bench-org"
 

@@ -621,7 +621,9 @@ export const createOrgkitClient = (options: OrgkitClientOptions): OrgkitClient =
     // success value is mapped once the fiber is done.
     const effect = method(request).pipe(
       Effect.catchCause((cause) =>
-        Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : Effect.flatMap(toError(cause, call, last), Effect.fail)
+        Cause.hasInterruptsOnly(cause)
+          ? Effect.failCause(cause)
+          : Effect.flatMap(toError(cause, call, last), Effect.fail)
       ),
       LogtoClient.withCallOptions({
         requestId: call.requestId,
