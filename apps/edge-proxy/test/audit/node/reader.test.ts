@@ -10,7 +10,8 @@ import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { generateKeyPair, loadSigningKey } from "../../../src/audit/keys.ts"
-import { type NodeAuditStore, openNodeAuditStore } from "../../../src/audit/node/index.ts"
+import { localSqlDriver, type NodeAuditStore, openNodeAuditStore } from "../../../src/audit/node/index.ts"
+import { makeReader } from "../../../src/audit/reader.ts"
 import { AuditInputError, maxPageSize } from "../../../src/audit/store.ts"
 import { denial, intent, outcome } from "../support/fixtures.ts"
 
@@ -186,6 +187,8 @@ describe("verify: the head record", () => {
       firstBadEventId: events.created,
       reason: "the last entry 6 differs from the chain head"
     })
+    tamper(["UPDATE audit_meta SET value = ? WHERE key = 'head'", JSON.stringify({ ...record, id: events.write })])
+    expect((await store.verify()).reason).toBe("the last entry 6 differs from the chain head")
     tamper(["UPDATE audit_meta SET value = ? WHERE key = 'head'", JSON.stringify({ ...record, seq: 5 })])
     expect((await store.verify()).reason).toBe("the last entry 6 differs from the chain head")
     tamper(["UPDATE audit_meta SET value = ? WHERE key = 'head'", JSON.stringify({ ...record, seq: 8, id: null })])
@@ -200,6 +203,119 @@ describe("verify: the head record", () => {
       firstBadEventId: events.created,
       reason: "entries 5..6 are missing from the end of the chain"
     })
+  })
+})
+
+describe("verify: what the index holds beside the chain", () => {
+  it("names an event missing from the index", async () => {
+    const events = await seed()
+    tamper(["DELETE FROM audit_events WHERE event_id = ?", events.pending])
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: events.pending,
+      reason: `event ${events.pending} is missing from the index`
+    })
+  })
+
+  it("names an index row without its chain entry", async () => {
+    await seed()
+    const forged = intent(t0 + 9)
+    tamper([
+      `INSERT INTO audit_events (event_id, seq, kind, time_ms, actor_id, operation_id, request_id)
+       VALUES (?, 99, 'write', ?, 'x', 'DeleteOrganization', 'r')`,
+      forged.id,
+      forged.time
+    ])
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: forged.id,
+      reason: `event ${forged.id} is in the index but not in the chain`
+    })
+  })
+
+  it("names no event when an emptied chain's head record says otherwise", async () => {
+    await seed()
+    tamper(
+      ["DELETE FROM audit_chain"],
+      ["DELETE FROM audit_events"],
+      ["UPDATE audit_meta SET value = ? WHERE key = 'head'", JSON.stringify({ seq: 0, id: null, hash: "f".repeat(64) })]
+    )
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      firstBadEventId: "",
+      reason: "the last entry 0 differs from the chain head"
+    })
+  })
+
+  it("verifies without public keys when the reader is given none (signed: false)", async () => {
+    await seed()
+    const db = new DatabaseSync(join(dir, "audit.sqlite"))
+    try {
+      const reader = makeReader(localSqlDriver(db), { now: () => clock, unrecordedAfterMs: 60_000 })
+      expect(await reader.verify()).toMatchObject({ ok: true, events: 4, signed: false, checkpoints: 0 })
+    } finally {
+      db.close()
+    }
+  })
+})
+
+describe("queries", () => {
+  it("answers each event's fields and state, and filters by state around the grace period", async () => {
+    const events = await seed()
+    const unknown = await store.accept(intent(t0 + 5, { requestId: "unknown" }))
+    await store.complete(unknown.id, { ...outcome(504, "proxy.upstream_timeout", 30_000), unknown: true })
+    await store.accept(
+      intent(t0 + 6, {
+        requestId: "creating",
+        operationId: "CreateOrganization",
+        path: "/api/organizations",
+        organizationId: null
+      })
+    )
+    const hashes = new Map((await collect(store.chain())).map((e) => [e.seq, e.hash]))
+    const byRequest = async () => new Map((await store.query({})).events.map((e) => [e.requestId, e]))
+    const requests = async (outcome: "completed" | "pending" | "outcome_unrecorded") =>
+      (await store.query({ outcome })).events.map((e) => e.requestId).toSorted()
+
+    clock = t0 + 3 + 59_999 // the pending write is just inside the grace period
+    const early = await byRequest()
+    expect(early.get("write")).toMatchObject({
+      id: events.write,
+      status: 201,
+      errorCode: "some.code",
+      latencyMs: 12,
+      outcome: "completed",
+      outcomeHash: hashes.get(2)
+    })
+    expect(early.get("denied")).toMatchObject({ kind: "denial", status: 401, outcome: "completed", outcomeHash: null })
+    expect(early.get("pending")).toMatchObject({
+      status: null,
+      errorCode: null,
+      latencyMs: null,
+      outcome: "pending",
+      outcomeHash: null,
+      organizationId: "org-acme"
+    })
+    expect(early.get("created")).toMatchObject({ organizationId: "org-new", outcome: "completed" })
+    expect(early.get("creating")).toMatchObject({ organizationId: null, outcome: "pending" })
+    expect(early.get("unknown")).toMatchObject({ status: 504, outcome: "unknown" })
+    expect(await requests("completed")).toEqual(["created", "denied", "unknown", "write"])
+    expect(await requests("pending")).toEqual(["creating", "pending"])
+    expect(await requests("outcome_unrecorded")).toEqual([])
+
+    clock = t0 + 3 + 60_000 // ...and now at its end
+    expect((await byRequest()).get("pending")?.outcome).toBe("outcome_unrecorded")
+    expect(await requests("pending")).toEqual(["creating"])
+    expect(await requests("outcome_unrecorded")).toEqual(["pending"])
+  })
+
+  it("gives a next cursor only when more events match than the page holds, and says which sizes it takes", async () => {
+    await seed()
+    expect((await store.query({}, undefined, 4)).nextCursor).toBeUndefined()
+    const first = await store.query({}, undefined, 3)
+    expect(first.events).toHaveLength(3)
+    expect((await store.query({}, first.nextCursor, 3)).events).toHaveLength(1)
+    await expect(store.query({}, undefined, 0)).rejects.toThrow(`limit must be an integer from 1 to ${maxPageSize}.`)
   })
 })
 
