@@ -221,6 +221,18 @@ describe("LogtoClient", () => {
       })
     )
 
+    it.effect("aborts the request in flight before it fails with RequestTimeout", () =>
+      Effect.gen(function* () {
+        const { run, stub } = setup(hanging, { timeout: "2 seconds" })
+        const fiber = yield* Effect.forkChild(run((c) => c.organizations.getOrganization({ params: { id: "org1" } })))
+        yield* until(() => stub.requests.length === 1)
+        assert.isFalse(stub.requests[0]!.signal.aborted)
+        const error = failureOf(yield* drive(fiber, { step: "500 millis" }))
+        assert.instanceOf(error, ClientError.RequestTimeout)
+        assert.isTrue(stub.requests[0]!.signal.aborted)
+      })
+    )
+
     it.effect("takes a per-call timeout", () =>
       Effect.gen(function* () {
         const { run } = setup(hanging, { timeout: "10 seconds" })
