@@ -6,7 +6,7 @@
  * `hardening.test.ts`) drive it through the proxy; this one pins each field.
  */
 import { RouteTable } from "@orgkit/core"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import type { AuditEvent } from "../../../src/audit/event.ts"
 import { type NodeAuditStore, openNodeAuditStore } from "../../../src/audit/node/index.ts"
 import {
@@ -71,16 +71,20 @@ const faulty = (): AuditStore => {
   }
 }
 
-const recorder = (options: Partial<RecorderOptions> = {}) =>
-  makeRecorder({
+/** A recorder over the faulty store with quick retries; `defaults` names the options left to the recorder's defaults. */
+const recorder = (options: Partial<RecorderOptions> = {}, defaults: ReadonlyArray<keyof RecorderOptions> = []) => {
+  const all: Record<string, unknown> = {
     store: faulty(),
     now: () => clock,
-    log: (line) => void lines.push({ ...line }),
+    log: (line: Record<string, unknown>) => void lines.push({ ...line }),
     retry: { times: 2, baseDelayMs: 1 },
     acceptRetry: { times: 1, baseDelayMs: 1 },
     deadLetterRetry: { times: 1, baseDelayMs: 1 },
     ...options
-  })
+  }
+  for (const name of defaults) delete all[name]
+  return makeRecorder(all as unknown as RecorderOptions)
+}
 
 const attempt = (overrides: Partial<RecordedAttempt> = {}): RecordedAttempt => ({
   requestId: "req-1",
@@ -180,6 +184,10 @@ describe("the event built from an attempt", () => {
 })
 
 describe("the client IP header", () => {
+  it("is none without a configured header, whatever the caller sends", () => {
+    expect(clientIpFrom(undefined, new Headers({ undefined: "198.51.100.9" }))).toBeNull()
+  })
+
   it("is none when the header is missing or its last address is empty", () => {
     expect(clientIpFrom("x-forwarded-for", new Headers())).toBeNull()
     expect(clientIpFrom("x-forwarded-for", new Headers({ "x-forwarded-for": "198.51.100.3, " }))).toBeNull()
@@ -315,6 +323,10 @@ describe("a write the store does not accept", () => {
     clock = t0 + 40
     const refused = await audit.accept(attempt()).catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(AuditUnavailable)
+    expect(refused).toMatchObject({
+      name: "AuditUnavailable",
+      message: "The audit trail is unavailable; the write was not forwarded."
+    })
     const { eventId, cause } = refused as AuditUnavailable
     expect((cause as Error).message).toBe("accept acknowledgement lost")
     // The 503 the proxy answers: `settle` waits for the closing entry.
@@ -472,6 +484,189 @@ describe("counters and shutdown", () => {
     await audit.flush()
     expect(lines.map((l) => l["delivery"]).sort()).toEqual(["recorded", "recorded"])
     expect(audit.store).toBeDefined()
+  })
+})
+
+describe("defaults and caps from the options", () => {
+  it("retries an intent once by default, then refuses it", async () => {
+    const defaults = recorder({}, ["acceptRetry"])
+    faults.accept.push("before")
+    expect((await defaults.accept(attempt())).seq).toBe(1)
+    faults.accept.push("before", "before")
+    await expect(defaults.accept(attempt({ requestId: "req-2" }))).rejects.toBeInstanceOf(AuditUnavailable)
+    expect(calls.accept).toBe(4)
+  })
+
+  it("retries the dead-letter write twice by default", async () => {
+    const defaults = recorder({}, ["deadLetterRetry"])
+    faults.deny.push("before", "before", "before")
+    faults.deadLetter.push("before", "before")
+    await defaults.deny(attempt(), { status: 403, errorCode: "auth.forbidden", latencyMs: 1 })
+    expect(calls.deadLetter).toBe(3)
+    expect(lines).toEqual([expect.objectContaining({ delivery: "dead_lettered" })])
+  })
+
+  it("caps the recorded body and the targets at the configured sizes", async () => {
+    const capped = recorder({ maxRequestBytes: 16, maxTargets: 1 })
+    await capped.accept(attempt())
+    const event = await only()
+    expect(event.request).toEqual({ $truncated: true, bytes: 31, preview: '{"userIds":["use' })
+    expect(event.targets).toMatchObject({ userIds: ["user-1"] })
+  })
+})
+
+describe("the closing entry of a refused write", () => {
+  it("is dead-lettered when the store refuses it too, and flush waits for it", async () => {
+    const audit = recorder()
+    faults.accept.push("before", "before")
+    faults.complete.push("before", "before", "before")
+    const refused = (await audit.accept(attempt()).catch((error: unknown) => error)) as AuditUnavailable
+    await audit.flush()
+    expect(lines).toEqual([expect.objectContaining({ delivery: "refused", closedAs: "dead_lettered" })])
+    expect(await inner.deadLetters()).toEqual([
+      expect.objectContaining({
+        kind: "outcome",
+        eventId: refused.eventId,
+        payload: expect.objectContaining({ status: 503, errorCode: auditUnavailableCode }),
+        error: "Error: complete refused",
+        attempts: 3
+      })
+    ])
+  })
+
+  it("makes the request's settle wait for every refusal of that request, however they end", async () => {
+    const releases: Array<() => void> = []
+    const store = faulty()
+    const slow = makeRecorder({
+      store: {
+        ...store,
+        accept: () => Promise.reject(new Error("down")),
+        complete: async (id, outcome) => {
+          await new Promise<void>((resolve) => releases.push(resolve))
+          return store.complete(id, outcome)
+        }
+      },
+      now: () => clock,
+      log: (line) => void lines.push({ ...line }),
+      acceptRetry: { times: 0, baseDelayMs: 1 }
+    })
+    await expect(slow.accept(attempt())).rejects.toBeInstanceOf(AuditUnavailable)
+    await expect(slow.accept(attempt())).rejects.toBeInstanceOf(AuditUnavailable)
+    await vi.waitFor(() => expect(releases).toHaveLength(2))
+    let settled = false
+    const settling = slow
+      .settle(attempt(), undefined, { status: 503, errorCode: auditUnavailableCode, latencyMs: 0 })
+      .then(() => (settled = true))
+    releases[0]!()
+    await vi.waitFor(() => expect(lines).toHaveLength(1))
+    expect(settled).toBe(false)
+    releases[1]!()
+    await settling
+    expect(lines).toHaveLength(2)
+    // A later refusal of the same request starts over.
+    await expect(slow.accept(attempt())).rejects.toBeInstanceOf(AuditUnavailable)
+    await vi.waitFor(() => expect(releases).toHaveLength(3))
+    settled = false
+    const again = slow
+      .settle(attempt(), undefined, { status: 503, errorCode: auditUnavailableCode, latencyMs: 0 })
+      .then(() => (settled = true))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(settled).toBe(false)
+    releases[2]!()
+    await again
+  })
+
+  it("keeps a write's organization in its log line when Logto also answers a created id", async () => {
+    const audit = recorder()
+    const receipt = await audit.accept(attempt())
+    await audit.settle(attempt(), receipt, { status: 201, errorCode: undefined, latencyMs: 1, createdId: "org-other" })
+    expect(lines[0]).toMatchObject({ organizationId: "org-acme" })
+  })
+
+  it("lets flush end when a delivery failed (its log sink threw)", async () => {
+    const audit = makeRecorder({
+      store: faulty(),
+      now: () => clock,
+      log: () => {
+        throw new Error("log sink broken")
+      }
+    })
+    await expect(audit.deny(attempt(), { status: 403, errorCode: "auth.forbidden", latencyMs: 1 })).rejects.toThrow(
+      "log sink broken"
+    )
+    await audit.flush()
+    expect(await events()).toHaveLength(1)
+  })
+})
+
+describe("summaries on a clock", () => {
+  const unauthenticated = (audit: ReturnType<typeof recorder>) =>
+    audit.settle(attempt({ principal: undefined }), undefined, { status: 401, errorCode: "x", latencyMs: 1 })
+  const summaries = (prefix: string) => lines.filter((l) => String(l["msg"]).startsWith(prefix))
+
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it("summarizes requests without a key at once, then at most once a minute, exactly when the minute is over", async () => {
+    vi.useFakeTimers({ now: t0 })
+    const audit = recorder({ now: () => Date.now() })
+    await unauthenticated(audit) // at t0: summarized at once
+    vi.setSystemTime(t0 + 10_000)
+    await unauthenticated(audit) // counted, summarized at t0 + 60 s
+    vi.advanceTimersByTime(49_999)
+    expect(summaries("audit: unauthenticated")).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(summaries("audit: unauthenticated").map((l) => [l["level"], l["count"], l["total"]])).toEqual([
+      ["warn", 1, 1],
+      ["warn", 1, 2]
+    ])
+    vi.setSystemTime(t0 + 70_000)
+    await unauthenticated(audit) // 10 s after the last line: waits for its minute
+    vi.advanceTimersByTime(50_000)
+    expect(summaries("audit: unauthenticated").map((l) => l["total"])).toEqual([1, 2, 3])
+    vi.setSystemTime(t0 + 180_000)
+    await unauthenticated(audit) // exactly a minute after the last line: at once
+    expect(summaries("audit: unauthenticated").map((l) => l["total"])).toEqual([1, 2, 3, 4])
+  })
+
+  it("summarizes a key's denials over the ceiling: the first at once, the count exactly when the minute ends", async () => {
+    const minute = Math.floor(t0 / 60_000) * 60_000
+    vi.useFakeTimers({ now: minute + 30_000 })
+    const audit = recorder({ now: () => Date.now(), denialsPerMinute: 1 })
+    const deny = () => audit.settle(attempt(), undefined, { status: 403, errorCode: "auth.forbidden", latencyMs: 1 })
+    await deny()
+    await deny()
+    expect(summaries("audit: denials").map((l) => [l["level"], l["first"], l["count"]])).toEqual([
+      ["warn", "AddOrganizationUsers", undefined]
+    ])
+    await deny()
+    vi.advanceTimersByTime(29_999)
+    expect(summaries("audit: denials")).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(summaries("audit: denials").map((l) => [l["count"], l["minute"]])).toEqual([
+      [undefined, new Date(minute).toISOString()],
+      [2, new Date(minute).toISOString()]
+    ])
+  })
+
+  it("summarizes a past minute's denials at the key's next denial when no timer ran (Workers), and only if any were over", async () => {
+    const minute = Math.floor(t0 / 60_000) * 60_000
+    clock = minute + 1000
+    const audit = recorder({ denialsPerMinute: 1 })
+    const deny = () => audit.settle(attempt(), undefined, { status: 403, errorCode: "auth.forbidden", latencyMs: 1 })
+    await deny()
+    await deny()
+    await deny()
+    clock = minute + 61_000 // the next minute; the real timer is a minute away
+    await deny()
+    expect(summaries("audit: denials").map((l) => [l["count"], l["minute"]])).toEqual([
+      [undefined, new Date(minute).toISOString()],
+      [2, new Date(minute).toISOString()]
+    ])
+    clock = minute + 121_000 // one more minute: the last one had no denial over the ceiling
+    await deny()
+    expect(summaries("audit: denials")).toHaveLength(2)
   })
 })
 
