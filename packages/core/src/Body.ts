@@ -62,10 +62,35 @@ const jsonTypes: ReadonlySet<string> = new Set([
   "application/reports+json"
 ])
 
-// Koa's `ctx.is`: the value up to `;` without surrounding spaces or tabs (`ows`), lower-cased, must
-// be a media type media-typer accepts; parameters are not looked at.
-const mediaTypePattern = /^([a-z0-9][a-z0-9!#$&^_-]{0,126})\/([a-z0-9][a-z0-9!#$&^_.+-]{0,126})$/
-const ows = /^[ \t]+|[ \t]+$/g
+// Koa 2's `ctx.is` (type-is 1.6 over media-typer 0.3): the type up to the first `;`, spaces (not
+// tabs) around it, lower-cased, `type/subtype` in RFC 6838's restricted names; then parameters,
+// each `; name=value` (a token, or a quoted string) with spaces around `;` and `=` only, and nothing
+// else to the end. Anything malformed and Koa answers `false`: the body is not read.
+const typePattern = /^ *([a-z0-9][a-z0-9!#$&^_-]{0,126})\/([a-z0-9][a-z0-9!#$&^_.+-]{0,126}) *$/
+const restrictedName = /^[a-z0-9][a-z0-9!#$&^_-]{0,126}$/
+const subtypeName = /^[a-z0-9][a-z0-9!#$&^_.-]{0,126}$/
+const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+const quoted = '"(?:[ !\\u0023-\\u005b\\u005d-\\u007e\\u0080-\\u00ff]|\\\\[\\u0020-\\u007e])*"'
+const parameter = new RegExp(`; *${token} *= *(?:${quoted}|${token}) *`, "y")
+
+/** The media type Koa compares (`type/subtype[+suffix]`, no parameters), or `undefined` if it has none. */
+const mediaType = (contentType: string): string | undefined => {
+  const semicolon = contentType.indexOf(";")
+  const match = typePattern.exec((semicolon === -1 ? contentType : contentType.slice(0, semicolon)).toLowerCase())
+  if (match === null) return undefined
+  if (semicolon !== -1) {
+    parameter.lastIndex = semicolon
+    while (parameter.lastIndex < contentType.length && parameter.test(contentType)) continue
+    if (parameter.lastIndex !== contentType.length) return undefined
+  }
+  // The suffix after the last `+` is its own restricted name; an empty one is dropped (`json+` is `json`).
+  const [, type, full] = match as unknown as [string, string, string]
+  const plus = full.lastIndexOf("+")
+  const subtype = plus === -1 ? full : full.slice(0, plus)
+  const suffix = plus === -1 ? "" : full.slice(plus + 1)
+  if (!subtypeName.test(subtype) || (suffix !== "" && !restrictedName.test(suffix))) return undefined
+  return `${type}/${subtype}${suffix === "" ? "" : `+${suffix}`}`
+}
 
 /**
  * Which parser Logto applies to a body with this `Content-Type` (see `Kind`).
@@ -74,14 +99,12 @@ const ows = /^[ \t]+|[ \t]+$/g
  * @since 0.1.0
  */
 export const kind = (contentType: string | null | undefined): Kind => {
-  if (contentType === null || contentType === undefined) return "ignored"
-  const semicolon = contentType.indexOf(";")
-  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).replace(ows, "").toLowerCase()
-  const match = mediaTypePattern.exec(type)
-  if (match === null) return "ignored"
+  const type =
+    contentType === null || contentType === undefined || contentType === "" ? undefined : mediaType(contentType)
+  if (type === undefined) return "ignored"
   if (jsonTypes.has(type)) return "json"
   if (type === "application/x-www-form-urlencoded") return "form"
-  return match[1] === "text" ? "text" : "ignored"
+  return type.startsWith("text/") ? "text" : "ignored"
 }
 
 /**

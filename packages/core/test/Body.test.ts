@@ -35,6 +35,40 @@ describe("Body.kind", () => {
       expect(Body.kind(type), type).toBe("ignored")
   })
 
+  it("reads the body only when every parameter is well formed, as Koa 2's type-is does (malformed: its false, the body unread)", () => {
+    for (const type of [
+      "application/json;charset=utf-8",
+      "application/json ; charset = utf-8 ",
+      'application/json; charset="utf-8"; q="a \\" b"',
+      "application/json; a=1; b=2",
+      "application/json; CHARSET=UTF-8"
+    ])
+      expect(Body.kind(type), type).toBe("json")
+    for (const type of [
+      "application/json;",
+      "application/json;;",
+      "application/json; charset",
+      "application/json; charset=",
+      "application/json; charset=utf-8;",
+      "application/json; charset=utf 8",
+      'application/json; charset="utf-8',
+      "application/json;\tcharset=utf-8",
+      "application/json\t; charset=utf-8",
+      "application/json, text/plain"
+    ])
+      expect(Body.kind(type), type).toBe("ignored")
+    expect(Body.kind("text/plain; format")).toBe("ignored")
+    expect(Body.kind("application/x-www-form-urlencoded;")).toBe("ignored")
+  })
+
+  it("compares the type without an empty +suffix, and needs a suffix to be a restricted name (media-typer 0.3)", () => {
+    expect(Body.kind("application/json+")).toBe("json")
+    expect(Body.kind("application/vnd.api+json")).toBe("json")
+    for (const type of ["application/x+y+json", "application/vnd+api.json", "text/a+b.c"])
+      expect(Body.kind(type), type).toBe("ignored")
+    expect(Body.kind("text/a.b+c")).toBe("text")
+  })
+
   it("reads any text/* subtype media-typer accepts: one character, up to 127, its punctuation", () => {
     for (const subtype of ["x", "a".repeat(127), "x.y+z-w!#$&^_", "0"])
       expect(Body.kind(`text/${subtype}`)).toBe("text")
