@@ -31,12 +31,12 @@ export const maxFormBytes = 57_344
 /**
  * How Logto's body parser reads a body:
  * - `json`: the five JSON types koa-body lists (`application/json`, `application/json-patch+json`,
- *   `application/vnd.api+json`, `application/csp-report`, `application/reports+json`), parameters
- *   such as `charset` ignored; no other `+json` type;
+ *   `application/vnd.api+json`, `application/csp-report`, `application/reports+json`), well-formed
+ *   parameters such as `charset` ignored; no other `+json` type;
  * - `form`: `application/x-www-form-urlencoded`, parsed by `qs` with dots as nesting;
  * - `text`: any `text/*` type, kept as a string;
- * - `ignored`: anything else, no `Content-Type`, or one that is not a valid media type: the body is
- *   not read and validation sees `{}`.
+ * - `ignored`: anything else, no `Content-Type`, or one that is not a valid media type or has a
+ *   malformed parameter: the body is not read and validation sees `{}`.
  *
  * @category models
  * @since 0.1.0
