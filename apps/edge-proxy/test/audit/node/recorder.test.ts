@@ -488,6 +488,18 @@ describe("counters and shutdown", () => {
 })
 
 describe("defaults and caps from the options", () => {
+  it("writes its lines as JSON on standard output without a log sink", async () => {
+    const printed = vi.spyOn(console, "log").mockImplementation(() => undefined)
+    try {
+      const audit = recorder({}, ["log"])
+      await audit.deny(attempt(), { status: 403, errorCode: "auth.forbidden", latencyMs: 1 })
+      expect(printed).toHaveBeenCalledTimes(1)
+      expect(JSON.parse(printed.mock.calls[0]![0] as string)).toMatchObject({ msg: "audit", kind: "denial" })
+    } finally {
+      printed.mockRestore()
+    }
+  })
+
   it("retries an intent once by default, then refuses it", async () => {
     const defaults = recorder({}, ["acceptRetry"])
     faults.accept.push("before")
@@ -553,14 +565,16 @@ describe("the closing entry of a refused write", () => {
     await expect(slow.accept(attempt())).rejects.toBeInstanceOf(AuditUnavailable)
     await expect(slow.accept(attempt())).rejects.toBeInstanceOf(AuditUnavailable)
     await vi.waitFor(() => expect(releases).toHaveLength(2))
+    // The second refusal's closing entry lands first: the request's settle still waits for the first's.
+    releases[1]!()
+    await vi.waitFor(() => expect(lines).toHaveLength(1))
     let settled = false
     const settling = slow
       .settle(attempt(), undefined, { status: 503, errorCode: auditUnavailableCode, latencyMs: 0 })
       .then(() => (settled = true))
-    releases[0]!()
-    await vi.waitFor(() => expect(lines).toHaveLength(1))
+    await new Promise((resolve) => setImmediate(resolve))
     expect(settled).toBe(false)
-    releases[1]!()
+    releases[0]!()
     await settling
     expect(lines).toHaveLength(2)
     // A later refusal of the same request starts over.
