@@ -99,6 +99,18 @@ const attempt = (overrides: Partial<RecordedAttempt> = {}): RecordedAttempt => (
   ...overrides
 })
 
+/** What `attempt()` is recorded as, in the stored event and in its log line. */
+const recordedAttempt = {
+  actor: { id: "admin", name: "Platform team" },
+  operationId: "AddOrganizationUsers",
+  method: "POST",
+  path: "/api/organizations/org-acme/users",
+  organizationId: "org-acme",
+  targets: { userIds: ["user-1", "user-2"] },
+  request: { userIds: ["user-1", "user-2"] },
+  requestId: "req-1"
+}
+
 const events = async (): Promise<ReadonlyArray<AuditEvent>> => (await inner.query({})).events
 const only = async () => {
   const all = await events()
@@ -119,14 +131,7 @@ describe("the event built from an attempt", () => {
       seq: 1,
       kind: "write",
       time: new Date(t0).toISOString(),
-      actor: { id: "admin", name: "Platform team" },
-      operationId: "AddOrganizationUsers",
-      method: "POST",
-      path: "/api/organizations/org-acme/users",
-      organizationId: "org-acme",
-      targets: { userIds: ["user-1", "user-2"] },
-      request: { userIds: ["user-1", "user-2"] },
-      requestId: "req-1",
+      ...recordedAttempt,
       clientIp: "198.51.100.7",
       userAgent: "suite/1",
       outcome: "pending"
@@ -209,14 +214,7 @@ describe("the outcome and its log line", () => {
         msg: "audit",
         auditEventId: receipt.id,
         kind: "write",
-        actor: { id: "admin", name: "Platform team" },
-        operationId: "AddOrganizationUsers",
-        method: "POST",
-        path: "/api/organizations/org-acme/users",
-        organizationId: "org-acme",
-        targets: { userIds: ["user-1", "user-2"] },
-        request: { userIds: ["user-1", "user-2"] },
-        requestId: "req-1",
+        ...recordedAttempt,
         clientIp: null,
         userAgent: "suite/1",
         status: 201,
