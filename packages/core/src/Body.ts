@@ -99,8 +99,7 @@ const mediaType = (contentType: string): string | undefined => {
  * @since 0.1.0
  */
 export const kind = (contentType: string | null | undefined): Kind => {
-  const type =
-    contentType === null || contentType === undefined || contentType === "" ? undefined : mediaType(contentType)
+  const type = contentType === null || contentType === undefined ? undefined : mediaType(contentType)
   if (type === undefined) return "ignored"
   if (jsonTypes.has(type)) return "json"
   if (type === "application/x-www-form-urlencoded") return "form"

@@ -64,7 +64,7 @@ describe("Body.kind", () => {
   it("compares the type without an empty +suffix, and needs a suffix to be a restricted name (media-typer 0.3)", () => {
     expect(Body.kind("application/json+")).toBe("json")
     expect(Body.kind("application/vnd.api+json")).toBe("json")
-    for (const type of ["application/x+y+json", "application/vnd+api.json", "text/a+b.c"])
+    for (const type of ["application/x+y+json", "application/vnd+api.json", "text/a+b.c", "text/a+b+c"])
       expect(Body.kind(type), type).toBe("ignored")
     expect(Body.kind("text/a.b+c")).toBe("text")
   })
