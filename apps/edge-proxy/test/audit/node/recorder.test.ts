@@ -642,6 +642,21 @@ describe("summaries on a clock", () => {
     expect(summaries("audit: unauthenticated").map((l) => l["total"])).toEqual([1, 2, 3, 4])
   })
 
+  it("writes no empty summary when a request at the minute's end was summarized before the timer ran", async () => {
+    vi.useFakeTimers({ now: t0 })
+    const audit = recorder({ now: () => Date.now() })
+    await unauthenticated(audit) // at t0: at once
+    vi.setSystemTime(t0 + 10_000)
+    await unauthenticated(audit) // its line is due at t0 + 60 s
+    vi.setSystemTime(t0 + 60_000)
+    await unauthenticated(audit) // a minute after the last line: at once, with both
+    vi.advanceTimersByTime(60_000)
+    expect(summaries("audit: unauthenticated").map((l) => [l["count"], l["total"]])).toEqual([
+      [1, 1],
+      [2, 3]
+    ])
+  })
+
   it("summarizes a key's denials over the ceiling: the first at once, the count exactly when the minute ends", async () => {
     const minute = Math.floor(t0 / 60_000) * 60_000
     vi.useFakeTimers({ now: minute + 30_000 })
