@@ -671,12 +671,9 @@ const workersHit = async (fakeUrl: string) => {
     ...extra
   })
   const strict = await worker("workerd-strict", "proxy", proxyBindings({}))
-  const near = await worker(
-    "workerd-near",
-    "proxy",
-    // The bound is longer than the run: every request in it is a hit.
-    proxyBindings({ ORGKIT_CACHE_MODE: "near", ORGKIT_CACHE_NEAR_MAX_STALE_MS: "300000" })
-  )
+  // The bound is longer than the run: every request in it is a hit.
+  const nearBindings = proxyBindings({ ORGKIT_CACHE_MODE: "near", ORGKIT_CACHE_NEAR_MAX_STALE_MS: "300000" })
+  const near = await worker("workerd-near", "proxy", nearBindings)
   const off = await worker("workerd-off", "proxy", proxyBindings({ ORGKIT_CACHE: "off" }))
   let body: string | undefined
   for (const [name, target] of [
@@ -745,7 +742,7 @@ const workersHit = async (fakeUrl: string) => {
     pass: undefined,
     detail: `p50 near ${p50("near").toFixed(3)} ms, strict ${p50("strict").toFixed(3)} ms, bare Hono Worker ${p50("bare").toFixed(3)} ms`
   })
-  await apartFromObjects({ path, headers, body: body!, strict, worker, bindings: proxyBindings({}) })
+  await apartFromObjects({ path, headers, body: body!, strict, worker, bindings: proxyBindings({}), nearBindings })
   for (const target of [bare, near, strict, off]) await target.server.stop()
 }
 
@@ -774,19 +771,28 @@ const apartFromObjects = async (context: {
     inspectorPort?: number
   ) => Promise<{ readonly url: string; readonly pid: number; readonly server: Started }>
   readonly bindings: Record<string, string>
+  readonly nearBindings: Record<string, string>
 }) => {
-  const { path, headers, body, strict, worker, bindings } = context
-  const inspectors = { objects: nextPort(), proxy: nextPort(), bare: nextPort(), together: nextPort() }
+  const { path, headers, body, strict, worker, bindings, nearBindings } = context
+  const inspectors = {
+    objects: nextPort(),
+    proxy: nextPort(),
+    bare: nextPort(),
+    together: nextPort(),
+    near: nextPort()
+  }
   const objects = await worker("workerd-objects", "objects", bindings, inspectors.objects)
   const proxy = await worker("workerd-proxy-remote", "proxy-remote", bindings, inspectors.proxy)
   const bare = await worker("workerd-bare-inspected", "bare", { BENCH_BODY: body }, inspectors.bare)
   // Row 12's setup (the objects in the Worker's own isolate), profiled alike, to check the split.
   const together = await worker("workerd-strict-inspected", "proxy", bindings, inspectors.together)
+  // And the near hit (no object call), for scale.
+  const near = await worker("workerd-near-inspected", "proxy", nearBindings, inspectors.near)
   try {
     let cache: string | null = null
-    for (const target of [proxy, together]) {
+    for (const target of [proxy, together, near]) {
       for (let i = 0; i < 3; i++) cache = (await fetch(`${target.url}${path}`, { headers })).headers.get("x-cache")
-      if (cache !== "HIT") notes.push(`row 12b: a strict Worker answered x-cache: ${cache} on a repeated GET`)
+      if (cache !== "HIT") notes.push(`row 12b: a profiled proxy Worker answered x-cache: ${cache} on a repeated GET`)
     }
     // interleaved reads the Worker's CPU before and after each of its runs; the objects' workerd is
     // read at the same instants, so each pair of readings spans exactly one run.
@@ -818,6 +824,7 @@ const apartFromObjects = async (context: {
     const isolates = {
       bare: [[inspectors.bare, "bare"]],
       together: [[inspectors.together, "proxy"]],
+      near: [[inspectors.near, "proxy"]],
       apart: [
         [inspectors.proxy, "proxy-remote"],
         [inspectors.proxy, "dev-registry-proxy"],
@@ -828,7 +835,8 @@ const apartFromObjects = async (context: {
     const profiled = [
       ["bare", bare.url],
       ["apart", proxy.url],
-      ["together", together.url]
+      ["together", together.url],
+      ["near", near.url]
     ] as const
     for (let round = 0; round < rounds; round++) {
       for (const [target, url] of profiled.map((_, i) => profiled[(i + round) % profiled.length]!)) {
@@ -836,14 +844,16 @@ const apartFromObjects = async (context: {
         const result = await load({ url: `${url}${path}`, connections: 32, seconds, headers, cpu: loadCpu })
         const times = await Promise.all(stops.map((stop) => stop()))
         isolates[target].forEach(([, name], i) =>
-          (perRequest[name] ??= []).push((times[i]!.busySamples * interval) / result.requests)
+          (perRequest[target === "apart" ? name : target] ??= []).push(
+            (times[i]!.busySamples * interval) / result.requests
+          )
         )
       }
     }
     const sampled = (name: string) => median(perRequest[name]!)
     const sampledRatio = (name: string) => median(perRequest[name]!.map((m, i) => m / perRequest["bare"]![i]!))
     const procLine = `/proc per request: bare Hono Worker's workerd ${micros("bare").toFixed(1)} µs; the Worker's workerd ${micros("apart").toFixed(1)} µs (with Miniflare's hop); the objects' workerd ${median(objectsMicros).toFixed(1)} µs; both objects and Worker in one workerd (row 12's setup, same rounds) ${micros("strict").toFixed(1)} µs; throughput ${median(results.get("apart")!.map((r) => r.rps)).toFixed(0)} vs ${median(results.get("bare")!.map((r) => r.rps)).toFixed(0)} req/s (bare)`
-    const sampleLine = `isolate samples × ${interval} µs per request: bare Hono Worker ${sampled("bare").toFixed(1)}, the proxy Worker ${sampled("proxy-remote").toFixed(1)}, Miniflare's dev-registry hop ${sampled("dev-registry-proxy").toFixed(1)}, the objects' Worker ${sampled(objectsWorker).toFixed(1)}; the proxy Worker with its objects in its own isolate (row 12's setup) ${sampled("proxy").toFixed(1)}`
+    const sampleLine = `isolate samples × ${interval} µs per request: bare Hono Worker ${sampled("bare").toFixed(1)}, the proxy Worker ${sampled("proxy-remote").toFixed(1)}, Miniflare's dev-registry hop ${sampled("dev-registry-proxy").toFixed(1)}, the objects' Worker ${sampled(objectsWorker).toFixed(1)}; the proxy Worker with its objects in its own isolate (row 12's setup) ${sampled("together").toFixed(1)} (${sampledRatio("together").toFixed(2)}× bare); the near hit's isolate ${sampled("near").toFixed(1)} (${sampledRatio("near").toFixed(2)}× bare)`
     rows.push({
       id: "12b",
       what: "Workers: strict hit, the Worker's isolate vs bare Hono Worker's (Durable Objects in another workerd; V8 profile samples per request, c=32)",
@@ -877,7 +887,7 @@ const apartFromObjects = async (context: {
       detail: procLine
     })
   } finally {
-    for (const target of [bare, together, proxy, objects]) await target.server.stop()
+    for (const target of [bare, together, near, proxy, objects]) await target.server.stop()
   }
 }
 
