@@ -38,35 +38,35 @@ const wideEvents = new Set([
   "Application.Deleted"
 ])
 
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+/** A property of a JSON object; `undefined` for anything else (no primitive has the names read here). */
+const field = (value: unknown, key: string): unknown =>
+  typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined
 
 const nonEmpty = (value: unknown): string | undefined =>
   typeof value === "string" && value.length > 0 ? value : undefined
 
 /** The organization an `Organization.*` event is about: its `data.id`, `organizationId` or the route's `:id`. */
-const organizationOf = (payload: Record<string, unknown>): string | undefined =>
-  nonEmpty(record(payload["data"])?.["id"]) ??
-  nonEmpty(payload["organizationId"]) ??
-  nonEmpty(record(payload["data"])?.["organizationId"]) ??
-  nonEmpty(record(payload["params"])?.["id"])
+const organizationOf = (payload: unknown): string | undefined =>
+  nonEmpty(field(field(payload, "data"), "id")) ??
+  nonEmpty(field(payload, "organizationId")) ??
+  nonEmpty(field(field(payload, "data"), "organizationId")) ??
+  nonEmpty(field(field(payload, "params"), "id"))
 
 /**
  * The invalidation for a webhook payload. `Organization.*` events drop that organization's reads and
  * the list (or everything when the payload names no organization); events in `wideEvents` drop
  * everything; anything else (`User.Created`, `Application.Created`, `PostSignIn`, API resource `Role.*`
- * and `Scope.*`, unknown events) changes no cached read and invalidates nothing.
+ * and `Scope.*`, unknown events, a payload that is no object) changes no cached read and invalidates
+ * nothing.
  */
 export const webhookInvalidation = (payload: unknown): WebhookInvalidation => {
-  const body = record(payload)
-  const event = nonEmpty(body?.["event"])
-  if (body === undefined || event === undefined) return { event, tags: [] }
+  const event = nonEmpty(field(payload, "event"))
+  if (event === undefined) return { event, tags: [] }
   if (organizationEvents.has(event)) {
-    const id = organizationOf(body)
+    const id = organizationOf(payload)
     return { event, tags: id === undefined ? [allTag] : [organizationTag(id), listTag] }
   }
-  if (wideEvents.has(event)) return { event, tags: [allTag] }
-  return { event, tags: [] }
+  return { event, tags: wideEvents.has(event) ? [allTag] : [] }
 }
 
 /** The mapping as documented in README.md. */
