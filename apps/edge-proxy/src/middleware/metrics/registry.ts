@@ -176,5 +176,10 @@ export const makeMetricsRegistry = (): MetricsRegistry => {
     return text
   }
 
-  return { observe, hit: (operationId, status) => request(operationId, status, 0, "HIT"), render, lastAudit: () => last }
+  return {
+    observe,
+    hit: (operationId, status) => request(operationId, status, 0, "HIT"),
+    render,
+    lastAudit: () => last
+  }
 }
