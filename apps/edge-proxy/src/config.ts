@@ -4,27 +4,13 @@
  * problem is reported with the name of the setting and never with its value (the secrets live here).
  */
 import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
 import { auditSettingNames, type AuditSettings, decodeAuditSettings } from "./audit/settings.ts"
-import { decodeWith, type Env, expecting, Integer, optional, Required, setting } from "./internal/setting.ts"
+import { type ApiKey, parseKeys } from "./api-keys.ts"
+import { type Env, expecting, Integer, optional, Required, setting, Token } from "./internal/setting.ts"
 import type { BudgetPolicy } from "./limits/budget.ts"
 import { parseRate, type Rate } from "./limits/rate.ts"
-import { type Scope, scopes } from "./principal.ts"
 
-/** A proxy key as configured in `ORGKIT_API_KEYS`. Exactly one of `key` and `keyHash` is set. */
-export interface ApiKey {
-  readonly id: string
-  readonly name: string
-  /** The key in plaintext. */
-  readonly key?: string
-  /** `sha256:<64 hex digits>`: the SHA-256 of the key (lower-cased). */
-  readonly keyHash?: string
-  readonly scopes: ReadonlyArray<Scope>
-  /** The organization ids the key may touch; absent means every organization. */
-  readonly organizations?: ReadonlyArray<string>
-  /** The key's quota (keys without one get `ORGKIT_RATE_LIMIT`, if set). */
-  readonly rateLimit?: Rate
-}
+export type { ApiKey } from "./api-keys.ts"
 
 /** The read cache's settings (README.md, Caching). */
 export interface CacheSettings {
@@ -217,89 +203,6 @@ const urlWith = (protocols: ReadonlyArray<string>, example: string) =>
 const RedisUrl = urlWith(["redis:", "rediss:"], "redis://host:6379 (or rediss://)")
 const PostgresUrl = urlWith(["postgres:", "postgresql:"], "postgres://user:password@host:5432/database")
 
-/** A proxy key or the metrics token. */
-const Token = expecting("16 to 512 printable ASCII characters without spaces", (s) => /^[\x21-\x7e]{16,512}$/.test(s))
-
-const ApiKeyEntry = Schema.Struct({
-  id: expecting("a string of 1 to 128 characters", (s) => s.length >= 1 && s.length <= 128),
-  name: expecting("a string of 1 to 128 characters", (s) => s.length >= 1 && s.length <= 128),
-  key: Schema.optionalKey(Token),
-  keyHash: Schema.optionalKey(
-    expecting('"sha256:" followed by 64 hex digits', (s) => /^sha256:[0-9a-fA-F]{64}$/.test(s))
-  ),
-  scopes: Schema.Array(
-    expecting(`one of ${scopes.map((s) => `"${s}"`).join(", ")}`, (s) => (scopes as ReadonlyArray<string>).includes(s))
-  ).check(Schema.isMinLength(1)),
-  organizations: Schema.optionalKey(Schema.Array(Required).check(Schema.isMinLength(1))),
-  rateLimit: Schema.optionalKey(
-    Schema.Struct({
-      requests: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1_000_000_000 })),
-      perSeconds: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 86_400 }))
-    })
-  )
-})
-
-const ApiKeys = Schema.Array(ApiKeyEntry).check(Schema.isMinLength(1))
-
-/** The fields a key entry may have: anything else (`"orgs"` for `organizations`) is refused. */
-const keyFields: ReadonlyArray<string> = Object.keys(ApiKeyEntry.fields)
-
-/** `sha256:` of the empty string: what a key hashed from an unset variable gives. */
-const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-const parseKeys = (problems: Array<string>, raw: unknown): ReadonlyArray<ApiKey> | undefined => {
-  const name = settings.apiKeys
-  if (typeof raw !== "string" || raw.trim() === "") {
-    problems.push(`${name}: is required (a JSON array of keys, see README.md)`)
-    return undefined
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(raw)
-  } catch {
-    problems.push(`${name}: is not valid JSON`)
-    return undefined
-  }
-  if (Array.isArray(json)) {
-    json.forEach((entry: unknown, i) => {
-      if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return
-      for (const field of Object.keys(entry)) {
-        if (!keyFields.includes(field)) {
-          problems.push(`${name} [${i}]: unknown field "${field}" (the fields are ${keyFields.join(", ")})`)
-        }
-      }
-    })
-  }
-  const keys = decodeWith(problems, name, ApiKeys, json)
-  if (keys === undefined || problems.length > 0) return undefined
-  const before = problems.length
-  const ids = new Set<string>()
-  const secrets = new Set<string>()
-  keys.forEach((k, i) => {
-    if ((k.key === undefined) === (k.keyHash === undefined)) {
-      problems.push(`${name} [${i}]: needs exactly one of "key" and "keyHash"`)
-    }
-    if (ids.has(k.id)) problems.push(`${name} [${i}]: duplicate id "${k.id}"`)
-    ids.add(k.id)
-    if (k.keyHash?.toLowerCase() === `sha256:${emptyHash}`) {
-      problems.push(`${name} [${i}]: keyHash is the SHA-256 of the empty string (was the key variable unset?)`)
-    }
-    const secret = k.key ?? k.keyHash?.toLowerCase()
-    if (secret !== undefined && secrets.has(secret)) problems.push(`${name} [${i}]: the same key is configured twice`)
-    if (secret !== undefined) secrets.add(secret)
-  })
-  if (problems.length > before) return undefined
-  return keys.map((k) => ({
-    id: k.id,
-    name: k.name,
-    ...(k.key === undefined ? {} : { key: k.key }),
-    ...(k.keyHash === undefined ? {} : { keyHash: k.keyHash.toLowerCase() }),
-    scopes: [...new Set(k.scopes)] as Array<Scope>,
-    ...(k.organizations === undefined ? {} : { organizations: k.organizations }),
-    ...(k.rateLimit === undefined ? {} : { rateLimit: k.rateLimit })
-  }))
-}
-
 const RateText = expecting('a rate such as "200/10s" (requests/seconds)', (s) => parseRate(s) !== undefined)
 const OnOff = expecting('"on" or "off"', (s) => s === "on" || s === "off")
 const Level = expecting('"info", "warn", "error" or "silent"', (s) => ["info", "warn", "error", "silent"].includes(s))
@@ -348,7 +251,7 @@ const decodeBase = (problems: Array<string>, env: Env, cacheMaxBytes: number, cl
   clientId: setting(problems, env, settings.clientId, Required),
   clientSecret: setting(problems, env, settings.clientSecret, Required),
   apiResource: setting(problems, env, settings.apiResource, AbsoluteUrl, defaults.apiResource),
-  apiKeys: parseKeys(problems, env[settings.apiKeys]),
+  apiKeys: parseKeys(problems, settings.apiKeys, env[settings.apiKeys]),
   upstreamTimeoutMs: setting(
     problems,
     env,

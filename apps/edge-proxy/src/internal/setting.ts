@@ -19,6 +19,11 @@ export const expecting = (expected: string, test: (s: string) => boolean) =>
 export const Integer = (min: number, max: number) =>
   expecting(`an integer from ${min} to ${max}`, (s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max)
 
+/** A secret token (a proxy key, the metrics token): 16 to 512 printable ASCII characters, no spaces. */
+export const Token = expecting("16 to 512 printable ASCII characters without spaces", (s) =>
+  /^[\x21-\x7e]{16,512}$/.test(s)
+)
+
 /** Any non-empty string. */
 export const Required = expecting("a non-empty string", (s) => s.length > 0)
 
