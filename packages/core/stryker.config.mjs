@@ -3,6 +3,6 @@
 import { strykerConfig } from "../../stryker.base.mjs"
 
 export default strykerConfig({
-  mutate: ["src/Validation.ts", "src/Body.ts", "src/Pagination.ts"],
+  mutate: ["src/Validation.ts", "src/ZodIssues.ts", "src/Body.ts", "src/Pagination.ts"],
   vitestConfig: "vitest.mutation.config.ts"
 })

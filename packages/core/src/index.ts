@@ -66,3 +66,7 @@ export * as RouteTable from "./RouteTable.ts"
  * @since 0.1.0
  */
 export * as Validation from "./Validation.ts"
+/**
+ * @since 0.1.0
+ */
+export * as ZodIssues from "./ZodIssues.ts"
