@@ -1,6 +1,7 @@
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { RouteTable, Validation } from "../src/index.ts"
+import { tooShort } from "./fixtures/zodIssues.ts"
 
 const route = (operationId: RouteTable.OperationId) => RouteTable.byOperationId.get(operationId)!
 const validate = (
@@ -29,17 +30,7 @@ describe("Validation.validate", () => {
         code: "guard.invalid_input",
         message: "The request body is invalid.",
         data: {
-          issues: [
-            {
-              code: "too_small",
-              minimum: 1,
-              type: "string",
-              inclusive: true,
-              exact: false,
-              message: "String must contain at least 1 character(s)",
-              path: ["name"]
-            }
-          ],
+          issues: [tooShort(["name"])],
           name: "ZodError"
         },
         details: 'Error in key path "name": (too_small) String must contain at least 1 character(s)'

@@ -6,6 +6,7 @@
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { RouteTable, Validation } from "../src/index.ts"
+import { tooShort } from "./fixtures/zodIssues.ts"
 
 const request = (
   operationId: RouteTable.OperationId,
@@ -43,17 +44,6 @@ const accepted = (result: Result.Result<Validation.Valid, Validation.Rejection>)
 const wrongType = (path: Array<string | number>, expected: string, received: string) => ({
   issue: { code: "invalid_type", expected, received, path, message: `Expected ${expected}, received ${received}` },
   line: `Error in key path "${path.join(".")}": (invalid_type) Expected ${expected} but received ${received}.`
-})
-
-/** zod's issue for an empty string where one character is the least. */
-const tooShort = (path: Array<string | number>) => ({
-  code: "too_small",
-  minimum: 1,
-  type: "string",
-  inclusive: true,
-  exact: false,
-  message: "String must contain at least 1 character(s)",
-  path
 })
 
 describe("a value of the wrong JSON type", () => {
