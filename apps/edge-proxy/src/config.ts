@@ -107,6 +107,8 @@ export const settings = {
   /** Workers: `strict` or `near` (decoded by `cache/workers/near.ts`, with the bound below). */
   cacheMode: "ORGKIT_CACHE_MODE",
   cacheNearMaxStale: "ORGKIT_CACHE_NEAR_MAX_STALE_MS",
+  /** Workers: how long a hit's confirmation by its Durable Object stands (decoded with the mode). */
+  cacheReadLease: "ORGKIT_CACHE_READ_LEASE_MS",
   webhookSigningKey: "LOGTO_WEBHOOK_SIGNING_KEY",
   metricsToken: "ORGKIT_METRICS_TOKEN",
   logLevel: "ORGKIT_LOG_LEVEL",

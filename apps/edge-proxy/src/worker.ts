@@ -103,7 +103,13 @@ export const buildWorker = (env: Env, overrides: Overrides = {}): Built | Miscon
     fetch: overrides.fetch ?? ((request) => fetch(request))
   })
   const strict = settings.cache.enabled
-    ? durableCache(env, settings.cache, { now: platform.now, log, leaseMs: 2 * settings.upstreamTimeoutMs + 1_000 })
+    ? durableCache(env, settings.cache, {
+        now: platform.now,
+        log,
+        leaseMs: 2 * settings.upstreamTimeoutMs + 1_000,
+        // Near mode's hits never ask the objects, so they grant no read leases to wait out.
+        readLeaseMs: near.settings.mode === "strict" ? near.settings.readLeaseMs : 0
+      })
     : undefined
   const near_ =
     strict === undefined || near.settings.mode === "strict"

@@ -12,8 +12,8 @@ import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, inject } from "vitest"
-import { cacheEnv } from "../fixtures/e2e.ts"
+import { afterAll, beforeAll, expect, inject, it } from "vitest"
+import { cacheEnv, cacheKeys, metricsToken } from "../fixtures/e2e.ts"
 import { twoWorkers } from "../fixtures/worker-build.ts"
 import { describeCache } from "../suite/cache.ts"
 
@@ -70,7 +70,10 @@ beforeAll(async () => {
   const bindings = {
     ...cacheEnv(inject("cacheFakeUrl")),
     LOGTO_ENDPOINT: await startRelay(inject("cacheFakeUrl")),
-    ORGKIT_AUDIT: "off"
+    ORGKIT_AUDIT: "off",
+    // Read leases ten times the default: a write acknowledged before the leases granted on its
+    // entries ended would show here as a stale read (the interleaved checker, read-your-writes).
+    ORGKIT_CACHE_READ_LEASE_MS: "100"
   }
   const workers = await twoWorkers(dir, bindings, ["ORGKIT_CACHE_SHARDS", "ORGKIT_CACHE_REGISTRY"])
   mf = workers.mf
@@ -97,3 +100,40 @@ describeCache(
   }),
   { clock: false }
 )
+
+it("a read lease never outlives a write acknowledged through the other isolate", async () => {
+  const [a, b] = [call("proxy-a"), call("proxy-b")]
+  const admin = { authorization: `Bearer ${cacheKeys.admin.key}` }
+  const json = { ...admin, "content-type": "application/json" }
+  const created = await b("/api/organizations", {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ name: `lease-${Date.now()}`, description: "v0" })
+  })
+  const path = `/api/organizations/${((await created.json()) as { id: string }).id}`
+  const described = async () => {
+    const response = await a(path, { headers: admin })
+    return [response.headers.get("x-cache"), ((await response.json()) as { description: string }).description]
+  }
+  const checks = async () =>
+    Number(
+      /orgkit_cache_hit_checks_total\{by="read_lease"\} (\d+)/.exec(
+        await (await a("/metrics", { headers: { authorization: `Bearer ${metricsToken}` } })).text()
+      )![1]
+    )
+  const leased = await checks()
+  for (let version = 1; version <= 5; version++) {
+    // Through the pipeline, then confirmed by the object (a lease), then within the lease.
+    const reads = [await described(), await described(), await described()]
+    expect(reads.map(([, description]) => description)).toEqual(Array(3).fill(`v${version - 1}`))
+    const written = await b(path, {
+      method: "PATCH",
+      headers: json,
+      body: JSON.stringify({ description: `v${version}` })
+    })
+    expect(written.status).toBe(200)
+    expect((await described())[1]).toBe(`v${version}`)
+  }
+  // The leases were really used: most third reads above were answered within one.
+  expect((await checks()) - leased).toBeGreaterThanOrEqual(3)
+})

@@ -10,6 +10,7 @@ import { beforeEach, describe, expect, inject, it } from "vitest"
 import { webPlatform } from "../../src/adapters/web-platform.ts"
 import { buildWorker, handle } from "../../src/worker.ts"
 import { consistencyHeader } from "../../src/cache/workers/near.ts"
+import { durableBackend } from "../../src/cache/workers/index.ts"
 import { cacheEnv, cacheKeys, metricsToken, webhookSigningKey } from "../fixtures/e2e.ts"
 
 const origin = "https://proxy.example"
@@ -388,5 +389,100 @@ describe("the hit path in strict mode", () => {
     expect(info.hitLines).toBe(4)
     expect(warn).toEqual({ series: info.series, hitLines: 0 })
     expect(warn.series).toContain('orgkit_requests_total{operation="GetOrganization",status="304"} 1')
+  })
+
+  /** The isolate's `orgkit_cache_hit_checks_total` series, by how each hit was known current. */
+  const checksOf = async (t: Awaited<ReturnType<typeof isolate>>) => {
+    const text = await metricsOf(t)
+    const count = (by: string) =>
+      Number(new RegExp(`orgkit_cache_hit_checks_total\\{by="${by}"\\} (\\d+)`).exec(text)![1])
+    return { object: count("object"), lease: count("read_lease") }
+  }
+
+  it("answers repeated hits within the read lease without asking the object; a write elsewhere is acknowledged only once the lease is over, and no read after it gets the old entry", async () => {
+    const lease = { ORGKIT_CACHE_MODE: "strict", ORGKIT_CACHE_READ_LEASE_MS: "400" }
+    const [t, writer] = [await isolate("s", lease), await isolate("w", lease)]
+    const path = await createOrg(writer.call)
+    await t.call(path)
+    // The first HIT comes through the pipeline (the isolate then holds the entry), the next asks the
+    // object, the last two are answered within the lease that answer granted.
+    const before = Date.now()
+    const answers = []
+    for (let i = 0; i < 4; i++) answers.push(xCache(await t.call(path)))
+    expect(answers).toEqual(["HIT", "HIT", "HIT", "HIT"])
+    expect(await checksOf(t)).toEqual({ object: 1, lease: 2 })
+    expect((await update(writer.call, path, "v2")).status).toBe(200)
+    const answered = Date.now()
+    const after = await t.call(path)
+    expect([xCache(after), await described(after)]).toEqual(["MISS", "v2"])
+    // The lease began no earlier than `before`; the write's answer came after it ended.
+    expect(answered).toBeGreaterThanOrEqual(before + 400)
+  })
+
+  it("with ORGKIT_CACHE_READ_LEASE_MS=0 asks the object on every hit, as before read leases", async () => {
+    const t = await isolate("s0", { ORGKIT_CACHE_MODE: "strict", ORGKIT_CACHE_READ_LEASE_MS: "0" })
+    const path = await createOrg(t.call)
+    await t.call(path)
+    for (let i = 0; i < 4; i++) expect(xCache(await t.call(path))).toBe("HIT")
+    expect(await checksOf(t)).toEqual({ object: 3, lease: 0 })
+  })
+
+  it("refuses a read lease that is not a whole number of ms up to 1000", () => {
+    for (const value of ["-1", "1001", "5.5", "soon"]) {
+      const built = buildWorker({ ...bindings, ORGKIT_CACHE_READ_LEASE_MS: value } as Env, { platform })
+      expect("problems" in built && built.problems.join()).toContain("ORGKIT_CACHE_READ_LEASE_MS")
+    }
+  })
+
+  it("asks again once the held entry has expired, lease or not, and takes the freshness a revalidation gave it", async () => {
+    const t = await isolate("sx", { ORGKIT_CACHE_MODE: "strict", ORGKIT_CACHE_READ_LEASE_MS: "1000" })
+    const other = await isolate("sy", { ORGKIT_CACHE_MODE: "strict" })
+    const path = await createOrg(t.call)
+    await t.call(path)
+    // Through the pipeline, then asking the object: this isolate holds the entry with a lease.
+    for (let i = 0; i < 2; i++) expect(xCache(await t.call(path))).toBe("HIT")
+    const checks = await checksOf(t)
+    now += 31_000
+    // Past max-age (30 s), another isolate's read revalidates the entry: Logto's 304 moves its expiry.
+    expect(xCache(await other.call(path))).not.toBe("HIT")
+    expect(xCache(await other.call(path))).toBe("HIT")
+    // This isolate's copy still has the old expiry, so its lease does not stand: the object answers
+    // that the entry is the same, with its new expiry, and the next hit is within the new lease.
+    expect(xCache(await t.call(path))).toBe("HIT")
+    expect(await checksOf(t)).toEqual({ object: checks.object + 1, lease: checks.lease })
+    expect(xCache(await t.call(path))).toBe("HIT")
+    expect(await checksOf(t)).toEqual({ object: checks.object + 1, lease: checks.lease + 1 })
+  })
+
+  it("a new cache object waits out the read leases its predecessor may have granted before it acknowledges an invalidation", async () => {
+    const tag = `org:lease-${run}-${Math.random().toString(36).slice(2)}`
+    const shard = env.ORGKIT_CACHE_SHARDS.getByName(tag)
+    const started = Date.now()
+    await shard.invalidate([tag], 300)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300)
+    const again = Date.now()
+    await shard.invalidate([tag], 300)
+    expect(Date.now() - again).toBeLessThan(250)
+  })
+
+  it("sends a hit to the pipeline when its Durable Object cannot be reached (no 500)", async () => {
+    const entry = { key: "k", tag: "org:x", etag: '"e"', storedAt: 1, expiresAt: Number.MAX_SAFE_INTEGER, bytes: 10 }
+    const unreachable = {
+      idFromName: (name: string) => ({ name }),
+      get: () => ({
+        lookup: async () => ({ _tag: "Fresh", entry }),
+        peek: async () => {
+          throw new Error("Network connection lost.")
+        }
+      })
+    }
+    const backend = durableBackend({ ORGKIT_CACHE_SHARDS: unreachable, ORGKIT_CACHE_REGISTRY: unreachable } as never, {
+      maxBytes: 1_000,
+      leaseMs: 1_000,
+      readLeaseMs: 0
+    })
+    expect((await backend.lookup("org:x", "k", now, "read"))._tag).toBe("Fresh")
+    expect(await backend.peekHeld("k", now)).toBeUndefined()
+    expect(backend.checks).toEqual({ asked: 1, leased: 0 })
   })
 })

@@ -7,6 +7,11 @@
  *   sees the same entries, and an invalidation completed before a write is answered is seen by every
  *   later read. A read is one call; concurrent identical misses from any isolate wait inside it on one
  *   fill. A restarted object starts empty with a new lease id, so no fill leased before can store.
+ *   A hit path's confirmation (`peek`) is also a read lease: the isolate may answer the entry again
+ *   without asking for `readLeaseMs` from just before it asked. An invalidation drops the entries at
+ *   once and then waits out the read leases it granted before (and, in a new instance, those its
+ *   predecessor may have granted), so that no read that begins after a write is acknowledged is
+ *   answered from an entry the write made stale.
  * - `CacheRegistry`, one (named `registry`): the names of the shards that issued leases, so an event
  *   that affects everything (a webhook about a role, a user or an application) reaches each of them.
  *   Only those rare invalidations touch it; reads never do (a global object would cap every read at
@@ -35,6 +40,8 @@ export interface Unchanged {
   readonly _tag: "Unchanged"
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
 const unchanged: Unchanged = { _tag: "Unchanged" }
 
 /**
@@ -57,6 +64,9 @@ export interface ShardLimits {
 export class CacheShard extends DurableObject<CacheObjectsEnv> {
   #memory: MemoryStore | undefined
   #registered: Promise<void> | undefined
+  /** When this instance started, and when the last read lease it granted ends (its clock). */
+  readonly #started = Date.now()
+  #leasedUntil = 0
 
   #store(limits: ShardLimits): MemoryStore {
     return (this.#memory ??= new MemoryStore({
@@ -98,13 +108,26 @@ export class CacheShard extends DurableObject<CacheObjectsEnv> {
   }
 
   /**
-   * The hit path's lookup: the fresh entry (`Unchanged` when it is the one the isolate holds, see
-   * `lookup`), or `undefined`, taking no lease (the request then goes through the pipeline).
+   * The hit path's lookup, taking no fill lease: `undefined` when there is no fresh entry (the request
+   * then goes through the pipeline); otherwise a read lease of `readLeaseMs`, with the entry, or only
+   * its `expiresAt` when it is the one the isolate holds (`have`, see `lookup`).
    */
-  async peek(key: string, now: number, have: string | undefined): Promise<CacheEntry | Unchanged | undefined> {
+  async peek(
+    key: string,
+    now: number,
+    have: string | undefined,
+    readLeaseMs = 0
+  ): Promise<CacheEntry | number | undefined> {
     const entry = this.#memory?.peek(key, now)
     if (entry === undefined) return undefined
-    return have !== undefined && entryIdentity(entry) === have ? unchanged : entry
+    this.#leasedUntil = Math.max(this.#leasedUntil, Date.now() + readLeaseMs)
+    return have !== undefined && entryIdentity(entry) === have ? entry.expiresAt : entry
+  }
+
+  /** Waits out the read leases granted until now (a new instance: also its predecessor's). */
+  async #leasesEnded(readLeaseMs: number): Promise<void> {
+    const wait = Math.max(this.#leasedUntil, this.#started + readLeaseMs) - Date.now()
+    if (wait > 0) await sleep(wait)
   }
 
   /** Ends a fill (see `MemoryStore.complete`). */
@@ -118,19 +141,25 @@ export class CacheShard extends DurableObject<CacheObjectsEnv> {
     return this.#memory?.complete(tag, key, lease, completion, now)
   }
 
-  /** Drops the tag's entries and voids its leases. */
-  async invalidate(tags: ReadonlyArray<string>): Promise<void> {
+  /**
+   * Drops the tag's entries and voids its fill leases, then waits out its read leases (`readLeaseMs`:
+   * the caller's setting, for the leases a predecessor of this instance may have granted).
+   */
+  async invalidate(tags: ReadonlyArray<string>, readLeaseMs = 0): Promise<void> {
     this.#memory?.invalidate(tags)
+    await this.#leasesEnded(readLeaseMs)
   }
 
   /**
-   * Drops everything (an `all` invalidation from the registry). When nothing is left in flight, the
-   * shard forgets its registration and says so, and the registry may forget it too.
+   * Drops everything (an `all` invalidation from the registry), then waits out the read leases. When
+   * nothing is left in flight, the shard forgets its registration and says so, and the registry may
+   * forget it too.
    */
-  async invalidateAll(): Promise<{ readonly empty: boolean }> {
+  async invalidateAll(readLeaseMs = 0): Promise<{ readonly empty: boolean }> {
     this.#memory?.invalidateAll()
     const empty = this.#memory === undefined || this.#memory.empty
     if (empty) this.#registered = undefined
+    await this.#leasesEnded(readLeaseMs)
     return { empty }
   }
 
@@ -163,9 +192,10 @@ export class CacheRegistry extends DurableObject<CacheObjectsEnv> {
 
   /**
    * Invalidates every registered shard, `parallel` at a time, and forgets those that were empty
-   * (unless they registered again meanwhile). Resolves once every shard has dropped its entries.
+   * (unless they registered again meanwhile). Resolves once every shard has dropped its entries and
+   * waited out its read leases (`readLeaseMs`, see `CacheShard.invalidate`).
    */
-  async invalidateAll(): Promise<{ readonly shards: number; readonly forgotten: number }> {
+  async invalidateAll(readLeaseMs = 0): Promise<{ readonly shards: number; readonly forgotten: number }> {
     let shards = 0
     let forgotten = 0
     let start: string | undefined
@@ -181,7 +211,9 @@ export class CacheRegistry extends DurableObject<CacheObjectsEnv> {
       for (let i = 0; i < names.length; i += parallel) {
         const batch = names.slice(i, i + parallel)
         const results = await Promise.all(
-          batch.map((entry) => this.env.ORGKIT_CACHE_SHARDS.getByName(entry.slice(prefix.length)).invalidateAll())
+          batch.map((entry) =>
+            this.env.ORGKIT_CACHE_SHARDS.getByName(entry.slice(prefix.length)).invalidateAll(readLeaseMs)
+          )
         )
         shards += batch.length
         for (let j = 0; j < batch.length; j++) {

@@ -2,7 +2,8 @@
  * The Workers hit path: answers a hit in the Worker's `fetch`, before Hono, as the Node hit path does
  * in its request listener. Its entries come from a `HitSource`: in `near` mode the isolate's copies
  * within the bound (no I/O); in `strict` mode an entry this isolate was answered before, confirmed
- * fresh by its Durable Object (`peekHeld`: one call, no lease, `Unchanged` instead of the entry).
+ * fresh by its Durable Object (`peekHeld`: one call, no fill lease, the entry's expiry instead of the
+ * entry) or within the read lease of such a confirmation (no I/O).
  *
  * It serves only what the full pipeline would answer the same way, and otherwise returns `undefined`
  * so the request goes on to Hono: a bodiless GET with a memoized key without a quota, no

@@ -39,26 +39,37 @@ export { consistencyHeader, tokenOf }
 /** `strict` (every hit asks the organization's Durable Object) or `near` (this file). */
 export type CacheMode = "strict" | "near"
 
-/** The near tier's settings. */
+/** The Workers cache's settings: the mode, the near tier's bound, the strict hit's read lease. */
 export interface NearSettings {
   readonly mode: CacheMode
   /** How old a copy may be, in ms (`ORGKIT_CACHE_NEAR_MAX_STALE_MS`). */
   readonly boundMs: number
+  /**
+   * How long a hit's confirmation by its Durable Object stands in the isolate, in ms
+   * (`ORGKIT_CACHE_READ_LEASE_MS`, see `durableBackend`); a write waits out at most this long.
+   */
+  readonly readLeaseMs: number
 }
 
-/** Defaults: strict, and a 5 s bound once `near` is chosen. */
-export const nearDefaults: NearSettings = { mode: "strict", boundMs: 5_000 }
+/** Defaults: strict with a 10 ms read lease, and a 5 s bound once `near` is chosen. */
+export const nearDefaults: NearSettings = { mode: "strict", boundMs: 5_000, readLeaseMs: 10 }
 
 const Mode = expecting('"strict" or "near"', (s) => s === "strict" || s === "near")
 
-/** Decodes the near tier's settings (`ORGKIT_CACHE_MODE`, `ORGKIT_CACHE_NEAR_MAX_STALE_MS`), or names what is wrong with them. */
+/**
+ * Decodes the Workers cache's settings (`ORGKIT_CACHE_MODE`, `ORGKIT_CACHE_NEAR_MAX_STALE_MS`,
+ * `ORGKIT_CACHE_READ_LEASE_MS`), or names what is wrong with them.
+ */
 export const decodeNearSettings = (
   env: Env
 ): { readonly settings: NearSettings } | { readonly problems: ReadonlyArray<string> } => {
   const problems: Array<string> = []
   const mode = setting(problems, env, settings.cacheMode, Mode, nearDefaults.mode)
   const bound = setting(problems, env, settings.cacheNearMaxStale, Integer(0, 300_000), String(nearDefaults.boundMs))
-  return problems.length > 0 ? { problems } : { settings: { mode: mode as CacheMode, boundMs: Number(bound) } }
+  const lease = setting(problems, env, settings.cacheReadLease, Integer(0, 1_000), String(nearDefaults.readLeaseMs))
+  return problems.length > 0
+    ? { problems }
+    : { settings: { mode: mode as CacheMode, boundMs: Number(bound), readLeaseMs: Number(lease) } }
 }
 
 /** A copy of an entry the strict cache answered. */
