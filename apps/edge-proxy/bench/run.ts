@@ -622,8 +622,10 @@ const scale = async (fakeUrl: string) => {
  * Rows 12-13 (issue 20): the Workers hit in workerd, each Worker in its own workerd (Miniflare,
  * `bench/servers/workerd.ts`) pinned to core 0, wrk on core 1: a bare Hono Worker answering the same
  * bytes, the proxy's hit in each cache mode (strict: the organization's Durable Object, in the same
- * workerd here; near: the isolate's copy), and the proxy with `ORGKIT_CACHE=off` (every read to the
- * fake). CPU is the workerd process's, per request. The proxy logs at `warn` (no line per 200).
+ * workerd here, asked about every 5 ms within its default read lease, and on every hit with
+ * `ORGKIT_CACHE_READ_LEASE_MS=0`; near: the isolate's copy), and the proxy with `ORGKIT_CACHE=off`
+ * (every read to the fake). CPU is the workerd process's, per request. The proxy logs at `warn` (no
+ * line per 200).
  */
 const workersHit = async (fakeUrl: string) => {
   const orgs = (await fakeApi(fakeUrl).json("/api/organizations?page_size=1")) as Array<{ id: string }>
@@ -675,10 +677,12 @@ const workersHit = async (fakeUrl: string) => {
   const nearBindings = proxyBindings({ ORGKIT_CACHE_MODE: "near", ORGKIT_CACHE_NEAR_MAX_STALE_MS: "300000" })
   const near = await worker("workerd-near", "proxy", nearBindings)
   const off = await worker("workerd-off", "proxy", proxyBindings({ ORGKIT_CACHE: "off" }))
+  const unleased = await worker("workerd-unleased", "proxy", proxyBindings({ ORGKIT_CACHE_READ_LEASE_MS: "0" }))
   let body: string | undefined
   for (const [name, target] of [
     ["strict", strict],
-    ["near", near]
+    ["near", near],
+    ["strict without read leases", unleased]
   ] as const) {
     let cache: string | null = null
     for (let i = 0; i < 3; i++) {
@@ -694,6 +698,7 @@ const workersHit = async (fakeUrl: string) => {
       { name: "bare", url: `${bare.url}${path}`, headers, server: bare.server },
       { name: "near", url: `${near.url}${path}`, headers, server: near.server },
       { name: "strict", url: `${strict.url}${path}`, headers, server: strict.server },
+      { name: "unleased", url: `${unleased.url}${path}`, headers, server: unleased.server },
       { name: "off", url: `${off.url}${path}`, headers, server: off.server }
     ],
     32
@@ -714,6 +719,15 @@ const workersHit = async (fakeUrl: string) => {
       detail: side(mode, "bare")
     })
   }
+  const unleasedCpu = ratio(results, "unleased", "bare", cpu)
+  rows.push({
+    id: "12",
+    what: "Workers: cache hit (strict, ORGKIT_CACHE_READ_LEASE_MS=0: the object asked on every hit) vs bare Hono Worker: CPU per request",
+    figure: unleasedCpu,
+    target: "informational",
+    pass: undefined,
+    detail: side("unleased", "bare")
+  })
   for (const mode of ["near", "strict"] as const) {
     rows.push({
       id: "13",
@@ -742,18 +756,27 @@ const workersHit = async (fakeUrl: string) => {
     pass: undefined,
     detail: `p50 near ${p50("near").toFixed(3)} ms, strict ${p50("strict").toFixed(3)} ms, bare Hono Worker ${p50("bare").toFixed(3)} ms`
   })
-  await apartFromObjects({ path, headers, body: body!, strict, worker, bindings: proxyBindings({}), nearBindings })
-  for (const target of [bare, near, strict, off]) await target.server.stop()
+  // Rows 12b measure the call to the object itself: every hit asks it (no read lease).
+  await apartFromObjects({
+    path,
+    headers,
+    body: body!,
+    strict: unleased,
+    worker,
+    bindings: proxyBindings({ ORGKIT_CACHE_READ_LEASE_MS: "0" }),
+    nearBindings
+  })
+  for (const target of [bare, near, strict, unleased, off]) await target.server.stop()
 }
 
 /**
- * Rows 12b (issue 20, informational): the strict hit with the cache's Durable Objects in a workerd
- * of their own, as deployed (on Cloudflare the object runs in another isolate, usually on another
- * machine, and the Worker's billed CPU and CPU limit count its own isolate only). The same bundle
- * runs twice: `orgkit-objects` hosts `CacheShard` and `CacheRegistry`; the proxy's Worker binds them
- * by script name, and Miniflare routes each call through its dev registry (a proxy Durable Object
- * in Miniflare's `dev-registry-proxy` Worker, then workerd's debug port over TCP to the other
- * workerd). Every workerd is pinned to core 0. Two readings:
+ * Rows 12b (issue 20, informational): the strict hit that asks its object (no read lease), with the
+ * cache's Durable Objects in a workerd of their own, as deployed (on Cloudflare the object runs in
+ * another isolate, usually on another machine, and the Worker's billed CPU and CPU limit count its
+ * own isolate only). The same bundle runs twice: `orgkit-objects` hosts `CacheShard` and
+ * `CacheRegistry`; the proxy's Worker binds them by script name, and Miniflare routes each call
+ * through its dev registry (a proxy Durable Object in Miniflare's `dev-registry-proxy` Worker, then
+ * workerd's debug port over TCP to the other workerd). Every workerd is pinned to core 0. Two readings:
  * - each workerd's CPU from /proc, interleaved with a bare Hono Worker and the combined strict
  *   Worker of row 12; the Worker's workerd also runs Miniflare's hop, which a deployment does not;
  * - each isolate's own share, from V8 CPU profiles through workerd's inspector: busy samples (all
@@ -856,7 +879,7 @@ const apartFromObjects = async (context: {
     const sampleLine = `isolate samples × ${interval} µs per request: bare Hono Worker ${sampled("bare").toFixed(1)}, the proxy Worker ${sampled("proxy-remote").toFixed(1)}, Miniflare's dev-registry hop ${sampled("dev-registry-proxy").toFixed(1)}, the objects' Worker ${sampled(objectsWorker).toFixed(1)}; the proxy Worker with its objects in its own isolate (row 12's setup) ${sampled("together").toFixed(1)} (${sampledRatio("together").toFixed(2)}× bare); the near hit's isolate ${sampled("near").toFixed(1)} (${sampledRatio("near").toFixed(2)}× bare)`
     rows.push({
       id: "12b",
-      what: "Workers: strict hit, the Worker's isolate vs bare Hono Worker's (Durable Objects in another workerd; V8 profile samples per request, c=32)",
+      what: "Workers: strict hit asking its object (ORGKIT_CACHE_READ_LEASE_MS=0), the Worker's isolate vs bare Hono Worker's (Durable Objects in another workerd; V8 profile samples per request, c=32)",
       figure: sampledRatio("proxy-remote"),
       target: "informational",
       pass: undefined,
@@ -864,7 +887,7 @@ const apartFromObjects = async (context: {
     })
     rows.push({
       id: "12b",
-      what: "Workers: strict hit, the Durable Objects' isolate per hit vs bare Hono Worker's per request (V8 profile samples)",
+      what: "Workers: strict hit asking its object (ORGKIT_CACHE_READ_LEASE_MS=0), the Durable Objects' isolate per hit vs bare Hono Worker's per request (V8 profile samples)",
       figure: sampledRatio(objectsWorker),
       target: "informational",
       pass: undefined,
@@ -872,7 +895,7 @@ const apartFromObjects = async (context: {
     })
     rows.push({
       id: "12b",
-      what: "Workers: strict hit, CPU of the Worker's workerd (objects in another, plus Miniflare's hop to them) vs bare Hono Worker's (/proc)",
+      what: "Workers: strict hit asking its object (ORGKIT_CACHE_READ_LEASE_MS=0), CPU of the Worker's workerd (objects in another, plus Miniflare's hop to them) vs bare Hono Worker's (/proc)",
       figure: ratio(results, "apart", "bare", cpu),
       target: "informational",
       pass: undefined,
@@ -880,7 +903,7 @@ const apartFromObjects = async (context: {
     })
     rows.push({
       id: "12b",
-      what: "Workers: strict hit, CPU of the Durable Objects' workerd per hit vs bare Hono Worker's per request (/proc)",
+      what: "Workers: strict hit asking its object (ORGKIT_CACHE_READ_LEASE_MS=0), CPU of the Durable Objects' workerd per hit vs bare Hono Worker's per request (/proc)",
       figure: median(objectsMicros.map((m, i) => m / bareRuns[i]!)),
       target: "informational",
       pass: undefined,
