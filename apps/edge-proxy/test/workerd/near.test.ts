@@ -67,6 +67,45 @@ const createOrg = async (call: Awaited<ReturnType<typeof isolate>>["call"]) => {
 const update = (call: Awaited<ReturnType<typeof isolate>>["call"], path: string, description: string) =>
   call(path, { method: "PATCH", headers: json, body: JSON.stringify({ description }) })
 
+/** Delivers a Logto webhook, signed, to `receiver`. */
+const webhook = async (
+  receiver: Awaited<ReturnType<typeof isolate>>,
+  event: string,
+  data: Record<string, unknown>
+): Promise<Response> => {
+  const body = JSON.stringify({ hookId: "hook", event, createdAt: new Date().toISOString(), data })
+  const hmac = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(webhookSigningKey),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"]
+  )
+  const signature = [...new Uint8Array(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(body)))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("")
+  return handle(
+    receiver.built,
+    new Request(`${origin}/webhooks/logto`, {
+      method: "POST",
+      headers: { ...json, "logto-signature-sha-256": signature },
+      body
+    }),
+    bindings
+  )
+}
+
+/** Changes an organization in Logto (the fake), outside the proxy, and tells `receiver` by webhook. */
+const changedInLogto = async (receiver: Awaited<ReturnType<typeof isolate>>, path: string, description: string) => {
+  const changed = await fetch(`${inject("fakeUrl")}${path}`, {
+    method: "PATCH",
+    headers: { ...json, authorization: "Bearer e2e-direct-token" },
+    body: JSON.stringify({ description })
+  })
+  expect(changed.status).toBe(200)
+  return webhook(receiver, "Organization.Data.Updated", { id: path.split("/").at(-1), description })
+}
+
 beforeEach(() => {
   run++
   now = Date.now()
@@ -241,42 +280,9 @@ describe("the near tier", () => {
   it("takes a webhook's invalidation in the receiving isolate at once and elsewhere within the bound", async () => {
     const [receiver, other] = [await isolate("a"), await isolate("b")]
     const path = await createOrg(receiver.call)
-    const id = path.split("/").at(-1)!
     await receiver.call(path)
     await other.call(path)
-    // Changed in Logto's Console, outside the proxy.
-    const fake = inject("fakeUrl")
-    const changed = await fetch(`${fake}${path}`, {
-      method: "PATCH",
-      headers: { ...json, authorization: "Bearer e2e-direct-token" },
-      body: JSON.stringify({ description: "console" })
-    })
-    expect(changed.status).toBe(200)
-    const body = JSON.stringify({
-      hookId: "hook",
-      event: "Organization.Data.Updated",
-      createdAt: new Date().toISOString(),
-      data: { id, description: "console" }
-    })
-    const hmac = await crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(webhookSigningKey),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"]
-    )
-    const signature = [...new Uint8Array(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(body)))]
-      .map((b) => b.toString(16).padStart(2, "0"))
-      .join("")
-    const delivered = await handle(
-      receiver.built,
-      new Request(`${origin}/webhooks/logto`, {
-        method: "POST",
-        headers: { ...json, "logto-signature-sha-256": signature },
-        body
-      }),
-      bindings
-    )
+    const delivered = await changedInLogto(receiver, path, "console")
     expect(delivered.status).toBe(200)
     // The receiving isolate dropped its copies, here and in its data centre's cache.
     expect(await described(await receiver.call(path))).toBe("console")
@@ -416,6 +422,28 @@ describe("the hit path in strict mode", () => {
     const after = await t.call(path)
     expect([xCache(after), await described(after)]).toEqual(["MISS", "v2"])
     // The lease began no earlier than `before`; the write's answer came after it ended.
+    expect(answered).toBeGreaterThanOrEqual(before + 400)
+  })
+
+  it.each([
+    ["about the organization", "org"],
+    ["about a user (every organization's entries)", "all"]
+  ] as const)("acknowledges a webhook %s only once the read leases on what it drops have ended", async (_, scope) => {
+    const lease = { ORGKIT_CACHE_MODE: "strict", ORGKIT_CACHE_READ_LEASE_MS: "400" }
+    const [t, receiver] = [await isolate("s", lease), await isolate("r", lease)]
+    const path = await createOrg(receiver.call)
+    await t.call(path)
+    const before = Date.now()
+    for (let i = 0; i < 3; i++) expect(xCache(await t.call(path))).toBe("HIT")
+    expect(await checksOf(t)).toEqual({ object: 1, lease: 1 })
+    const delivered =
+      scope === "org"
+        ? await changedInLogto(receiver, path, "console")
+        : await webhook(receiver, "User.Data.Updated", { id: "user-lease", name: "Lease" })
+    expect(delivered.status).toBe(200)
+    const answered = Date.now()
+    const after = await t.call(path)
+    expect([xCache(after), await described(after)]).toEqual(["MISS", scope === "org" ? "console" : "v1"])
     expect(answered).toBeGreaterThanOrEqual(before + 400)
   })
 
