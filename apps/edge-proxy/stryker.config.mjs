@@ -7,7 +7,7 @@
 //   memory-store.ts           test/unit/memory-store.test.ts
 //   dependencies.ts, cache/webhooks.ts   test/unit/dependencies.test.ts
 //   middleware/webhooks/webhooks.ts      test/unit/webhooks.test.ts,src/middleware/webhooks/index.test.ts
-//   cache/node/fast-path.ts   test/node/fast-path.test.ts,test/node/hit-path.test.ts
+//   cache/node/fast-path.ts, cache/hit-rules.ts   test/node/fast-path.test.ts,test/node/hit-path.test.ts
 //   key-store.ts, principal.ts           test/unit/key-store.test.ts
 // Those tests run in milliseconds: `--timeoutMS 15000` (or 30000 for the hit path's) ends a hanging
 // mutant sooner than the 120 s the end-to-end suite needs.
@@ -19,6 +19,7 @@ export default strykerConfig({
     "src/middleware/authenticate/key-store.ts",
     "src/principal.ts",
     "src/cache/node/fast-path.ts",
+    "src/cache/hit-rules.ts",
     "src/cache/read-through.ts",
     "src/cache/memory-store.ts",
     "src/cache/dependencies.ts",

@@ -7,19 +7,19 @@
  * pipeline would answer the same way, and otherwise returns `false` so the request goes to Hono:
  * a GET with a memoized key, no `Cache-Control: no-cache`/`no-store`, and a fresh entry the key may
  * read. It decides nothing of its own: the caller is the key store's memo, the permission is the
- * authorization step's `permits`, freshness is core's `Etag.fresh` (Logto's 304: ETag,
+ * authorization step's `permits` and the request id `request-id`'s rule (both through
+ * `../hit-rules.ts`), freshness is core's `Etag.fresh` (Logto's 304: ETag,
  * Total-Number, Link; no body), and the log line is the request log's `requestRecord`.
  */
-import { Etag, RouteTable } from "@orgkit/core"
+import { Etag } from "@orgkit/core"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { KeyStore } from "../../middleware/authenticate/key-store.ts"
-import { permits } from "../../middleware/authenticate/index.ts"
 import { callerLink } from "../../middleware/forward/headers.ts"
 import type { MetricsRegistry } from "../../middleware/metrics/index.ts"
 import { requestRecord } from "../../middleware/request-log/index.ts"
 import type { Rate } from "../../limits/index.ts"
 import type { LogSink } from "../../ports.ts"
-import type { Principal } from "../../principal.ts"
+import { mayRead, mentionsBypass, usableRequestId } from "../hit-rules.ts"
 import { viewOf } from "../keys.ts"
 import type { CacheEntry, MemoryStore } from "../memory-store.ts"
 import type { CacheCounters } from "../metrics.ts"
@@ -45,21 +45,6 @@ interface Rendered {
   readonly host: string | undefined
   /** `writeHead`'s flat header list; the last value is the request id, set per request. */
   readonly head: Array<string>
-}
-
-const bypass = /no-cache|no-store/i
-const usableRequestId = /^[\x21-\x7e]{1,200}$/
-
-/** The authorization step's own decision (`permits`) for the read an entry holds. */
-const mayRead = (entry: CacheEntry, principal: Principal): boolean => {
-  const route = RouteTable.byOperationId.get(entry.meta.operationId)!
-  const organization = entry.meta.organizationId
-  const params =
-    route.organizationParam === undefined || organization === undefined
-      ? {}
-      : { [route.organizationParam]: organization }
-  if (!permits(principal, "read", route, params)) return false
-  return route.subject === "organizations" ? entry.meta.view === viewOf(principal) : true
 }
 
 const render = (entry: CacheEntry, host: string, url: string): Rendered => {
@@ -94,16 +79,16 @@ export const fastPath = (options: FastPathOptions) => {
     // A key with a quota goes through the pipeline's quota step (counted, RateLimit headers).
     if (principal === undefined || (principal.rateLimit ?? options.defaultRateLimit) !== undefined) return false
     const cacheControl = headers["cache-control"]
-    if (cacheControl !== undefined && bypass.test(cacheControl)) return false
+    if (cacheControl !== undefined && mentionsBypass.test(cacheControl)) return false
     const host = headers.host
     const url = req.url
     if (host === undefined || url === undefined) return false
     const at = now()
     let entry = memory.peek(url, at)
-    if (entry !== undefined && !mayRead(entry, principal)) entry = undefined
+    if (entry !== undefined && !mayRead(entry.meta, principal)) entry = undefined
     if (entry === undefined && principal.organizations !== undefined) {
       entry = memory.peek(`${url}\n${viewOf(principal)}`, at)
-      if (entry !== undefined && !mayRead(entry, principal)) entry = undefined
+      if (entry !== undefined && !mayRead(entry.meta, principal)) entry = undefined
     }
     if (entry === undefined) return false
     let view = rendered.get(entry)

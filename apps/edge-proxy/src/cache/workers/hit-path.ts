@@ -9,14 +9,14 @@
  * so the request goes on to Hono: a bodiless GET with a memoized key without a quota, no
  * `Cache-Control: no-cache`/`no-store`, no consistency token within the near bound, and an entry that
  * the key may read. It decides nothing of its own: the caller is the key store's memo, the
- * permission is the authorization step's `permits`, freshness is core's `Etag.isFresh`, the headers
- * are `respond`'s (`passedResponseHeaders`, `callerLink`), the request id follows `request-id`'s rule,
- * and the log line is the request log's `requestRecord`, counted in the same metrics registry (at
- * levels that drop it, the registry counts the hit without a line, as the Node hit path does).
+ * permission is the authorization step's `permits` and the request id `request-id`'s rule (both
+ * through `../hit-rules.ts`), freshness is core's `Etag.isFresh`, the headers are `respond`'s
+ * (`passedResponseHeaders`, `callerLink`), and the log line is the request log's `requestRecord`,
+ * counted in the same metrics registry (at levels that drop it, the registry counts the hit without
+ * a line, as the Node hit path does).
  */
-import { Etag, RouteTable } from "@orgkit/core"
+import { Etag } from "@orgkit/core"
 import type { KeyStore } from "../../middleware/authenticate/key-store.ts"
-import { permits } from "../../middleware/authenticate/index.ts"
 import { callerLink } from "../../middleware/forward/headers.ts"
 import type { MetricsRegistry } from "../../middleware/metrics/registry.ts"
 import { requestRecord } from "../../middleware/request-log/index.ts"
@@ -26,6 +26,7 @@ import type { Principal } from "../../principal.ts"
 import type { EntryMeta, StoredResponse } from "../memory-store.ts"
 import type { CacheCounters } from "../metrics.ts"
 import { origin, rawPath } from "../../internal/url.ts"
+import { mayRead, mentionsBypass, usableRequestId } from "../hit-rules.ts"
 import { requestTarget, viewOf } from "../keys.ts"
 import { tokenOf } from "./near.ts"
 
@@ -60,21 +61,6 @@ export interface HitPathOptions {
   readonly defaultRateLimit: Rate | undefined
 }
 
-const bypass = /no-cache|no-store/i
-const usableRequestId = /^[\x21-\x7e]{1,200}$/
-
-/** The authorization step's own decision (`permits`) for the read a copy holds. */
-const mayRead = (copy: Servable, principal: Principal): boolean => {
-  const route = RouteTable.byOperationId.get(copy.meta.operationId)!
-  const organization = copy.meta.organizationId
-  const params =
-    route.organizationParam === undefined || organization === undefined
-      ? {}
-      : { [route.organizationParam]: organization }
-  if (!permits(principal, "read", route, params)) return false
-  return route.subject === "organizations" ? copy.meta.view === viewOf(principal) : true
-}
-
 /** The header list of a copy's 200 for callers on `origin` (the `Link` depends on it). */
 interface Rendered {
   readonly origin: string
@@ -106,10 +92,10 @@ export const hitPath = (options: HitPathOptions) => {
   /** The entry `principal` may read for `target` (a restricted key's list is keyed by its view). */
   const lookup = async (target: string, principal: Principal, at: number): Promise<Servable | undefined> => {
     let copy = await source.find(target, at)
-    if (copy !== undefined && !mayRead(copy, principal)) copy = undefined
+    if (copy !== undefined && !mayRead(copy.meta, principal)) copy = undefined
     if (copy === undefined && principal.organizations !== undefined) {
       copy = await source.find(`${target}\n${viewOf(principal)}`, at)
-      if (copy !== undefined && !mayRead(copy, principal)) copy = undefined
+      if (copy !== undefined && !mayRead(copy.meta, principal)) copy = undefined
     }
     return copy
   }
@@ -122,7 +108,7 @@ export const hitPath = (options: HitPathOptions) => {
     const principal = keys.cached(authorization)
     if (principal === undefined || (principal.rateLimit ?? options.defaultRateLimit) !== undefined) return undefined
     const cacheControl = headers.get("cache-control")
-    if (cacheControl !== null && bypass.test(cacheControl)) return undefined
+    if (cacheControl !== null && mentionsBypass.test(cacheControl)) return undefined
     const at = now()
     if (source.tokenBoundMs !== undefined) {
       const token = tokenOf(headers)

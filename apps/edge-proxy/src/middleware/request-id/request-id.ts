@@ -9,8 +9,8 @@ export interface RequestIdOptions {
   readonly header?: string
 }
 
-// Printable ASCII without spaces, bounded: the id goes into log lines and response headers.
-const usable = /^[\x21-\x7e]{1,200}$/
+/** A caller's request id that is kept: printable ASCII without spaces, bounded (it goes into log lines and headers). */
+export const usableRequestId = /^[\x21-\x7e]{1,200}$/
 
 /**
  * Takes the caller's request id (`x-request-id`) or generates one, stores it as `requestId` and
@@ -25,7 +25,7 @@ export const requestId = (options: RequestIdOptions): MiddlewareHandler<AppEnv> 
   const header = options.header ?? "x-request-id"
   return async (c, next) => {
     const given = c.req.header(header)
-    const id = given !== undefined && usable.test(given) ? given : options.generate()
+    const id = given !== undefined && usableRequestId.test(given) ? given : options.generate()
     c.set("requestId", id)
     await next()
     c.res.headers.set(header, id)
