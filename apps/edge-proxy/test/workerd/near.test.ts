@@ -328,10 +328,15 @@ describe("the strict tier's lookups", () => {
     const limits = { maxBytes: 8_388_608, leaseMs: 4_000 }
     const found = await shard.lookup(tag, path, now, "read", limits)
     expect(found._tag).toBe("Fresh")
-    const entry = (found as { entry: { storedAt: number; bytes: number; etag: string } }).entry
+    const entry = (found as { entry: { storedAt: number; bytes: number; etag: string; expiresAt: number } }).entry
     const identity = `${entry.storedAt}:${entry.bytes}:${entry.etag}`
     expect(await shard.lookup(tag, path, now, "read", limits, identity)).toEqual({ _tag: "Unchanged" })
     expect((await shard.lookup(tag, path, now, "read", limits, `${identity}x`))._tag).toBe("Fresh")
+    // The hit path's peek: the held entry's expiry (with a read lease), or the entry when it differs;
+    // a Worker of the version before read leases (no lease sent) still gets `Unchanged`.
+    expect(await shard.peek(path, now, identity, 0)).toBe(entry.expiresAt)
+    expect(((await shard.peek(path, now, `${identity}x`, 0)) as { key: string }).key).toBe(path)
+    expect(await shard.peek(path, now, identity)).toEqual({ _tag: "Unchanged" })
     // After a write, the held entry is not fresh any more: the isolate gets a lease, then the new entry.
     await update(t.call, path, "v2")
     expect((await shard.lookup(tag, path, now, "read", limits, identity))._tag).toBe("Lease")
@@ -493,18 +498,19 @@ describe("the hit path in strict mode", () => {
     expect(Date.now() - again).toBeLessThan(250)
   })
 
-  it("sends a hit to the pipeline when its Durable Object cannot be reached (no 500)", async () => {
+  it.each([
+    ["cannot be reached", () => Promise.reject(new Error("Network connection lost."))],
+    [
+      "answers in a shape this version does not know (another version mid-deployment)",
+      async () => ({ _tag: "Unchanged" })
+    ]
+  ] as const)("sends a hit to the pipeline when its Durable Object %s (no 500)", async (_, peek) => {
     const entry = { key: "k", tag: "org:x", etag: '"e"', storedAt: 1, expiresAt: Number.MAX_SAFE_INTEGER, bytes: 10 }
-    const unreachable = {
+    const objects = {
       idFromName: (name: string) => ({ name }),
-      get: () => ({
-        lookup: async () => ({ _tag: "Fresh", entry }),
-        peek: async () => {
-          throw new Error("Network connection lost.")
-        }
-      })
+      get: () => ({ lookup: async () => ({ _tag: "Fresh", entry }), peek })
     }
-    const backend = durableBackend({ ORGKIT_CACHE_SHARDS: unreachable, ORGKIT_CACHE_REGISTRY: unreachable } as never, {
+    const backend = durableBackend({ ORGKIT_CACHE_SHARDS: objects, ORGKIT_CACHE_REGISTRY: objects } as never, {
       maxBytes: 1_000,
       leaseMs: 1_000,
       readLeaseMs: 0

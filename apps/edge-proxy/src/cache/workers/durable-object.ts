@@ -110,18 +110,22 @@ export class CacheShard extends DurableObject<CacheObjectsEnv> {
   /**
    * The hit path's lookup, taking no fill lease: `undefined` when there is no fresh entry (the request
    * then goes through the pipeline); otherwise a read lease of `readLeaseMs`, with the entry, or only
-   * its `expiresAt` when it is the one the isolate holds (`have`, see `lookup`).
+   * its `expiresAt` when it is the one the isolate holds (`have`, see `lookup`). A caller that sends
+   * no `readLeaseMs` runs the version before read leases (a Worker not yet updated, during a gradual
+   * deployment, calls the objects' new code): it gets no lease, and `Unchanged` as it expects.
    */
   async peek(
     key: string,
     now: number,
     have: string | undefined,
-    readLeaseMs = 0
-  ): Promise<CacheEntry | number | undefined> {
+    readLeaseMs?: number
+  ): Promise<CacheEntry | number | Unchanged | undefined> {
     const entry = this.#memory?.peek(key, now)
     if (entry === undefined) return undefined
+    const same = have !== undefined && entryIdentity(entry) === have
+    if (readLeaseMs === undefined) return same ? unchanged : entry
     this.#leasedUntil = Math.max(this.#leasedUntil, Date.now() + readLeaseMs)
-    return have !== undefined && entryIdentity(entry) === have ? entry.expiresAt : entry
+    return same ? entry.expiresAt : entry
   }
 
   /** Waits out the read leases granted until now (a new instance: also its predecessor's). */

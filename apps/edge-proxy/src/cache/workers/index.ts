@@ -117,7 +117,9 @@ export const durableBackend = (env: CacheObjectsEnv, limits: DurableLimits): Dur
       } finally {
         if (renewing.get(key) === asked) renewing.delete(key)
       }
-      if (found === undefined) {
+      // No fresh entry, or an answer this version does not know (an object still running another
+      // version of this code during a deployment): the pipeline answers.
+      if (found === undefined || (typeof found !== "number" && found.key !== key)) {
         forget(key)
         return undefined
       }
