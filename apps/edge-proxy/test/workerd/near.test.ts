@@ -498,6 +498,36 @@ describe("the hit path in strict mode", () => {
     expect(Date.now() - again).toBeLessThan(250)
   })
 
+  it("takes a lease only from an object that grants one (an expiry answer), never from an entry it is sent", async () => {
+    const entry = (storedAt: number) => ({
+      key: "k",
+      tag: "org:x",
+      etag: '"e"',
+      storedAt,
+      expiresAt: Number.MAX_SAFE_INTEGER,
+      bytes: 10
+    })
+    // The object holds a newer entry than the isolate, then confirms it (an object of the version
+    // before read leases sends entries and `Unchanged` only, and waits out no lease).
+    const answers: Array<unknown> = [entry(2), Number.MAX_SAFE_INTEGER]
+    const objects = {
+      idFromName: (name: string) => ({ name }),
+      get: () => ({ lookup: async () => ({ _tag: "Fresh", entry: entry(1) }), peek: async () => answers.shift() })
+    }
+    const backend = durableBackend({ ORGKIT_CACHE_SHARDS: objects, ORGKIT_CACHE_REGISTRY: objects } as never, {
+      maxBytes: 1_000,
+      leaseMs: 1_000,
+      readLeaseMs: 60_000
+    })
+    await backend.lookup("org:x", "k", now, "read")
+    expect((await backend.peekHeld("k", now))?.storedAt).toBe(2)
+    expect(backend.checks).toEqual({ asked: 1, leased: 0 })
+    expect((await backend.peekHeld("k", now))?.storedAt).toBe(2)
+    expect(backend.checks).toEqual({ asked: 2, leased: 0 })
+    expect((await backend.peekHeld("k", now))?.storedAt).toBe(2)
+    expect(backend.checks).toEqual({ asked: 2, leased: 1 })
+  })
+
   it.each([
     ["cannot be reached", () => Promise.reject(new Error("Network connection lost."))],
     [

@@ -123,12 +123,17 @@ export const durableBackend = (env: CacheObjectsEnv, limits: DurableLimits): Dur
         forget(key)
         return undefined
       }
-      if (typeof found === "number") {
-        // The same entry, its freshness perhaps moved by a revalidation.
-        known.expiresAt = found
-      } else hold(key, found)
-      if (held.has(key)) leasedUntil.set(key, Math.max(leasedUntil.get(key) ?? 0, asked + readLeaseMs))
-      return typeof found === "number" ? known : found
+      if (typeof found !== "number") {
+        // A newer entry: held without a lease (the next hit asks for one). Only an object of this
+        // version answers with an expiry, and only such an object waits out the leases it grants.
+        hold(key, found)
+        return found
+      }
+      // The same entry, its freshness perhaps moved by a revalidation; the lease is on it (unless
+      // another request replaced it meanwhile).
+      known.expiresAt = found
+      if (held.get(key) === known) leasedUntil.set(key, Math.max(leasedUntil.get(key) ?? 0, asked + readLeaseMs))
+      return known
     },
     lookup: async (tag, key, now, mode) => {
       const known = held.get(key)
