@@ -6,7 +6,7 @@
  * Redis down shown by `/metrics` while reads go to Logto and nothing stale is served after a write.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { metricsToken, webhookSigningKey } from "../fixtures/e2e.ts"
+import { metricsToken, signedWebhook } from "../fixtures/e2e.ts"
 import { describeCache } from "../suite/cache.ts"
 import {
   admin,
@@ -47,19 +47,6 @@ const metricsOf = async (i: number) =>
 
 const metricValue = (text: string, name: string) => Number(text.match(new RegExp(`^${name} (\\d+)$`, "m"))?.[1])
 
-const signed = async (payload: Record<string, unknown>) => {
-  const body = JSON.stringify(payload)
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(webhookSigningKey),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"]
-  )
-  const signature = Buffer.from(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body))).toString("hex")
-  return { body, signature }
-}
-
 describe("three replicas on one Redis", () => {
   it("interleaved writes and reads through all three: no read older than a write acknowledged before it began", async () => {
     const { orgs, list } = seedOrganizations(cluster, 3)
@@ -88,7 +75,7 @@ describe("three replicas on one Redis", () => {
       expect((await cluster.call(replica)(o(org), admin())).headers.get("x-cache")).toBe("HIT")
     }
     cluster.fake.fake.seed({ organizations: [{ id: org, name: "changed in the Console", description: "console" }] })
-    const delivery = await signed({
+    const delivery = await signedWebhook({
       hookId: "hook",
       event: "Organization.Data.Updated",
       createdAt: new Date().toISOString(),

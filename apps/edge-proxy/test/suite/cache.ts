@@ -11,7 +11,7 @@
 import { Fixtures } from "@orgkit/testing"
 import { describe, expect, it } from "vitest"
 import { dependencies } from "../../src/cache/dependency-map.ts"
-import { cacheKeys, ids, metricsToken, webhookSigningKey } from "../fixtures/e2e.ts"
+import { cacheKeys, ids, metricsToken, signedWebhook } from "../fixtures/e2e.ts"
 import {
   as,
   direct,
@@ -94,21 +94,6 @@ const seedOrganizations = async (
     }))
   })
   return { orgs, list: `/api/organizations?q=${suffix}&showFeatured=true` }
-}
-
-const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("")
-
-/** A webhook delivery as Logto signs it (hex HMAC-SHA256 of the raw body). */
-const signed = async (payload: Record<string, unknown>, key = webhookSigningKey) => {
-  const body = JSON.stringify({ createdAt: new Date().toISOString(), ...payload })
-  const hmac = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"]
-  )
-  return { body, signature: hex(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(body))) }
 }
 
 const deliver = (t: CacheTarget, delivery: { body: string; signature?: string }) =>
@@ -415,7 +400,7 @@ export const describeCache = (target: () => CacheTarget, options: { readonly clo
       await fake.seed(t, { organizations: [{ id: org, name: "changed in the Console", description: "console" }] })
       // Until Logto tells, the cache serves what it has (bounded by the max-age).
       expect(await descriptionOf(await t.second(o(org), admin()))).not.toBe("console")
-      const delivery = await signed({
+      const delivery = await signedWebhook({
         hookId: "hook",
         event: "Organization.Data.Updated",
         createdAt: new Date().toISOString(),
@@ -441,7 +426,10 @@ export const describeCache = (target: () => CacheTarget, options: { readonly clo
         await t.second(path, admin())
         expect(xCache(await t.second(path, admin()))).toBe("HIT")
       }
-      const delivery = await signed({ event: "User.Data.Updated", data: { id: ids.users.alice, name: "Alice B." } })
+      const delivery = await signedWebhook({
+        event: "User.Data.Updated",
+        data: { id: ids.users.alice, name: "Alice B." }
+      })
       expect((await deliver(t, delivery)).status).toBe(200)
       for (const path of paths) expect([path, xCache(await t.second(path, admin()))]).toEqual([path, "MISS"])
     })
@@ -452,8 +440,8 @@ export const describeCache = (target: () => CacheTarget, options: { readonly clo
       const path = o(orgs[0]!)
       await t.second(path, admin())
       const payload = { event: "Organization.Deleted", data: { id: orgs[0]! } }
-      const good = await signed(payload)
-      const wrongKey = await signed(payload, "another-signing-key")
+      const good = await signedWebhook(payload)
+      const wrongKey = await signedWebhook(payload, "another-signing-key")
       for (const delivery of [
         { body: good.body },
         { body: good.body, signature: "not-hex" },

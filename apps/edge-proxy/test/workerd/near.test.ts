@@ -11,7 +11,7 @@ import { webPlatform } from "../../src/adapters/web-platform.ts"
 import { buildWorker, handle } from "../../src/worker.ts"
 import { consistencyHeader } from "../../src/cache/workers/near.ts"
 import { durableBackend } from "../../src/cache/workers/index.ts"
-import { cacheEnv, cacheKeys, metricsToken, webhookSigningKey } from "../fixtures/e2e.ts"
+import { cacheEnv, cacheKeys, metricsToken, signedWebhook } from "../fixtures/e2e.ts"
 
 const origin = "https://proxy.example"
 let now = Date.now()
@@ -73,17 +73,7 @@ const webhook = async (
   event: string,
   data: Record<string, unknown>
 ): Promise<Response> => {
-  const body = JSON.stringify({ hookId: "hook", event, createdAt: new Date().toISOString(), data })
-  const hmac = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(webhookSigningKey),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"]
-  )
-  const signature = [...new Uint8Array(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(body)))]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("")
+  const { body, signature } = await signedWebhook({ hookId: "hook", event, data })
   return handle(
     receiver.built,
     new Request(`${origin}/webhooks/logto`, {
