@@ -151,15 +151,20 @@ export const make = (options: {
     return undefined
   }
 
-  const attempt = (
+  /** One attempt: its response or failure, or, when that is retryable, what `onRetryable` makes of it. */
+  const attempt = <E>(
     request: HttpClientRequest.HttpClientRequest,
-    call: Call | undefined
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure | Retry.Retryable> =>
+    call: Call | undefined,
+    onRetryable: (retryable: Retry.Retryable) => Effect.Effect<HttpClientResponse.HttpClientResponse, E>
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure | E> =>
     Effect.matchEffect(send(request, call), {
-      onFailure: (error) => Effect.fail(retryableFailure(error) ?? error),
+      onFailure: (error): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure | E> => {
+        const retryable = retryableFailure(error)
+        return retryable === undefined ? Effect.fail(error) : onRetryable(retryable)
+      },
       onSuccess: (response) =>
         policy.statuses.has(response.status)
-          ? Effect.flatMap(retryableStatus(response), Effect.fail)
+          ? Effect.flatMap(retryableStatus(response), onRetryable)
           : Effect.succeed(response)
     })
 
@@ -179,7 +184,7 @@ export const make = (options: {
         pending = undefined
         return Effect.fail(failure)
       }
-      return attempt(request, call).pipe(
+      return attempt(request, call, Effect.fail).pipe(
         Effect.map((response): Outcome => Result.succeed(response)),
         Effect.catch((error) =>
           error._tag === "Retryable" ? Effect.fail(error) : Effect.succeed<Outcome>(Result.fail(error))
@@ -204,17 +209,7 @@ export const make = (options: {
     if (consistency !== undefined && headers[consistencyHeader] === undefined) headers[consistencyHeader] = consistency
     const prepared = HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers)
     if (!Retry.appliesTo(policy, prepared.method, call?.operationId)) return send(prepared, call)
-    // The first attempt, as `attempt` with the retry path behind it, in one step.
-    return Effect.matchEffect(send(prepared, call), {
-      onFailure: (error) => {
-        const first = retryableFailure(error)
-        return first === undefined ? Effect.fail(error) : retryAfter(first, prepared, call)
-      },
-      onSuccess: (response) =>
-        policy.statuses.has(response.status)
-          ? Effect.flatMap(retryableStatus(response), (first) => retryAfter(first, prepared, call))
-          : Effect.succeed(response)
-    })
+    return attempt(prepared, call, (first) => retryAfter(first, prepared, call))
   }
 
   return HttpClient.makeWith<never, never, Failure, never>(
