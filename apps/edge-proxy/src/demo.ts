@@ -8,13 +8,12 @@ import { Demo, FakeLogto } from "@orgkit/testing"
 import * as Result from "effect/Result"
 import { startNodeProxy } from "./adapters/node/server.ts"
 import { decodeNodeConfig } from "./config.ts"
+import { isToken, tokenForm } from "./internal/setting.ts"
 import { scopes } from "./principal.ts"
 
 const given = process.env["ORGKIT_DEMO_KEY"]
-if (given !== undefined && !/^[\x21-\x7e]{16,512}$/.test(given)) {
-  console.error(
-    "Invalid configuration:\n  - ORGKIT_DEMO_KEY: expected 16 to 512 printable ASCII characters without spaces"
-  )
+if (given !== undefined && !isToken(given)) {
+  console.error(`Invalid configuration:\n  - ORGKIT_DEMO_KEY: expected ${tokenForm}`)
   process.exit(1)
 }
 const demoKey = given ?? `orgkit-demo-${crypto.randomUUID().replaceAll("-", "")}`

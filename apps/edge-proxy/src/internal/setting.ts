@@ -19,10 +19,14 @@ export const expecting = (expected: string, test: (s: string) => boolean) =>
 export const Integer = (min: number, max: number) =>
   expecting(`an integer from ${min} to ${max}`, (s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max)
 
-/** A secret token (a proxy key, the metrics token): 16 to 512 printable ASCII characters, no spaces. */
-export const Token = expecting("16 to 512 printable ASCII characters without spaces", (s) =>
-  /^[\x21-\x7e]{16,512}$/.test(s)
-)
+/** What a secret token (a proxy key, the metrics token, the demo key) is, in words. */
+export const tokenForm = "16 to 512 printable ASCII characters without spaces"
+
+/** Whether `s` is a secret token: 16 to 512 printable ASCII characters, no spaces. */
+export const isToken = (s: string): boolean => /^[\x21-\x7e]{16,512}$/.test(s)
+
+/** A secret token, as a setting. */
+export const Token = expecting(tokenForm, isToken)
 
 /** Any non-empty string. */
 export const Required = expecting("a non-empty string", (s) => s.length > 0)

@@ -8,6 +8,7 @@ import * as Result from "effect/Result"
 import { sha256HexBytes } from "../../audit/canonical.ts"
 import { toBase64Url } from "../../audit/keys.ts"
 import { decodeConfig } from "../../config.ts"
+import { isToken, tokenForm } from "../../internal/setting.ts"
 import { UsageError } from "./io.ts"
 
 const encoder = new TextEncoder()
@@ -70,8 +71,8 @@ export const keysCommands = (program: Command): void => {
     .action(async () => {
       const key = (await readStdin()).replace(/\r?\n$/, "")
       if (key === "") throw new UsageError("standard input is empty: no key to hash")
-      if (!/^[\x21-\x7e]{16,512}$/.test(key)) {
-        throw new UsageError("a proxy key is 16 to 512 printable ASCII characters without spaces")
+      if (!isToken(key)) {
+        throw new UsageError(`a proxy key is ${tokenForm}`)
       }
       process.stdout.write(`${await keyHash(key)}\n`)
     })
