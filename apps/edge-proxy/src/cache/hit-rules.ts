@@ -7,7 +7,7 @@
 import { RouteTable } from "@orgkit/core"
 import { permits } from "../middleware/authenticate/index.ts"
 import type { Principal } from "../principal.ts"
-import { viewOf } from "./keys.ts"
+import { dependsOnView, viewOf } from "./keys.ts"
 import type { EntryMeta } from "./memory-store.ts"
 
 export { usableRequestId } from "../middleware/request-id/index.ts"
@@ -24,5 +24,5 @@ export const mayRead = (meta: EntryMeta, principal: Principal): boolean => {
   // The path parameter `permits` reads on an organization's route (an entry of one holds its id).
   const params = route.organizationParam === undefined ? {} : { [route.organizationParam]: meta.organizationId! }
   if (!permits(principal, "read", route, params)) return false
-  return route.subject === "organizations" ? meta.view === viewOf(principal) : true
+  return dependsOnView(route) ? meta.view === viewOf(principal) : true
 }

@@ -30,8 +30,12 @@ export const viewOf = (principal: Principal): string => {
 export const dependsOnView = (route: RouteTable.Route): boolean => route.subject === "organizations"
 
 /**
- * The cache key of a read: the request target, plus `"\n"` and the view for a restricted key's
- * ListOrganizations (a request target never holds a line feed).
+ * The key of a read whose answer depends on the caller's view: the request target, `"\n"` and the
+ * view (a request target never holds a line feed). The hit paths, which do not know the route
+ * before the lookup, try it after the target alone for a restricted key.
  */
+export const viewedKey = (target: string, principal: Principal): string => `${target}\n${viewOf(principal)}`
+
+/** The cache key of a read: the request target, or `viewedKey` for a restricted key's ListOrganizations. */
 export const cacheKey = (target: string, route: RouteTable.Route, principal: Principal): string =>
-  dependsOnView(route) && principal.organizations !== undefined ? `${target}\n${viewOf(principal)}` : target
+  dependsOnView(route) && principal.organizations !== undefined ? viewedKey(target, principal) : target

@@ -20,7 +20,7 @@ import { requestRecord } from "../../middleware/request-log/index.ts"
 import type { Rate } from "../../limits/index.ts"
 import type { LogSink } from "../../ports.ts"
 import { mayRead, mentionsBypass, usableRequestId } from "../hit-rules.ts"
-import { viewOf } from "../keys.ts"
+import { viewedKey } from "../keys.ts"
 import type { CacheEntry, MemoryStore } from "../memory-store.ts"
 import type { CacheCounters } from "../metrics.ts"
 
@@ -87,7 +87,7 @@ export const fastPath = (options: FastPathOptions) => {
     let entry = memory.peek(url, at)
     if (entry !== undefined && !mayRead(entry.meta, principal)) entry = undefined
     if (entry === undefined && principal.organizations !== undefined) {
-      entry = memory.peek(`${url}\n${viewOf(principal)}`, at)
+      entry = memory.peek(viewedKey(url, principal), at)
       if (entry !== undefined && !mayRead(entry.meta, principal)) entry = undefined
     }
     if (entry === undefined) return false

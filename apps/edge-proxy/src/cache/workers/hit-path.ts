@@ -27,7 +27,7 @@ import type { EntryMeta, StoredResponse } from "../memory-store.ts"
 import type { CacheCounters } from "../metrics.ts"
 import { origin, rawPath } from "../../internal/url.ts"
 import { mayRead, mentionsBypass, usableRequestId } from "../hit-rules.ts"
-import { requestTarget, viewOf } from "../keys.ts"
+import { requestTarget, viewedKey } from "../keys.ts"
 import { tokenOf } from "./near.ts"
 
 /** An answer the hit path can serve: Logto's stored 200 and what the pipeline knew of it. */
@@ -94,7 +94,7 @@ export const hitPath = (options: HitPathOptions) => {
     let copy = await source.find(target, at)
     if (copy !== undefined && !mayRead(copy.meta, principal)) copy = undefined
     if (copy === undefined && principal.organizations !== undefined) {
-      copy = await source.find(`${target}\n${viewOf(principal)}`, at)
+      copy = await source.find(viewedKey(target, principal), at)
       if (copy !== undefined && !mayRead(copy.meta, principal)) copy = undefined
     }
     return copy
